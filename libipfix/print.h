@@ -1,0 +1,52 @@
+/*
+ * print: text and JSON rendering of decoded messages, templates and records
+ * (layer 1), driven from decode callbacks. Output goes to a caller-owned
+ * FILE through an internal buffer with hand-written number formatting, since
+ * formatting dominates a dump's cost. Values are typed as RFC 7012 says;
+ * strings are UTF-8 with invalid bytes escaped (C34); unknown elements are
+ * labelled "PEN/ID" (or "ID") and shown as hex octets (C39); RFC 6313 lists
+ * are rendered nested, resolving sub-templates through the template store.
+ */
+#ifndef IPFIX_PRINT_H
+#define IPFIX_PRINT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "decode.h"
+#include "template.h"
+
+struct ipfix_print_options {
+	bool json;		/* NDJSON, one object per record */
+	bool json_messages;	/* JSON: also one object per message */
+	bool json_templates;	/* JSON: also one object per template */
+	bool offsets;		/* text: show byte offsets */
+	unsigned max_depth;	/* list nesting bound (0 = 8) */
+};
+
+struct ipfix_printer;
+
+/* 'templates' resolves sub-templates of lists; it must outlive the printer.
+ * session_name, if set, labels a session id ("udp 10.0.0.1:5000 ->
+ * 10.0.0.2:4739") in output; it returns NULL for "no name". */
+struct ipfix_printer *ipfix_printer_new(FILE *out,
+    const struct ipfix_print_options *opt, const struct ipfix_tstore *templates,
+    const char *(*session_name)(void *, uint32_t), void *session_arg);
+/* Flushes and frees. Returns 0, or -1 if writing failed (errno set). */
+int ipfix_printer_free(struct ipfix_printer *p);
+
+void ipfix_print_message(struct ipfix_printer *p,
+    const struct ipfix_msg_ctx *m);
+void ipfix_print_template(struct ipfix_printer *p,
+    const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t);
+void ipfix_print_withdrawal(struct ipfix_printer *p,
+    const struct ipfix_msg_ctx *m, uint16_t set_id, uint16_t tid);
+void ipfix_print_record(struct ipfix_printer *p,
+    const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
+    const struct ipfix_rec *r);
+/* Free-form line (text) or {"type":"note",...} object (JSON). */
+void ipfix_print_note(struct ipfix_printer *p, const char *kind,
+    const char *text);
+int ipfix_printer_flush(struct ipfix_printer *p);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * stream: IPFIX message streams in and out (layer 2). A reader takes a path
+ * or "-" and detects by magic: raw IPFIX (00 0A), gzip (1F 8B), bzip2 (BZh,
+ * reported as unsupported), pcap/pcapng captures (IPFIX carried in UDP
+ * payloads on any port, each UDP 5-tuple its own transport session, TCP in
+ * order per connection), all in constant memory. After corruption a raw
+ * stream is resynchronised as RFC 5655 §10.3 describes (C112) and the skipped
+ * byte range is reported. A writer writes raw or gzip'd messages.
+ */
+#ifndef IPFIX_STREAM_H
+#define IPFIX_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+enum ipfix_input_format {
+	IPFIX_IN_RAW,
+	IPFIX_IN_GZIP,		/* gzip'd raw stream */
+	IPFIX_IN_PCAP,
+	IPFIX_IN_PCAPNG,
+};
+
+struct ipfix_reader_options {
+	uint16_t port;		/* captures: only this UDP/TCP port, 0 = any */
+};
+
+/* What the reader knows about the message it returned. */
+struct ipfix_msg_meta {
+	uint64_t offset;	/* raw: byte offset in the (decompressed)
+				   stream; capture: offset of the packet */
+	uint32_t session;	/* 0 for a raw stream (one session); captures:
+				   1, 2, ... per UDP 5-tuple / TCP connection */
+	uint64_t packet;	/* capture: 1-based frame number, else 0 */
+	int64_t ts_sec;		/* capture: packet time, else 0 */
+	uint32_t ts_nsec;
+};
+
+/* Description of a capture session, for output. */
+struct ipfix_session_info {
+	uint32_t session;
+	int proto;		/* IPPROTO_UDP / IPPROTO_TCP */
+	int family;		/* AF_INET / AF_INET6 */
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+};
+
+struct ipfix_reader;
+
+/* Open path ("-" for stdin). NULL with err set when the file cannot be
+ * opened or is of no known format (IPFIX_E_FORMAT names what was seen,
+ * e.g. "NetFlow v9 capture: no IPFIX found"). */
+struct ipfix_reader *ipfix_reader_open(const char *path,
+    const struct ipfix_reader_options *opt, struct ipfix_err *err);
+void ipfix_reader_close(struct ipfix_reader *r);
+
+/*
+ * Next message: 1 with *msg/*len pointing into the reader's buffer (valid
+ * until the next call) and *meta filled; 0 at the end; -1 with err set for
+ * a problem the reader stepped over (corruption skipped by resync, a cut
+ * final message, a capture frame that is not IPFIX): the caller reports it
+ * and calls again. -2: fatal (I/O error); stop.
+ */
+int ipfix_reader_next(struct ipfix_reader *r, const uint8_t **msg,
+    size_t *len, struct ipfix_msg_meta *meta, struct ipfix_err *err);
+
+enum ipfix_input_format ipfix_reader_format(const struct ipfix_reader *r);
+/* Bytes consumed so far and total size if known (0), for progress. */
+uint64_t ipfix_reader_position(const struct ipfix_reader *r);
+uint64_t ipfix_reader_size(const struct ipfix_reader *r);
+/* Capture sessions: description of session id, or NULL. */
+const struct ipfix_session_info *ipfix_reader_session(
+    const struct ipfix_reader *r, uint32_t session);
+/* Captures: count of non-IPFIX payloads seen, and NetFlow v5/v9 ones. */
+void ipfix_reader_capture_counts(const struct ipfix_reader *r,
+    uint64_t *not_ipfix, uint64_t *netflow_v5, uint64_t *netflow_v9);
+
+struct ipfix_writer;
+
+/* path "-" for stdout; gzip compresses (zlib, level 6). */
+struct ipfix_writer *ipfix_writer_open(const char *path, bool gzip,
+    struct ipfix_err *err);
+int ipfix_writer_write(struct ipfix_writer *w, const uint8_t *msg, size_t len,
+    struct ipfix_err *err);
+int ipfix_writer_flush(struct ipfix_writer *w, struct ipfix_err *err);
+/* Flushes and closes; returns 0 or -1 (the writer is freed either way). */
+int ipfix_writer_close(struct ipfix_writer *w, struct ipfix_err *err);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * value: decoding one field of a Data Record into a typed value (layer 1):
+ * every RFC 7012 abstract data type, reduced-size encoding (RFC 7011 §6.2),
+ * the NTP-format timestamps, and the RFC 6313 structured types walked by
+ * iterators that never read past the list. Values point into the message
+ * (zero copy); nothing here allocates.
+ */
+#ifndef IPFIX_VALUE_H
+#define IPFIX_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "err.h"
+#include "ie.h"
+#include "template.h"
+
+struct ipfix_value {
+	enum ipfix_type type;	/* from the registry; octetArray if unknown */
+	const uint8_t *raw;	/* the field's bytes (varlen prefix excluded) */
+	size_t len;
+	union {
+		uint64_t u;	/* unsigned*, dateTimeSeconds/Milliseconds */
+		int64_t i;	/* signed* */
+		double f;	/* float32/64 */
+		bool b;		/* boolean (see 'bad') */
+		struct {
+			int64_t sec;	/* seconds since 1970 (may be < 0) */
+			uint32_t nsec;
+		} t;		/* dateTime* after conversion from NTP */
+	} v;
+	bool bad;		/* value outside its type (boolean not 1/2,
+				   length not allowed for the type) */
+};
+
+/*
+ * Read the field at c's position (applying the varlen prefix when
+ * f->len is IPFIX_VARLEN) and decode it. Returns 0, or -1 with err set when
+ * the field runs past the cursor (C28). A value its type does not allow is
+ * not an error: it is decoded as octets with 'bad' set.
+ */
+int ipfix_value_read(struct ipfix_cursor *c, const struct ipfix_field *f,
+    struct ipfix_value *v, struct ipfix_err *err);
+
+/* Decode raw bytes of length len as type t (no prefix handling). */
+void ipfix_value_decode(enum ipfix_type t, const uint8_t *raw, size_t len,
+    struct ipfix_value *v);
+
+/* Skip one field (fixed or varlen) without decoding it; 0 or -1. */
+int ipfix_field_skip(struct ipfix_cursor *c, const struct ipfix_field *f,
+    struct ipfix_err *err);
+
+/* RFC 6313 structured data ----------------------------------------------- */
+
+enum ipfix_list_semantic {
+	IPFIX_LIST_NONEOF = 0,
+	IPFIX_LIST_EXACTLYONEOF = 1,
+	IPFIX_LIST_ONEORMOREOF = 2,
+	IPFIX_LIST_ALLOF = 3,
+	IPFIX_LIST_ORDERED = 4,
+	IPFIX_LIST_UNDEFINED = 255,
+};
+const char *ipfix_list_semantic_name(uint8_t semantic);
+
+/* basicList: header, then elements of one field specifier. */
+struct ipfix_basiclist {
+	uint8_t semantic;
+	struct ipfix_field field;	/* element id/pen/len, ie resolved */
+	struct ipfix_cursor elems;	/* remaining element bytes */
+};
+int ipfix_basiclist_open(const struct ipfix_value *v,
+    struct ipfix_basiclist *bl, struct ipfix_err *err);
+/* 1 with *elem set, 0 at the end, -1 on malformed data. */
+int ipfix_basiclist_next(struct ipfix_basiclist *bl,
+    struct ipfix_value *elem, struct ipfix_err *err);
+
+/* subTemplateList: one template id, then records of it. */
+struct ipfix_stlist {
+	uint8_t semantic;
+	uint16_t tid;
+	struct ipfix_cursor recs;	/* the records' bytes */
+};
+int ipfix_stlist_open(const struct ipfix_value *v, struct ipfix_stlist *sl,
+    struct ipfix_err *err);
+
+/* subTemplateMultiList: a sequence of (template id, records) blocks. */
+struct ipfix_stmlist {
+	uint8_t semantic;
+	struct ipfix_cursor blocks;
+};
+struct ipfix_stml_block {
+	uint16_t tid;
+	struct ipfix_cursor recs;
+};
+int ipfix_stmlist_open(const struct ipfix_value *v,
+    struct ipfix_stmlist *ml, struct ipfix_err *err);
+int ipfix_stmlist_next(struct ipfix_stmlist *ml,
+    struct ipfix_stml_block *blk, struct ipfix_err *err);
+
+/* Conversions used by printers and builders. */
+void ipfix_ntp_to_unix(uint32_t sec, uint32_t frac, bool micro,
+    int64_t *usec_sec, uint32_t *nsec);
+
+#endif
