@@ -72,7 +72,8 @@ struct ipfix_domain_stats {
 	uint64_t records_no_template;	/* data sets skipped, counted in sets */
 	uint64_t lost;			/* records missing by sequence numbers */
 	uint64_t seq_out_of_order;	/* messages behind or far ahead */
-	uint64_t malformed;		/* messages discarded */
+	uint64_t malformed;		/* messages discarded (under ODID 0
+					   when their ODID was never seen) */
 	bool seq_known;
 	uint32_t next_seq;		/* expected next sequence number */
 };
@@ -80,6 +81,10 @@ struct ipfix_domain_stats {
 struct ipfix_decoder_config {
 	struct ipfix_tstore_limits limits;
 	unsigned max_list_depth;	/* RFC 6313 nesting bound (C38) */
+	bool check_values;	/* warn on boolean not 1/2 (C33) and strings
+				   that are not UTF-8 (C34) in a record's own
+				   fields; costs a walk of every record.
+				   validate.h also walks RFC 6313 lists. */
 };
 
 struct ipfix_decoder;
@@ -88,9 +93,26 @@ struct ipfix_decoder *ipfix_decoder_new(const struct ipfix_decoder_config *cfg,
     const struct ipfix_decoder_ops *ops, void *arg);
 void ipfix_decoder_free(struct ipfix_decoder *d);
 
-/* Feed one whole message (len as delivered by the transport or stream).
- * Returns 0 when it was decoded (possibly with warnings), -1 when it was
- * discarded as malformed (err describes why, on_problem was called). */
+/*
+ * Feed one whole message (len as delivered by the transport or stream;
+ * a header length other than len is malformed, C03). Returns 0 when it was
+ * decoded (possibly with warnings), -1 when it was discarded as malformed
+ * (err, which may be NULL, describes why; on_problem was called).
+ * Problems reported while decoding (code, check):
+ *   MALFORMED  header (C02/C03), set framing (C15), template record (C21,
+ *              C22, C24, C25, C31, C44), varlen record past its set (C28)
+ *   WARN       set id 0/1 (E_SET, C13), 4-255 (E_SET, C14), data set
+ *              without template (E_NO_TEMPLATE; C40 when the template
+ *              follows in the same message, C53 when it expired on UDP),
+ *              non-zero padding (E_SET, C18), withdrawal over UDP
+ *              (E_TEMPLATE, C50), template redefined on TCP/SCTP
+ *              (E_TEMPLATE), template cap (E_LIMIT), records lost (E_RECORD,
+ *              C09), sequence out of order (E_RECORD, C10), bad boolean
+ *              (E_VALUE, C33), invalid UTF-8 (E_VALUE, C34)
+ *   NOTE       unknown withdrawal (C46), identical re-send on TCP/SCTP/file
+ *              (C48), redefinition in a file (C106), sequence resync after
+ *              two messages agreed on a new numbering (C10)
+ */
 int ipfix_decoder_feed(struct ipfix_decoder *d, const uint8_t *msg,
     size_t len, uint32_t session, enum ipfix_transport_kind kind,
     uint64_t offset, struct ipfix_err *err);

@@ -91,4 +91,10 @@ bool ipfix_type_length_ok(enum ipfix_type t, uint16_t len);
  * into buf; returns buf. */
 const char *ipfix_ie_label(uint32_t pen, uint16_t id, char *buf, size_t size);
 
+/* The generated registry (ie_table.c, from tools/gen_ie.py): entries sorted
+ * by (pen, id), and their indices sorted by name. Use the calls above. */
+extern const struct ipfix_ie ipfix_ie_table[];
+extern const size_t ipfix_ie_table_len;
+extern const uint16_t ipfix_ie_name_index[];
+
 #endif

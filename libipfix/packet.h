@@ -52,7 +52,10 @@ struct pkt_info {
 	uint32_t flow_label;	/* IPv6 */
 	uint32_t ip_len;	/* IP total length from the header (octets
 				   the meter counts), incl. IP header */
-	bool tunnelled;		/* 6in4 / 4in6 outer header was used */
+	bool tunnelled;		/* IP in IP (6in4, 4in6, 4in4, 6in6) seen:
+				   the fields above describe the inner
+				   header with opt->inner_tunnel, else the
+				   outer one (proto 4 or 41) */
 
 	/* fragments */
 	bool fragment;		/* any fragment (MF set or offset != 0) */
@@ -63,6 +66,7 @@ struct pkt_info {
 	uint16_t sport, dport;	/* 0 for ICMP and unknown protocols */
 	uint8_t icmp_type, icmp_code;
 	uint8_t tcp_flags;	/* FIN 0x01 SYN 0x02 RST 0x04 ... (8 bit) */
+	uint32_t tcp_seq;	/* TCP sequence number (for reassembly) */
 
 	/* payload after the transport header, within the capture */
 	const uint8_t *payload;

@@ -44,6 +44,10 @@ void pcap_in_close(struct pcap_in *in);
  * error (err set; for a cut final frame, the caller may continue to get 0). */
 int pcap_in_next(struct pcap_in *in, struct pcap_frame *f,
     struct ipfix_err *err);
+/* Ends a pcap_in_next that waits on a live capture (it returns 0 then,
+ * within the 100 ms read timeout at worst). Async-signal-safe: meant for
+ * a SIGINT/SIGTERM handler (pcap_breakloop). */
+void pcap_in_break(struct pcap_in *in);
 int pcap_in_dlt(const struct pcap_in *in);
 bool pcap_in_is_pcapng(const struct pcap_in *in);
 /* Bytes read so far and the file size (0 if unknown), for progress. */

@@ -20,7 +20,7 @@ struct ipfix_print_options {
 	bool json;		/* NDJSON, one object per record */
 	bool json_messages;	/* JSON: also one object per message */
 	bool json_templates;	/* JSON: also one object per template */
-	bool offsets;		/* text: show byte offsets */
+	bool offsets;		/* show byte offsets */
 	unsigned max_depth;	/* list nesting bound (0 = 8) */
 };
 
@@ -48,5 +48,17 @@ void ipfix_print_record(struct ipfix_printer *p,
 void ipfix_print_note(struct ipfix_printer *p, const char *kind,
     const char *text);
 int ipfix_printer_flush(struct ipfix_printer *p);
+
+/*
+ * One problem (--validate or a warning): text "problem: C15 malformed at
+ * offset 123 (session 1, odid 0): reason", JSON {"type":"problem",...}.
+ * 'where' (a file name, or NULL) prefixes the text form.
+ */
+void ipfix_print_problem(struct ipfix_printer *p, const char *where,
+    const struct ipfix_problem *pr);
+const char *ipfix_severity_name(enum ipfix_severity s);
+
+/* Messages seen by ipfix_print_message so far. */
+uint64_t ipfix_printer_messages(const struct ipfix_printer *p);
 
 #endif

@@ -57,7 +57,7 @@ struct ipfix_reader *ipfix_reader_open(const char *path,
 void ipfix_reader_close(struct ipfix_reader *r);
 
 /*
- * Next message: 1 with *msg/*len pointing into the reader's buffer (valid
+ * Next message: 1 with *msg and *len pointing into the reader's buffer (valid
  * until the next call) and *meta filled; 0 at the end; -1 with err set for
  * a problem the reader stepped over (corruption skipped by resync, a cut
  * final message, a capture frame that is not IPFIX): the caller reports it

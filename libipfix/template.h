@@ -44,17 +44,25 @@ struct ipfix_tmpl {
  * (free with ipfix_tmpl_free), or returns 0 for a withdrawal with *wid the
  * withdrawn id (2 or 3 for "all"). Returns -1 with err set when the record
  * is malformed (scope count 0 or above field count: C24; fields overrunning
- * the set: C25; illegal length for the element's type: C31; id < 256: C22).
+ * the set: C25; illegal length for the element's type: C31; id < 256: C22;
+ * enterprise element id 0: C21; "all" id 2/3 in the other set kind: C44;
+ * shortest record longer than a message can carry: no id), all with
+ * code IPFIX_E_TEMPLATE and the offset of the offending record or field.
+ * Unknown elements take any length (C39). An E bit with PEN 0 is kept as
+ * the IANA element it names.
  */
 int ipfix_tmpl_parse(struct ipfix_cursor *c, uint16_t set_id,
     struct ipfix_tmpl **out, uint16_t *wid, struct ipfix_err *err);
 
+/* A template with nfields zeroed fields; options is set when scope_count
+ * is not 0. Fill the fields, then call ipfix_tmpl_finish. NULL: no memory. */
 struct ipfix_tmpl *ipfix_tmpl_new(uint16_t id, uint16_t nfields,
     uint16_t scope_count);
 void ipfix_tmpl_free(struct ipfix_tmpl *t);
 struct ipfix_tmpl *ipfix_tmpl_dup(const struct ipfix_tmpl *t);
 /* Recompute min_len/varlen/ie after filling fields by hand. */
 void ipfix_tmpl_finish(struct ipfix_tmpl *t);
+/* Same id, kind, scope count and field specifiers (times not compared). */
 bool ipfix_tmpl_equal(const struct ipfix_tmpl *a, const struct ipfix_tmpl *b);
 /* Bytes the record takes on the wire in a template set. */
 size_t ipfix_tmpl_wire_size(const struct ipfix_tmpl *t);
@@ -81,7 +89,11 @@ struct ipfix_tstore *ipfix_tstore_new(const struct ipfix_tstore_limits *lim);
 void ipfix_tstore_free(struct ipfix_tstore *s);
 
 /* Add (taking ownership of t, also on failure). Returns the outcome, or -1
- * with err set (IPFIX_E_LIMIT when the per-(session, ODID) cap is hit). */
+ * with err set (IPFIX_E_LIMIT when the per-(session, ODID) cap is hit).
+ * SAME keeps the stored template (and its first_seen) and copies
+ * t->last_seen into it; CHANGED stores t with first_seen = last_seen.
+ * Pointers from find/get stay valid until that id is replaced, withdrawn
+ * or its session dropped. */
 int ipfix_tstore_add(struct ipfix_tstore *s, uint32_t session,
     uint32_t odid, struct ipfix_tmpl *t, struct ipfix_err *err);
 
@@ -89,6 +101,15 @@ int ipfix_tstore_add(struct ipfix_tstore *s, uint32_t session,
  * Returns the number of templates removed (0: unknown, C46). */
 int ipfix_tstore_withdraw(struct ipfix_tstore *s, uint32_t session,
     uint32_t odid, uint16_t id);
+
+/* The stored template whatever its age, or NULL (O(1)). */
+const struct ipfix_tmpl *ipfix_tstore_find(const struct ipfix_tstore *s,
+    uint32_t session, uint32_t odid, uint16_t id);
+
+/* True when udp_lifetime is set and t was last (re)defined more than that
+ * many seconds of export time before now (C53). */
+bool ipfix_tstore_expired(const struct ipfix_tstore *s,
+    const struct ipfix_tmpl *t, uint32_t now);
 
 /* The live template, or NULL. Templates older than udp_lifetime relative
  * to 'now' (export time) are treated as absent when the limit is set. */
@@ -98,7 +119,8 @@ const struct ipfix_tmpl *ipfix_tstore_get(const struct ipfix_tstore *s,
 /* Forget every template of a transport session (end of TCP/SCTP). */
 void ipfix_tstore_drop_session(struct ipfix_tstore *s, uint32_t session);
 
-/* Visit every live template of (session, odid) in ascending id order. */
+/* Visit every stored template of (session, odid) in ascending id order
+ * (ages are not checked here). fn must not modify the store. */
 void ipfix_tstore_foreach(const struct ipfix_tstore *s, uint32_t session,
     uint32_t odid, void (*fn)(const struct ipfix_tmpl *, void *), void *arg);
 

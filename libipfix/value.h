@@ -21,6 +21,9 @@ struct ipfix_value {
 	enum ipfix_type type;	/* from the registry; octetArray if unknown */
 	const uint8_t *raw;	/* the field's bytes (varlen prefix excluded) */
 	size_t len;
+	uint64_t offset;	/* absolute offset of raw[0] (set by
+				   ipfix_value_read; lists report errors
+				   relative to it) */
 	union {
 		uint64_t u;	/* unsigned*, dateTimeSeconds/Milliseconds */
 		int64_t i;	/* signed* */
@@ -32,7 +35,9 @@ struct ipfix_value {
 		} t;		/* dateTime* after conversion from NTP */
 	} v;
 	bool bad;		/* value outside its type (boolean not 1/2,
-				   length not allowed for the type) */
+				   length not allowed for the type); 'type'
+				   is then IPFIX_T_OCTETARRAY and raw/len
+				   hold the bytes */
 };
 
 /*
@@ -44,9 +49,16 @@ struct ipfix_value {
 int ipfix_value_read(struct ipfix_cursor *c, const struct ipfix_field *f,
     struct ipfix_value *v, struct ipfix_err *err);
 
-/* Decode raw bytes of length len as type t (no prefix handling). */
+/* Decode raw bytes of length len as type t (no prefix handling). Leaves
+ * v->offset alone. Reduced-size integers are widened (signed ones
+ * sign-extended), float64 may come in 4 bytes, unsigned256 stays raw
+ * (32 bytes), addresses and MACs stay raw (ipv4 also in v.u). */
 void ipfix_value_decode(enum ipfix_type t, const uint8_t *raw, size_t len,
     struct ipfix_value *v);
+
+/* True when p[0..len) is well-formed UTF-8 (RFC 3629: no overlong forms,
+ * surrogates or code points above U+10FFFF). */
+bool ipfix_utf8_valid(const uint8_t *p, size_t len);
 
 /* Skip one field (fixed or varlen) without decoding it; 0 or -1. */
 int ipfix_field_skip(struct ipfix_cursor *c, const struct ipfix_field *f,
@@ -99,7 +111,13 @@ int ipfix_stmlist_open(const struct ipfix_value *v,
 int ipfix_stmlist_next(struct ipfix_stmlist *ml,
     struct ipfix_stml_block *blk, struct ipfix_err *err);
 
-/* Conversions used by printers and builders. */
+/*
+ * Conversions used by printers and builders. NTP era 0 only (1900-2036):
+ * seconds below 2^31 are NOT moved to era 1, so times after 2036-02-07
+ * come out as 1900+ (RFC 7011 §5.2 leaves the era to context). micro
+ * ignores the low 11 fraction bits (C35) and rounds to whole microseconds;
+ * otherwise the fraction is rounded to the nearest nanosecond.
+ */
 void ipfix_ntp_to_unix(uint32_t sec, uint32_t frac, bool micro,
     int64_t *usec_sec, uint32_t *nsec);
 

@@ -1,0 +1,55 @@
+/*
+ * print_int: what print_text.c and print_json.c share and nobody else
+ * uses: the printer object, the session-name cache and scalar rendering.
+ * Internal to the print module; not installed for other modules' use.
+ */
+#ifndef IPFIX_PRINT_INT_H
+#define IPFIX_PRINT_INT_H
+
+#include "outbuf.h"
+#include "print.h"
+#include "value.h"
+
+#define IPFIX_PRINT_DEPTH 8	/* default list nesting bound (C38) */
+
+struct ipfix_printer {
+	struct ipfix_ob ob;
+	struct ipfix_print_options opt;
+	const struct ipfix_tstore *ts;
+	const char *(*session_name)(void *, uint32_t);
+	void *session_arg;
+	bool name_valid;	/* name/name_session cache one lookup */
+	uint32_t name_session;
+	char name[160];
+	uint64_t messages;
+};
+
+/* The label of session, or NULL: cached, since names are formatted. */
+const char *ipfix_print_session_name(struct ipfix_printer *p,
+    uint32_t session);
+
+/* A non-list value: text form, or JSON (strings quoted, numbers bare). */
+void ipfix_print_scalar(struct ipfix_ob *ob, const struct ipfix_value *v,
+    bool json);
+
+/* The sub-template tid as seen from message m, or NULL. */
+const struct ipfix_tmpl *ipfix_print_subtmpl(const struct ipfix_printer *p,
+    const struct ipfix_msg_ctx *m, uint16_t tid);
+
+/* Element label into buf: registry name or "PEN/ID" / "ID" (C39). */
+const char *ipfix_print_label(const struct ipfix_field *f, char *buf,
+    size_t size);
+
+void ipfix_pj_message(struct ipfix_printer *p, const struct ipfix_msg_ctx *m);
+void ipfix_pj_template(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
+    const struct ipfix_tmpl *t);
+void ipfix_pj_withdrawal(struct ipfix_printer *p,
+    const struct ipfix_msg_ctx *m, uint16_t set_id, uint16_t tid);
+void ipfix_pj_record(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
+    const struct ipfix_tmpl *t, const struct ipfix_rec *r);
+void ipfix_pj_note(struct ipfix_printer *p, const char *kind,
+    const char *text);
+void ipfix_pj_problem(struct ipfix_printer *p, const char *where,
+    const struct ipfix_problem *pr);
+
+#endif

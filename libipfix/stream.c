@@ -1,0 +1,462 @@
+/*
+ * stream (reader): sniffs the magic, then reads raw or gzip'd IPFIX
+ * messages through a fixed window, resynchronising after corruption as
+ * RFC 5655 §10.3 describes; captures go to capture_ipfix.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <zlib.h>
+
+#include "capture_ipfix.h"
+#include "cursor.h"
+#include "pcap_in.h"
+#include "stream.h"
+
+#define MSG_MAX		65535
+#define HDR_LEN		16
+#define WIN_SIZE	(2 * 65536 + 64)	/* a message + next header */
+#define IN_SIZE		65536			/* compressed input */
+
+/* Bytes of the (decompressed) stream, from a FILE. */
+struct rd_src {
+	FILE *f;
+	bool own;		/* fclose f (not stdin) */
+	bool gzip;
+	bool zinit;
+	bool eof;
+	bool cut;		/* gzip stream ended inside a member */
+	z_stream z;
+	uint8_t *in;		/* IN_SIZE: peeked bytes, then input */
+	size_t in_pos, in_len;
+	uint64_t consumed;	/* file bytes taken (for progress) */
+};
+
+struct ipfix_reader {
+	enum ipfix_input_format fmt;
+	struct capture_ipfix *cap;	/* captures */
+	struct rd_src src;		/* raw and gzip */
+	uint8_t *win;			/* WIN_SIZE */
+	size_t start, end;		/* unread bytes: win[start, end) */
+	uint64_t base;			/* stream offset of win[start] */
+	uint64_t size;
+	bool cut_reported;
+};
+
+/* ---- byte source ------------------------------------------------- */
+
+static int
+src_refill(struct rd_src *s, struct ipfix_err *err)
+{
+	size_t n;
+
+	if (s->in_pos < s->in_len || feof(s->f))
+		return 0;
+	n = fread(s->in, 1, IN_SIZE, s->f);
+	if (n == 0 && ferror(s->f))
+		return ipfix_err_sys(err, IPFIX_E_IO, "read");
+	s->in_pos = 0;
+	s->in_len = n;
+	s->consumed += n;
+	return 0;
+}
+
+static bool
+src_drained(struct rd_src *s)
+{
+	return s->in_pos == s->in_len && feof(s->f);
+}
+
+/* gzip: inflate into dst; concatenated members are one stream. */
+static ssize_t
+src_inflate(struct rd_src *s, uint8_t *dst, size_t n, struct ipfix_err *err)
+{
+	int zr;
+
+	s->z.next_out = dst;
+	s->z.avail_out = (uInt)n;
+	while (s->z.avail_out == n && !s->eof) {
+		if (src_refill(s, err) == -1)
+			return -1;
+		s->z.next_in = s->in + s->in_pos;
+		s->z.avail_in = (uInt)(s->in_len - s->in_pos);
+		zr = inflate(&s->z, Z_NO_FLUSH);
+		s->in_pos = s->in_len - s->z.avail_in;
+		if (zr == Z_STREAM_END) {
+			if (src_refill(s, err) == -1)
+				return -1;
+			if (src_drained(s))
+				s->eof = true;
+			else
+				inflateReset(&s->z);
+		} else if (zr == Z_BUF_ERROR && src_drained(s)) {
+			s->eof = s->cut = true;
+		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			return ipfix_err_set(err, IPFIX_E_FORMAT,
+			    IPFIX_NO_OFFSET, "C111", "gzip: %s",
+			    s->z.msg != NULL ? s->z.msg : "corrupt data");
+		}
+	}
+	return (ssize_t)(n - s->z.avail_out);
+}
+
+static ssize_t
+src_read(struct rd_src *s, uint8_t *dst, size_t n, struct ipfix_err *err)
+{
+	size_t k;
+
+	if (s->gzip)
+		return src_inflate(s, dst, n, err);
+	if (s->in_pos == s->in_len && !s->eof) {
+		if (src_refill(s, err) == -1)
+			return -1;
+		if (src_drained(s))
+			s->eof = true;
+	}
+	k = s->in_len - s->in_pos;
+	if (k > n)
+		k = n;
+	memcpy(dst, s->in + s->in_pos, k);
+	s->in_pos += k;
+	return (ssize_t)k;
+}
+
+static void
+src_close(struct rd_src *s)
+{
+	if (s->zinit)
+		inflateEnd(&s->z);
+	if (s->f != NULL && s->own)
+		fclose(s->f);
+	free(s->in);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- window ------------------------------------------------------ */
+
+/* Make at least 'need' bytes available from start, unless the stream
+ * ends first; returns the bytes available or -1 (I/O, gzip error). */
+static ssize_t
+win_fill(struct ipfix_reader *r, size_t need, struct ipfix_err *err)
+{
+	ssize_t n;
+
+	while (r->end - r->start < need && !r->src.eof) {
+		if (WIN_SIZE - r->start < need) {
+			memmove(r->win, r->win + r->start, r->end - r->start);
+			r->end -= r->start;
+			r->start = 0;
+		}
+		n = src_read(&r->src, r->win + r->end, WIN_SIZE - r->end, err);
+		if (n < 0)
+			return -1;
+		r->end += (size_t)n;
+	}
+	return (ssize_t)(r->end - r->start);
+}
+
+static void
+win_skip(struct ipfix_reader *r, size_t n)
+{
+	r->start += n;
+	r->base += n;
+}
+
+/* A message header at win[start + at]: version 10, length >= 16. */
+static bool
+win_hdr_ok(const struct ipfix_reader *r, size_t at, size_t avail)
+{
+	const uint8_t *p = r->win + r->start + at;
+
+	return 4 <= avail - at && p[0] == 0 && p[1] == 10 &&
+	    ipfix_be16(p + 2) >= HDR_LEN;
+}
+
+/* §10.3: a header at 'at' whose length leads to another header or EOF */
+static bool
+win_candidate(const struct ipfix_reader *r, size_t at, size_t avail)
+{
+	size_t len;
+
+	if (!win_hdr_ok(r, at, avail))
+		return false;
+	len = ipfix_be16(r->win + r->start + at + 2);
+	if (len == avail - at && r->src.eof)
+		return true;
+	return len < avail - at && win_hdr_ok(r, at + len, avail);
+}
+
+/*
+ * The message at start (mlen bytes, all in the window) is not followed by
+ * a header. Either garbage follows a good message, or its header is
+ * garbage that happens to start 00 0A: the latter when a confirmed
+ * candidate begins inside it.
+ */
+static bool
+win_bogus(struct ipfix_reader *r, size_t mlen, struct ipfix_err *err,
+    bool *fail)
+{
+	ssize_t avail;
+	size_t q;
+
+	if (win_candidate(r, 0, r->end - r->start))
+		return false;
+	if ((avail = win_fill(r, mlen + MSG_MAX + 4, err)) < 0) {
+		*fail = true;
+		return false;
+	}
+	for (q = 1; q < mlen; q++)
+		if (win_candidate(r, q, (size_t)avail))
+			return true;
+	return false;
+}
+
+/*
+ * Skips bytes one at a time (RFC 5655 says two; one also finds messages
+ * after garbage of odd length) until a confirmed candidate or EOF, and
+ * reports the skipped range. Memory stays the window: skipped bytes are
+ * dropped as we go.
+ */
+static int
+raw_resync(struct ipfix_reader *r, const char *what, struct ipfix_err *err)
+{
+	uint64_t from = r->base;
+	ssize_t avail;
+
+	for (;;) {
+		win_skip(r, 1);
+		if ((avail = win_fill(r, MSG_MAX + 4, err)) < 0)
+			return -2;
+		if (avail == 0 || win_candidate(r, 0, (size_t)avail))
+			break;
+	}
+	return ipfix_err_set(err, IPFIX_E_FORMAT, from, "C112",
+	    "%s at offset %llu: skipped %llu bytes to %s", what,
+	    (unsigned long long)from, (unsigned long long)(r->base - from),
+	    avail == 0 ? "the end" : "the next message (resync)");
+}
+
+static int
+raw_cut(struct ipfix_reader *r, size_t avail, struct ipfix_err *err)
+{
+	uint64_t at = r->base;
+	size_t want = avail >= 4 ? ipfix_be16(r->win + r->start + 2) : HDR_LEN;
+
+	win_skip(r, avail);
+	return ipfix_err_set(err, IPFIX_E_TRUNCATED, at, NULL,
+	    "final message cut: %zu of %zu bytes at offset %llu", avail, want,
+	    (unsigned long long)at);
+}
+
+static int
+raw_end(struct ipfix_reader *r, struct ipfix_err *err)
+{
+	if (!r->src.cut || r->cut_reported)
+		return 0;
+	r->cut_reported = true;
+	return ipfix_err_set(err, IPFIX_E_TRUNCATED, r->base, NULL,
+	    "gzip stream ends early (cut file)");
+}
+
+static int
+raw_next(struct ipfix_reader *r, const uint8_t **msg, size_t *len,
+    struct ipfix_msg_meta *meta, struct ipfix_err *err)
+{
+	ssize_t avail;
+	size_t mlen;
+	bool fail = false;
+
+	if ((avail = win_fill(r, HDR_LEN, err)) < 0)
+		return -2;
+	if (avail == 0)
+		return raw_end(r, err);
+	if (!win_hdr_ok(r, 0, (size_t)avail))
+		return avail < 4 ? raw_cut(r, (size_t)avail, err) :
+		    raw_resync(r, "no IPFIX message header", err);
+	mlen = ipfix_be16(r->win + r->start + 2);
+	if ((avail = win_fill(r, mlen + 4, err)) < 0)
+		return -2;
+	if ((size_t)avail < mlen)
+		return raw_cut(r, (size_t)avail, err);
+	if (win_bogus(r, mlen, err, &fail))
+		return raw_resync(r, "IPFIX header with a false length", err);
+	if (fail)
+		return -2;
+	*msg = r->win + r->start;
+	*len = mlen;
+	memset(meta, 0, sizeof(*meta));
+	meta->offset = r->base;
+	win_skip(r, mlen);
+	return 1;
+}
+
+/* ---- open -------------------------------------------------------- */
+
+static int
+reader_raw(struct ipfix_reader *r, FILE *f, const uint8_t *peek,
+    size_t npeek, struct ipfix_err *err)
+{
+	r->src.f = f;
+	r->src.own = f != stdin;
+	r->src.in = malloc(IN_SIZE);
+	r->win = malloc(WIN_SIZE);
+	if (r->src.in == NULL || r->win == NULL)
+		return ipfix_err_sys(err, IPFIX_E_NOMEM, "reader");
+	memcpy(r->src.in, peek, npeek);
+	r->src.in_len = npeek;
+	r->src.consumed = npeek;
+	if (r->fmt != IPFIX_IN_GZIP)
+		return 0;
+	r->src.gzip = true;
+	/* 16 + MAX_WBITS: gzip wrapper only */
+	if (inflateInit2(&r->src.z, 16 + MAX_WBITS) != Z_OK)
+		return ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET,
+		    NULL, "zlib: inflateInit2 failed");
+	r->src.zinit = true;
+	return 0;
+}
+
+static bool
+is_netflow(const uint8_t *b, size_t n)
+{
+	return n >= 2 && b[0] == 0 && (b[1] == 5 || b[1] == 9);
+}
+
+/* Decide the format from the first bytes; -1 for refused ones. */
+static int
+reader_sniff(struct ipfix_reader *r, const uint8_t *b, size_t n,
+    struct ipfix_err *err)
+{
+	if (n >= 3 && memcmp(b, "BZh", 3) == 0)
+		return ipfix_err_set(err, IPFIX_E_FORMAT, 0, "C111",
+		    "bzip2-compressed input is not supported: "
+		    "decompress it first (bunzip2 -c FILE | ...)");
+	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+		r->fmt = IPFIX_IN_GZIP;
+	else if (pcap_in_magic(b, n))
+		r->fmt = b[0] == 0x0a ? IPFIX_IN_PCAPNG : IPFIX_IN_PCAP;
+	else if (is_netflow(b, n))
+		return ipfix_err_set(err, IPFIX_E_FORMAT, 0, NULL,
+		    "input is a NetFlow v%u export stream, not IPFIX", b[1]);
+	else
+		r->fmt = IPFIX_IN_RAW;	/* resync copes with a bad start */
+	return 0;
+}
+
+static uint64_t
+reader_file_size(FILE *f)
+{
+	struct stat st;
+
+	if (fstat(fileno(f), &st) == -1 || !S_ISREG(st.st_mode))
+		return 0;
+	return (uint64_t)st.st_size;
+}
+
+static int
+reader_start(struct ipfix_reader *r, FILE *f,
+    const struct ipfix_reader_options *opt, struct ipfix_err *err)
+{
+	uint8_t peek[4];
+	size_t n;
+
+	r->size = reader_file_size(f);
+	n = fread(peek, 1, sizeof(peek), f);
+	if ((n < sizeof(peek) && ferror(f) &&
+	    ipfix_err_sys(err, IPFIX_E_IO, "read") == -1) ||
+	    reader_sniff(r, peek, n, err) == -1) {
+		if (f != stdin)
+			fclose(f);
+		return -1;
+	}
+	if (r->fmt == IPFIX_IN_PCAP || r->fmt == IPFIX_IN_PCAPNG) {
+		r->cap = capture_ipfix_open(f, peek, n,
+		    opt != NULL ? opt->port : 0, err);
+		return r->cap != NULL ? 0 : -1;
+	}
+	return reader_raw(r, f, peek, n, err);
+}
+
+struct ipfix_reader *
+ipfix_reader_open(const char *path, const struct ipfix_reader_options *opt,
+    struct ipfix_err *err)
+{
+	struct ipfix_reader *r;
+	FILE *f;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(path, "rb")) == NULL) {
+		ipfix_err_sys(err, IPFIX_E_IO, "%s", path);
+		return NULL;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		ipfix_err_sys(err, IPFIX_E_NOMEM, "reader");
+		if (f != stdin)
+			fclose(f);
+		return NULL;
+	}
+	if (reader_start(r, f, opt, err) == -1) {
+		ipfix_reader_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+ipfix_reader_close(struct ipfix_reader *r)
+{
+	if (r == NULL)
+		return;
+	capture_ipfix_close(r->cap);
+	src_close(&r->src);
+	free(r->win);
+	free(r);
+}
+
+int
+ipfix_reader_next(struct ipfix_reader *r, const uint8_t **msg, size_t *len,
+    struct ipfix_msg_meta *meta, struct ipfix_err *err)
+{
+	if (r->cap != NULL)
+		return capture_ipfix_next(r->cap, msg, len, meta, err);
+	return raw_next(r, msg, len, meta, err);
+}
+
+enum ipfix_input_format
+ipfix_reader_format(const struct ipfix_reader *r)
+{
+	return r->fmt;
+}
+
+uint64_t
+ipfix_reader_position(const struct ipfix_reader *r)
+{
+	if (r->cap != NULL)
+		return capture_ipfix_position(r->cap);
+	return r->src.consumed - (r->src.in_len - r->src.in_pos);
+}
+
+uint64_t
+ipfix_reader_size(const struct ipfix_reader *r)
+{
+	return r->cap != NULL ? capture_ipfix_size(r->cap) : r->size;
+}
+
+const struct ipfix_session_info *
+ipfix_reader_session(const struct ipfix_reader *r, uint32_t session)
+{
+	return r->cap != NULL ? capture_ipfix_session(r->cap, session) : NULL;
+}
+
+void
+ipfix_reader_capture_counts(const struct ipfix_reader *r,
+    uint64_t *not_ipfix, uint64_t *netflow_v5, uint64_t *netflow_v9)
+{
+	*not_ipfix = *netflow_v5 = *netflow_v9 = 0;
+	if (r->cap != NULL)
+		capture_ipfix_counts(r->cap, not_ipfix, netflow_v5,
+		    netflow_v9);
+}

@@ -1,0 +1,263 @@
+/*
+ * fuzz_decode: bytes -> ipfix_decoder_feed over several transport sessions,
+ * every template, record and problem rendered by the text AND the JSON
+ * printer, so that message and set parsing, the template store, value
+ * decoding and RFC 6313 list walking are all fuzzed.
+ *
+ * Input: byte 0 configures the run, byte 1 gives the transport kind of each
+ * of up to four sessions (2 bits each), the rest is split into messages.
+ *   byte 0 bits 0-1  number of sessions - 1
+ *          bit 2     0: split by each header's length field (a real stream
+ *                    is a valid input after the two bytes); 1: chunks of
+ *                    [session byte][u16 length][bytes]
+ *          bit 3     split mode 0: round robin over sessions, else by the
+ *                    low byte of the ODID
+ *          bit 4     end a session every 8th message
+ *          bits 5-6  template store limits
+ *          bit 7     JSON printer also prints messages and templates,
+ *                    and lists may nest 3 deep instead of 8
+ * Bit 0 also turns on byte offsets in the text printer.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "decode.h"
+#include "print.h"
+#include "fuzz.h"
+
+#define OUT_SIZE (1 << 16)
+
+struct fuzz_decode {
+	struct ipfix_printer *text;
+	struct ipfix_printer *json;
+};
+
+struct fuzz_input {
+	const uint8_t *data;
+	size_t size;
+	size_t pos;
+	uint8_t cfg;
+	uint8_t kinds;
+	unsigned nsess;
+	unsigned index;		/* messages fed so far */
+};
+
+static void
+on_message(void *arg, const struct ipfix_msg_ctx *m)
+{
+	struct fuzz_decode *fd = arg;
+
+	FUZZ_ASSERT(m->len >= IPFIX_HDR_LEN && m->hdr.length <= m->len);
+	ipfix_print_message(fd->text, m);
+	ipfix_print_message(fd->json, m);
+}
+
+static void
+on_template(void *arg, const struct ipfix_msg_ctx *m,
+    const struct ipfix_tmpl *t, enum ipfix_tadd how, uint64_t offset)
+{
+	struct fuzz_decode *fd = arg;
+
+	(void)how;
+	FUZZ_ASSERT(t->id >= IPFIX_MIN_DATA_SET_ID);
+	FUZZ_ASSERT(offset >= m->offset && offset - m->offset < m->len);
+	ipfix_print_template(fd->text, m, t);
+	ipfix_print_template(fd->json, m, t);
+}
+
+static void
+on_withdrawal(void *arg, const struct ipfix_msg_ctx *m, uint16_t set_id,
+    uint16_t tid, int removed, uint64_t offset)
+{
+	struct fuzz_decode *fd = arg;
+
+	(void)removed;
+	(void)offset;
+	ipfix_print_withdrawal(fd->text, m, set_id, tid);
+	ipfix_print_withdrawal(fd->json, m, set_id, tid);
+}
+
+static void
+on_record(void *arg, const struct ipfix_msg_ctx *m,
+    const struct ipfix_tmpl *t, const struct ipfix_rec *r)
+{
+	struct fuzz_decode *fd = arg;
+
+	/* A record must lie inside its message. */
+	FUZZ_ASSERT(r->p >= m->msg && r->p <= m->msg + m->len);
+	FUZZ_ASSERT(r->len <= (size_t)(m->msg + m->len - r->p));
+	FUZZ_ASSERT(r->len >= t->min_len);
+	ipfix_print_record(fd->text, m, t, r);
+	ipfix_print_record(fd->json, m, t, r);
+}
+
+static void
+on_problem(void *arg, const struct ipfix_problem *p)
+{
+	struct fuzz_decode *fd = arg;
+
+	FUZZ_ASSERT(memchr(p->reason, '\0', sizeof(p->reason)) != NULL);
+	ipfix_print_note(fd->text, "problem", p->reason);
+	ipfix_print_note(fd->json, "problem", p->reason);
+}
+
+static void
+on_domain(const struct ipfix_domain_stats *st, void *arg)
+{
+	unsigned *n = arg;
+
+	(void)st;
+	(*n)++;
+}
+
+static const struct ipfix_decoder_ops fuzz_ops = {
+	.on_message = on_message,
+	.on_template = on_template,
+	.on_withdrawal = on_withdrawal,
+	.on_record = on_record,
+	.on_problem = on_problem,
+};
+
+static void
+config_for(uint8_t cfg, struct ipfix_decoder_config *dc)
+{
+	static const struct ipfix_tstore_limits lims[4] = {
+		{ 0, 0 }, { 4, 0 }, { 0, 30 }, { 2, 1 },
+	};
+
+	memset(dc, 0, sizeof(*dc));
+	dc->limits = lims[(cfg >> 5) & 3];
+	dc->max_list_depth = (cfg & 0x80) ? 3 : 8;
+}
+
+/* Next message of split mode 0: the header's length when it is plausible,
+ * else everything left (which the decoder must reject cleanly). */
+static size_t
+next_by_header(struct fuzz_input *in, uint32_t *session)
+{
+	const uint8_t *p = in->data + in->pos;
+	size_t left = in->size - in->pos;
+	size_t len = left;
+
+	if (left >= 4) {
+		len = ipfix_be16(p + 2);
+		if (len < IPFIX_HDR_LEN || len > left)
+			len = left;
+	}
+	if ((in->cfg & 0x08) && left >= IPFIX_HDR_LEN)
+		*session = p[15] % in->nsess;
+	else
+		*session = in->index % in->nsess;
+	return len;
+}
+
+/* Next message of split mode 1: [session byte][u16 length][bytes]. */
+static size_t
+next_by_chunk(struct fuzz_input *in, uint32_t *session, bool *end)
+{
+	struct ipfix_cursor c;
+	uint8_t sel;
+	size_t len;
+
+	ipfix_cursor_init(&c, in->data + in->pos, in->size - in->pos, 0);
+	sel = ipfix_get_u8(&c);
+	len = ipfix_get_u16(&c);
+	if (c.bad)
+		len = ipfix_cursor_left(&c);
+	if (len > ipfix_cursor_left(&c))
+		len = ipfix_cursor_left(&c);
+	*session = (sel & 3) % in->nsess;
+	*end = (sel & 0x80) != 0;
+	in->pos += c.pos;
+	return len;
+}
+
+static void
+feed_all(struct ipfix_decoder *d, struct fuzz_input *in)
+{
+	struct ipfix_err err;
+	uint32_t session;
+	enum ipfix_transport_kind kind;
+	size_t len;
+	bool end = false;
+	int rc;
+
+	while (in->pos < in->size) {
+		if (in->cfg & 0x04)
+			len = next_by_chunk(in, &session, &end);
+		else
+			len = next_by_header(in, &session);
+		if (end || ((in->cfg & 0x10) && in->index % 8 == 7))
+			ipfix_decoder_end_session(d, session);
+		kind = (enum ipfix_transport_kind)((in->kinds >> (2 *
+		    session)) & 3);
+		rc = ipfix_decoder_feed(d, in->data + in->pos, len, session,
+		    kind, in->pos, &err);
+		FUZZ_ASSERT(rc == 0 || rc == -1);
+		if (rc == -1)
+			FUZZ_ASSERT(err.code != IPFIX_OK);
+		in->pos += len;
+		in->index++;
+	}
+}
+
+static void
+run(struct fuzz_input *in, FILE *out)
+{
+	struct ipfix_print_options topt = { .offsets = (in->cfg & 1) != 0 };
+	struct ipfix_print_options jopt = { .json = true };
+	struct ipfix_decoder_config dc;
+	struct ipfix_decoder *d;
+	struct fuzz_decode fd;
+	unsigned ndomains = 0;
+
+	config_for(in->cfg, &dc);
+	jopt.json_messages = jopt.json_templates = (in->cfg & 0x80) != 0;
+	jopt.max_depth = topt.max_depth = dc.max_list_depth;
+	d = ipfix_decoder_new(&dc, &fuzz_ops, &fd);
+	if (d == NULL)
+		return;
+	fd.text = ipfix_printer_new(out, &topt, ipfix_decoder_templates(d),
+	    NULL, NULL);
+	fd.json = ipfix_printer_new(out, &jopt, ipfix_decoder_templates(d),
+	    NULL, NULL);
+	if (fd.text != NULL && fd.json != NULL)
+		feed_all(d, in);
+	ipfix_decoder_foreach_domain(d, on_domain, &ndomains);
+	FUZZ_ASSERT(ndomains <= in->index + 1);
+	/* Output may overflow the buffer: a failed write is expected. */
+	if (fd.text != NULL)
+		(void)ipfix_printer_free(fd.text);
+	if (fd.json != NULL)
+		(void)ipfix_printer_free(fd.json);
+	ipfix_decoder_free(d);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_input in;
+	char *buf;
+	FILE *out;
+
+	if (size < 2)
+		return 0;
+	memset(&in, 0, sizeof(in));
+	in.cfg = data[0];
+	in.kinds = data[1];
+	in.nsess = (data[0] & 3) + 1u;
+	in.data = data + 2;
+	in.size = size - 2;
+	buf = malloc(OUT_SIZE);
+	FUZZ_ASSERT(buf != NULL);
+	out = fmemopen(buf, OUT_SIZE, "w");
+	FUZZ_ASSERT(out != NULL);
+	run(&in, out);
+	fclose(out);
+	free(buf);
+	return 0;
+}

@@ -1,0 +1,284 @@
+/* Unit tests of SCTP over UDP encapsulation (usrsctp) on loopback. */
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "evloop.h"
+#include "transport.h"
+#include "testhelp.h"
+
+#define SCTP_PORT 4739
+
+/* A UDP port free right now, for the encapsulation. */
+static uint16_t
+free_udp_port(void)
+{
+	struct sockaddr_in s;
+	socklen_t len = sizeof(s);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	memset(&s, 0, sizeof(s));
+	s.sin_family = AF_INET;
+	s.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	(void)bind(fd, (struct sockaddr *)&s, sizeof(s));
+	(void)getsockname(fd, (struct sockaddr *)&s, &len);
+	close(fd);
+	return ntohs(s.sin_port);
+}
+
+/* Drive every transport for up to ms: wait on their fds, service them. */
+static void
+drive(struct ipfix_transport **t, int n, int ms)
+{
+	struct pollfd p[8];
+	struct ipfix_err err;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		p[i].fd = t[i]->fd;
+		p[i].events = POLLIN;
+	}
+	(void)poll(p, (nfds_t)n, ms);
+	for (i = 0; i < n; i++)
+		(void)ipfix_transport_service(t[i], &err);
+}
+
+static struct ipfix_transport *
+open_listener(uint16_t encap, struct ipfix_err *err)
+{
+	struct ipfix_topts o = { .sctp_udp = true, .encap_port = encap };
+	struct ipfix_endpoint ep;
+	char url[64];
+
+	snprintf(url, sizeof(url), "sctp://127.0.0.1:%u", SCTP_PORT);
+	if (ipfix_endpoint_parse(url, &ep, err) == -1)
+		return NULL;
+	return ipfix_transport_listen(&ep, &o, err);
+}
+
+static struct ipfix_transport *
+open_client(uint16_t encap, struct ipfix_err *err)
+{
+	struct ipfix_topts o = { .sctp_udp = true, .encap_port = encap,
+	    .streams = 4 };
+	struct ipfix_endpoint ep;
+
+	if (ipfix_endpoint_parse("sctp://127.0.0.1", &ep, err) == -1)
+		return NULL;
+	return ipfix_transport_connect(&ep, &o, err);
+}
+
+/* Wait until c is connected; the listener sees the association come up. */
+static int
+connect_up(struct ipfix_transport *l, struct ipfix_transport *c,
+    uint32_t *assoc)
+{
+	struct ipfix_transport *t[2] = { l, c };
+	struct ipfix_tmsg m;
+	struct ipfix_err err;
+	int i, up = 0, conn = 0;
+
+	for (i = 0; i < 300 && !(up && conn); i++) {
+		drive(t, 2, 10);
+		if (!conn && ipfix_transport_flush(c, &err) == IPFIX_T_OK)
+			conn = 1;
+		while (ipfix_transport_recv(l, &m, &err) == IPFIX_T_OK)
+			if (m.event == IPFIX_TEV_UP) {
+				up = 1;
+				*assoc = m.peer.assoc;
+			}
+	}
+	return up && conn;
+}
+
+static void
+make_msg(uint8_t *m, size_t len, uint8_t fill)
+{
+	memset(m, fill, len);
+	m[0] = 0;
+	m[1] = 10;
+	m[2] = (uint8_t)(len >> 8);
+	m[3] = (uint8_t)len;
+}
+
+static void
+test_round_trip(void)
+{
+	struct ipfix_err err;
+	uint16_t encap = free_udp_port();
+	struct ipfix_transport *l = open_listener(encap, &err), *c, *t[2];
+	struct ipfix_tsend how = { .pr_rtx = -1 };
+	struct ipfix_tmsg m;
+	struct ipfix_tpeer last;
+	uint8_t *big = malloc(65535), buf[200];
+	int i, got = 0, ok = 1, per[4] = { 0 }, unord = 0, rc;
+	uint32_t assoc = 0;
+	size_t mtu;
+
+	memset(&last, 0, sizeof(last));
+	CHECK(l != NULL && l->fd >= 0, "listener (%s)", l ? "ok" : err.reason);
+	c = open_client(encap, &err);
+	CHECK(c != NULL && ipfix_transport_want_write(c),
+	    "client connecting (%s)", c ? "ok" : err.reason);
+	if (l == NULL || c == NULL)
+		goto out;
+	CHECK_STR(ipfix_transport_name(c), "sctp-udp", "name");
+	CHECK(ipfix_transport_timeout(c) > 0, "usrsctp needs its timers");
+	CHECK(connect_up(l, c, &assoc), "association up, listener saw it");
+	CHECK(!ipfix_transport_want_write(c), "connected");
+	t[0] = l;
+	t[1] = c;
+	for (i = 0; i < 40; i++) {
+		make_msg(buf, sizeof(buf), (uint8_t)i);
+		how.stream = (uint16_t)(i % 4);
+		how.unordered = i % 4 == 3;
+		how.pr_rtx = i % 4 == 2 ? 0 : -1;
+		ok &= ipfix_transport_send(c, buf, sizeof(buf), &how, &err) ==
+		    IPFIX_T_OK;
+	}
+	CHECK(ok, "40 messages sent on 4 streams (%s)", ok ? "" : err.reason);
+	make_msg(big, 65535, 0xee);
+	how.stream = 0;
+	how.unordered = false;
+	how.pr_rtx = -1;
+	CHECK(ipfix_transport_send(c, big, 65535, &how, &err) == IPFIX_T_OK,
+	    "a 65535-byte message is sent (SCTP fragments it)");
+	for (i = 0; i < 300 && got < 41; i++) {
+		drive(t, 2, 10);
+		while ((rc = ipfix_transport_recv(l, &m, &err)) ==
+		    IPFIX_T_OK) {
+			if (m.event != IPFIX_TEV_NONE)
+				continue;
+			got++;
+			last = m.peer;
+			if (m.len == 65535) {
+				ok = memcmp(m.data, big, 65535) == 0;
+				continue;
+			}
+			per[m.stream & 3]++;
+			unord += m.unordered;
+		}
+	}
+	CHECK_EQ_U(got, 41, "all messages arrived");
+	CHECK(ok, "the large message is intact");
+	CHECK(per[0] == 10 && per[1] == 10 && per[2] == 10 && per[3] == 10,
+	    "10 per stream");
+	CHECK_EQ_U(unord, 10, "unordered flag delivered");
+	CHECK(got > 0 && last.assoc == assoc && last.addrlen > 0 &&
+	    ipfix_addr_port((struct sockaddr *)&last.addr) ==
+	    ipfix_addr_port((struct sockaddr *)&c->local.addr),
+	    "peer: association and the client's UDP address");
+	how.peer = &last;
+	how.stream = 1;
+	CHECK(ipfix_transport_send(l, "reply-1234567890", 16, &how, &err) ==
+	    IPFIX_T_OK, "listener replies on the association");
+	for (i = 0, rc = IPFIX_T_AGAIN; i < 200 && rc == IPFIX_T_AGAIN; i++) {
+		drive(t, 2, 10);
+		rc = ipfix_transport_recv(c, &m, &err);
+	}
+	CHECK(rc == IPFIX_T_OK && m.len == 16 && m.stream == 1 &&
+	    memcmp(m.data, "reply", 5) == 0, "client gets the reply");
+	CHECK(ipfix_transport_mtu(c, &mtu, &err) == 0 && mtu == 65535,
+	    "message limit 65535");
+	CHECK(ipfix_transport_shutdown(c, &err) == IPFIX_T_OK, "shutdown");
+	for (i = 0, rc = IPFIX_T_AGAIN; i < 300 && rc != IPFIX_T_EOF; i++) {
+		drive(t, 2, 10);
+		rc = ipfix_transport_recv(c, &m, &err);
+		while (ipfix_transport_recv(l, &m, &err) == IPFIX_T_OK)
+			if (m.event == IPFIX_TEV_DOWN)
+				got = -1;
+	}
+	CHECK(rc == IPFIX_T_EOF, "client sees the orderly close");
+	CHECK(got == -1, "listener sees the association end");
+out:
+	ipfix_transport_close(c);
+	ipfix_transport_close(l);
+	free(big);
+}
+
+/* Two exporters on one listener port are told apart. */
+static void
+test_two_peers(void)
+{
+	struct ipfix_err err;
+	uint16_t encap = free_udp_port();
+	struct ipfix_transport *l = open_listener(encap, &err), *c1, *c2;
+	struct ipfix_transport *t[3];
+	struct ipfix_tmsg m;
+	uint8_t a[20], b[24];
+	uint32_t as1 = 0, as2 = 0;
+	int i, n1 = 0, n2 = 0, wrong = 0;
+
+	c1 = open_client(encap, &err);
+	c2 = open_client(encap, &err);
+	CHECK(l && c1 && c2, "listener and two clients");
+	if (!(l && c1 && c2))
+		goto out;
+	CHECK(connect_up(l, c1, &as1) && connect_up(l, c2, &as2) &&
+	    as1 != as2, "two associations");
+	make_msg(a, sizeof(a), 1);
+	make_msg(b, sizeof(b), 2);
+	for (i = 0; i < 5; i++) {
+		(void)ipfix_transport_send(c1, a, sizeof(a), NULL, &err);
+		(void)ipfix_transport_send(c2, b, sizeof(b), NULL, &err);
+	}
+	t[0] = l;
+	t[1] = c1;
+	t[2] = c2;
+	for (i = 0; i < 300 && n1 + n2 < 10; i++) {
+		drive(t, 3, 10);
+		while (ipfix_transport_recv(l, &m, &err) == IPFIX_T_OK) {
+			if (m.event != IPFIX_TEV_NONE)
+				continue;
+			if (m.peer.assoc == as1)
+				n1++, wrong += m.len != sizeof(a);
+			else if (m.peer.assoc == as2)
+				n2++, wrong += m.len != sizeof(b);
+		}
+	}
+	CHECK(n1 == 5 && n2 == 5 && wrong == 0,
+	    "each association's messages kept apart (%d, %d)", n1, n2);
+out:
+	ipfix_transport_close(c1);
+	ipfix_transport_close(c2);
+	ipfix_transport_close(l);
+}
+
+static void
+test_errors(void)
+{
+	struct ipfix_err err;
+	uint16_t encap = free_udp_port();
+	struct ipfix_transport *l = open_listener(encap, &err), *l2, *c;
+	struct ipfix_tmsg m;
+	int i, rc = IPFIX_T_AGAIN;
+
+	l2 = open_listener(encap, &err);
+	CHECK(l2 == NULL && err.code == IPFIX_E_NET &&
+	    strstr(err.reason, "bind") != NULL,
+	    "encapsulation port in use is an error, not a silent hang (%s)",
+	    err.reason);
+	CHECK(ipfix_transport_send(l, "x", 1, NULL, &err) == IPFIX_T_ERR &&
+	    err.code == IPFIX_E_USAGE, "listener send needs a peer");
+	ipfix_transport_close(l);
+	c = open_client(encap, &err);
+	for (i = 0; c != NULL && i < 100 && rc == IPFIX_T_AGAIN; i++) {
+		drive(&c, 1, 10);
+		rc = ipfix_transport_recv(c, &m, &err);
+	}
+	CHECK(rc == IPFIX_T_ERR && err.code == IPFIX_E_NET &&
+	    strstr(err.reason, "unreachable") != NULL,
+	    "no one on the encapsulation port: reported (%s)", err.reason);
+	ipfix_transport_close(c);
+}
+
+int
+main(void)
+{
+	test_round_trip();
+	test_two_peers();
+	test_errors();
+	TEST_DONE();
+}

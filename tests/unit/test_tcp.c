@@ -1,0 +1,307 @@
+/* Unit tests of the TCP transport and the framer, over loopback. */
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "evloop.h"
+#include "transport.h"
+#include "testhelp.h"
+
+static int
+wait_fd(int fd, short ev, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+
+	return poll(&p, 1, ms) == 1;
+}
+
+static struct ipfix_transport *
+listener(const struct ipfix_topts *o, struct ipfix_err *err)
+{
+	struct ipfix_addr a;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&a.ss;
+
+	memset(&a, 0, sizeof(a));
+	s4->sin_family = AF_INET;
+	s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.len = sizeof(*s4);
+	return ipfix_tcp_open(&a, true, o, err);
+}
+
+static struct ipfix_transport *
+client_to(uint16_t port, const struct ipfix_topts *o, struct ipfix_err *err)
+{
+	struct ipfix_endpoint ep;
+	char url[64];
+
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%u", port);
+	if (ipfix_endpoint_parse(url, &ep, err) == -1)
+		return NULL;
+	return ipfix_transport_connect(&ep, o, err);
+}
+
+static uint16_t
+port_of(const struct ipfix_transport *t)
+{
+	return ipfix_addr_port((const struct sockaddr *)&t->local.addr);
+}
+
+/* A pair: client c, accepted child s. */
+static int
+pair(struct ipfix_transport **l, struct ipfix_transport **c,
+    struct ipfix_transport **s, const struct ipfix_topts *o)
+{
+	struct ipfix_err err;
+	int i, rc = IPFIX_T_AGAIN;
+
+	*s = NULL;
+	if ((*l = listener(NULL, &err)) == NULL)
+		return -1;
+	if ((*c = client_to(port_of(*l), o, &err)) == NULL)
+		return -1;
+	for (i = 0; i < 50 && rc == IPFIX_T_AGAIN; i++) {
+		(void)wait_fd((*l)->fd, POLLIN, 100);
+		rc = ipfix_transport_accept(*l, s, &err);
+	}
+	return rc == IPFIX_T_OK ? 0 : -1;
+}
+
+static void
+make_msg(uint8_t *m, size_t len, uint8_t fill)
+{
+	memset(m, fill, len);
+	m[0] = 0;
+	m[1] = 10;
+	m[2] = (uint8_t)(len >> 8);
+	m[3] = (uint8_t)len;
+}
+
+/* Receive one message on s within 2 s. */
+static int
+recv_one(struct ipfix_transport *s, struct ipfix_tmsg *m,
+    struct ipfix_err *err)
+{
+	int i, rc = IPFIX_T_AGAIN;
+
+	for (i = 0; i < 20 && rc == IPFIX_T_AGAIN; i++) {
+		rc = ipfix_transport_recv(s, m, err);
+		if (rc == IPFIX_T_AGAIN)
+			(void)wait_fd(s->fd, POLLIN, 100);
+	}
+	return rc;
+}
+
+static void
+test_round_trip(void)
+{
+	struct ipfix_transport *l, *c, *s;
+	struct ipfix_tmsg m;
+	struct ipfix_err err;
+	static const size_t sizes[] = { 16, 100, 1500, 65535, 17 };
+	uint8_t *buf = malloc(65535);
+	size_t i;
+	int ok = 1, rc;
+
+	CHECK(pair(&l, &c, &s, NULL) == 0, "listen, connect, accept");
+	CHECK(c->bytestream && s->bytestream, "tcp is a byte stream");
+	for (i = 0; i < 5; i++) {
+		make_msg(buf, sizes[i], (uint8_t)i);
+		rc = ipfix_transport_send(c, buf, sizes[i], NULL, &err);
+		ok &= rc == IPFIX_T_OK;
+	}
+	CHECK(ok, "5 messages taken");
+	for (i = 0; i < 200 && ipfix_transport_want_write(c); i++) {
+		(void)wait_fd(c->fd, POLLOUT, 10);
+		(void)ipfix_transport_flush(c, &err);
+	}
+	CHECK(!ipfix_transport_want_write(c), "queue drained");
+	for (i = 0; i < 5; i++) {
+		make_msg(buf, sizes[i], (uint8_t)i);
+		rc = recv_one(s, &m, &err);
+		CHECK(rc == IPFIX_T_OK && m.len == sizes[i] &&
+		    memcmp(m.data, buf, sizes[i]) == 0,
+		    "message %zu (%zu bytes) framed intact", i, sizes[i]);
+	}
+	CHECK(ipfix_addr_port((struct sockaddr *)&m.peer.addr) ==
+	    port_of(c), "peer identity is the client's port");
+	CHECK(ipfix_transport_shutdown(c, &err) == IPFIX_T_OK, "shutdown");
+	CHECK(recv_one(s, &m, &err) == IPFIX_T_EOF, "orderly EOF");
+	ipfix_transport_close(c);
+	ipfix_transport_close(s);
+	ipfix_transport_close(l);
+	free(buf);
+}
+
+/* A message dribbled byte by byte is reassembled. */
+static void
+test_partial(void)
+{
+	struct ipfix_transport *l, *c, *s;
+	struct ipfix_tmsg m;
+	struct ipfix_err err;
+	uint8_t msg[40];
+	size_t i, n;
+	int again = 0, rc = IPFIX_T_AGAIN;
+
+	CHECK(pair(&l, &c, &s, NULL) == 0, "pair");
+	make_msg(msg, sizeof(msg), 0x5a);
+	for (i = 0; i < sizeof(msg); i++) {
+		while (ipfix_transport_write(c, msg + i, 1, &n, &err) ==
+		    IPFIX_T_AGAIN)
+			(void)wait_fd(c->fd, POLLOUT, 100);
+		(void)wait_fd(s->fd, POLLIN, 1000);
+		rc = ipfix_transport_recv(s, &m, &err);
+		if (i + 1 < sizeof(msg))
+			again += rc == IPFIX_T_AGAIN;
+	}
+	if (rc == IPFIX_T_AGAIN)
+		rc = recv_one(s, &m, &err);
+	CHECK_EQ_U(again, sizeof(msg) - 1, "no message before the last byte");
+	CHECK(rc == IPFIX_T_OK && m.len == sizeof(msg) &&
+	    memcmp(m.data, msg, sizeof(msg)) == 0, "reassembled");
+	/* Half a message, then close: truncated, not EOF. */
+	CHECK(ipfix_transport_write(c, msg, 20, &n, &err) == IPFIX_T_OK &&
+	    n == 20, "half a message");
+	CHECK(ipfix_transport_shutdown(c, &err) == IPFIX_T_OK, "shutdown");
+	rc = recv_one(s, &m, &err);
+	CHECK(rc == IPFIX_T_ERR && err.code == IPFIX_E_TRUNCATED &&
+	    err.offset == sizeof(msg), "close inside a message: truncated at "
+	    "offset %llu", (unsigned long long)err.offset);
+	ipfix_transport_close(c);
+	ipfix_transport_close(s);
+	ipfix_transport_close(l);
+}
+
+static void
+bad_header(const uint8_t *hdr, enum ipfix_errcode code, const char *what)
+{
+	struct ipfix_transport *l, *c, *s;
+	struct ipfix_tmsg m;
+	struct ipfix_err err;
+	uint8_t good[16];
+	size_t n;
+	int rc;
+
+	CHECK(pair(&l, &c, &s, NULL) == 0, "pair");
+	make_msg(good, sizeof(good), 0);
+	(void)ipfix_transport_write(c, good, sizeof(good), &n, &err);
+	(void)ipfix_transport_write(c, hdr, 4, &n, &err);
+	CHECK(recv_one(s, &m, &err) == IPFIX_T_OK, "%s: good one first",
+	    what);
+	rc = recv_one(s, &m, &err);
+	CHECK(rc == IPFIX_T_ERR && err.code == code && err.offset >= 16 &&
+	    err.check != NULL && strcmp(err.check, "C68") == 0,
+	    "%s rejected (%s)", what, err.reason);
+	ipfix_transport_close(c);
+	ipfix_transport_close(s);
+	ipfix_transport_close(l);
+}
+
+/* Back-pressure: the bounded queue refuses, nothing is lost. */
+static void
+test_backpressure(void)
+{
+	struct ipfix_topts o = { .sndq_max = 200000, .sndbuf = 4096 };
+	struct ipfix_transport *l, *c, *s;
+	struct ipfix_tmsg m;
+	struct ipfix_err err;
+	uint8_t *buf = malloc(65535);
+	int sent = 0, got = 0, i, rc;
+
+	CHECK(pair(&l, &c, &s, &o) == 0, "pair with a small queue");
+	make_msg(buf, 65535, 7);
+	for (i = 0; i < 1000; i++) {
+		rc = ipfix_transport_send(c, buf, 65535, NULL, &err);
+		if (rc != IPFIX_T_OK)
+			break;
+		sent++;
+	}
+	CHECK(rc == IPFIX_T_AGAIN && sent < 1000,
+	    "queue full: AGAIN after %d messages", sent);
+	for (i = 0; i < 2000 && got < sent; i++) {
+		(void)ipfix_transport_flush(c, &err);
+		rc = ipfix_transport_recv(s, &m, &err);
+		if (rc == IPFIX_T_OK)
+			got += m.len == 65535 && m.data[100] == 7;
+		else if (rc == IPFIX_T_AGAIN)
+			(void)wait_fd(s->fd, POLLIN, 10);
+		else
+			break;
+	}
+	CHECK_EQ_U(got, sent, "every taken message arrives");
+	ipfix_transport_close(c);
+	ipfix_transport_close(s);
+	ipfix_transport_close(l);
+	free(buf);
+}
+
+static void
+test_refused(void)
+{
+	struct ipfix_err err;
+	struct ipfix_transport *l = listener(NULL, &err), *c;
+	uint16_t port = port_of(l);
+	int i, rc = IPFIX_T_AGAIN;
+
+	ipfix_transport_close(l);
+	c = client_to(port, NULL, &err);
+	CHECK(c != NULL && ipfix_transport_want_write(c),
+	    "connect in progress");
+	for (i = 0; i < 20 && rc == IPFIX_T_AGAIN; i++) {
+		(void)wait_fd(c->fd, POLLOUT, 100);
+		rc = ipfix_transport_flush(c, &err);
+	}
+	CHECK(rc == IPFIX_T_ERR && err.code == IPFIX_E_NET &&
+	    strstr(err.reason, "refused") != NULL &&
+	    strstr(err.reason, "127.0.0.1") != NULL,
+	    "refused connect reported with the address (%s)", err.reason);
+	ipfix_transport_close(c);
+}
+
+static void
+test_framer(void)
+{
+	struct ipfix_framer f;
+	struct ipfix_err err;
+	const uint8_t *msg;
+	uint8_t two[36], *p;
+	size_t room, len;
+
+	CHECK(ipfix_framer_init(&f, &err) == 0, "framer init");
+	make_msg(two, 16, 1);
+	make_msg(two + 16, 20, 2);
+	p = ipfix_framer_space(&f, &room);
+	CHECK(room >= 2 * 65535, "room for two maximal messages");
+	memcpy(p, two, 30);
+	ipfix_framer_fill(&f, 30);
+	CHECK(ipfix_framer_next(&f, &msg, &len, &err) == 1 && len == 16,
+	    "first of two");
+	CHECK(ipfix_framer_next(&f, &msg, &len, &err) == 0 &&
+	    ipfix_framer_pending(&f) == 14, "second incomplete");
+	p = ipfix_framer_space(&f, &room);
+	memcpy(p, two + 30, 6);
+	ipfix_framer_fill(&f, 6);
+	CHECK(ipfix_framer_next(&f, &msg, &len, &err) == 1 && len == 20 &&
+	    msg[5] == 2, "second completed after compaction");
+	CHECK(ipfix_framer_next(&f, &msg, &len, &err) == 0 &&
+	    ipfix_framer_pending(&f) == 0, "empty");
+	ipfix_framer_free(&f);
+}
+
+int
+main(void)
+{
+	static const uint8_t v9[4] = { 0, 9, 0, 20 };
+	static const uint8_t short_len[4] = { 0, 10, 0, 15 };
+
+	test_framer();
+	test_round_trip();
+	test_partial();
+	bad_header(v9, IPFIX_E_VERSION, "version 9");
+	bad_header(short_len, IPFIX_E_LENGTH, "length 15");
+	test_backpressure();
+	test_refused();
+	TEST_DONE();
+}
