@@ -432,7 +432,10 @@ static void
 tmpl_outcome(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
     uint16_t id, int how, uint64_t at)
 {
-	if (how == IPFIX_TADD_SAME && m->kind != IPFIX_KIND_UDP)
+	/* Files accept repeats like UDP does (RFC 5655 §7.1): many are
+	 * captures of UDP export with periodic template refresh. */
+	if (how == IPFIX_TADD_SAME && (m->kind == IPFIX_KIND_TCP ||
+	    m->kind == IPFIX_KIND_SCTP))
 		report(d, m, IPFIX_SEV_NOTE, IPFIX_E_TEMPLATE, "C48", at,
 		    "template %u re-sent unchanged", id);
 	else if (how == IPFIX_TADD_CHANGED && (m->kind == IPFIX_KIND_TCP ||
@@ -574,6 +577,14 @@ no_template(struct ipfix_decoder *d, struct pass2 *p,
 		    s->offset, "no template %u; data set skipped", s->id);
 }
 
+static bool
+all_zero(const uint8_t *p, size_t n)
+{
+	while (n > 0 && p[n - 1] == 0)
+		n--;
+	return n == 0;
+}
+
 static void
 data_set(struct ipfix_decoder *d, struct pass2 *p, const struct ipfix_set *s)
 {
@@ -587,6 +598,7 @@ data_set(struct ipfix_decoder *d, struct pass2 *p, const struct ipfix_set *s)
 		return;
 	}
 	ipfix_rec_iter_init(&it, s, t);
+	r.len = 0;
 	while (ipfix_rec_next(&it, &r, NULL) == 1) {
 		p->records++;
 		if (d->ops.on_record != NULL)
@@ -598,6 +610,15 @@ data_set(struct ipfix_decoder *d, struct pass2 *p, const struct ipfix_set *s)
 		report(d, p->m, IPFIX_SEV_WARN, IPFIX_E_SET, "C18",
 		    ipfix_cursor_offset(&it.c), "non-zero padding in set %u",
 		    s->id);
+	if (t->min_len == 0 && !t->varlen && s->length > IPFIX_SET_HDR_LEN)
+		report(d, p->m, IPFIX_SEV_WARN, IPFIX_E_SET, "C18", s->offset,
+		    "template %u has 0-byte records: the set's %u bytes are "
+		    "padding no shorter than a record", s->id,
+		    s->length - IPFIX_SET_HDR_LEN);
+	else if (d->cfg.check_values && r.len > 0 && all_zero(r.p, r.len))
+		report(d, p->m, IPFIX_SEV_NOTE, IPFIX_E_SET, "C18", r.offset,
+		    "set %u ends in an all-zero record: padding as long as a "
+		    "record would be one", s->id);
 }
 
 static void

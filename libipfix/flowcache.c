@@ -1,9 +1,15 @@
 /*
  * flowcache: flows live in fixed-size chunks of a pool (no realloc of the
  * flows themselves, so memory per flow stays at sizeof(struct
- * flowcache_flow) plus one bucket), found through a chained hash, and
- * ordered in one doubly linked list by last activity: the head is always
- * the next idle expiry, so timeouts never scan the table. The active
+ * flowcache_flow) plus one bucket), found through a chained hash, and kept
+ * in one doubly linked list in the order they were queued. A packet does
+ * not move its flow (that would touch two random neighbours per packet);
+ * instead the head is looked at once it has been queued for an idle
+ * timeout: expired if it really was idle, else queued again at the tail.
+ * So timeouts never scan the table, and each flow is re-queued at most
+ * once per idle period. A flow found idle when its next packet arrives is
+ * expired first, so which packets form a flow is exact; only the moment
+ * an idle flow is reported may lag by up to one idle timeout. The active
  * timeout is checked when a packet hits the flow (a flow that keeps sending
  * never goes idle, and one that stops is taken by the idle timeout).
  */
@@ -41,6 +47,8 @@ struct flowcache {
 	uint32_t nbuckets;		/* power of two */
 	uint32_t head, tail;		/* idle list: head expires first */
 	int64_t now;
+	int64_t base;			/* time of the first packet */
+	uint32_t idle_q;		/* idle timeout in queue units (ms) */
 	struct frag *frags;		/* ring of cfg.frag_slots */
 	uint32_t *frag_buckets;
 	uint32_t frag_nb, frag_pos;
@@ -129,7 +137,10 @@ flowcache_new(const struct flowcache_config *cfg, flowcache_expire_fn fn,
 	memset(fc->buckets, 0xff, fc->nbuckets * sizeof(uint32_t));
 	for (i = 0; i < fc->frag_nb; i++)
 		fc->frag_buckets[i] = NIL;
-	fc->now = INT64_MIN;
+	fc->now = fc->base = INT64_MIN;
+	fc->idle_q = (uint32_t)(fc->cfg.idle_ns / 1000000);
+	if (fc->idle_q == 0 || fc->cfg.idle_ns / 1000000 > UINT32_MAX / 4)
+		fc->idle_q = fc->idle_q == 0 ? 1 : UINT32_MAX / 4;
 	mem_update(fc);
 	return fc;
 nomem:
@@ -170,7 +181,7 @@ pool_grow(struct flowcache *fc)
 		fc->chunk_cap = cap;
 	}
 	if (fc->nchunks >= (NIL >> CHUNK_SHIFT) ||
-	    (c = malloc(CHUNK_SIZE * sizeof(*c))) == NULL)
+	    (c = aligned_alloc(128, CHUNK_SIZE * sizeof(*c))) == NULL)
 		return -1;
 	base = fc->nchunks << CHUNK_SHIFT;
 	fc->chunks[fc->nchunks++] = c;
@@ -314,15 +325,49 @@ expire(struct flowcache *fc, uint32_t i, enum flowcache_reason why,
 	return rc != 0 ? -1 : 0;
 }
 
+/* Queue time: ms since the first packet, modulo 2^32; compared only as
+ * differences, which stay far below 2^31 because heads are looked at once
+ * they are an idle timeout old. */
+static uint32_t
+qtime(const struct flowcache *fc)
+{
+	return (uint32_t)(uint64_t)((fc->now - fc->base) / 1000000);
+}
+
+static void
+requeue(struct flowcache *fc, uint32_t i)
+{
+	list_unlink(fc, i);
+	flow_at(fc, i)->qtime = qtime(fc);
+	list_append(fc, i);
+}
+
+static bool
+is_idle(const struct flowcache *fc, const struct flowcache_flow *f)
+{
+	return last_seen(f) + fc->cfg.idle_ns <= fc->now;
+}
+
 int
 flowcache_tick(struct flowcache *fc, int64_t now_ns, struct ipfix_err *err)
 {
+	struct flowcache_flow *f;
+	uint32_t q;
+
 	if (now_ns > fc->now)
 		fc->now = now_ns;
-	while (fc->head != NIL &&
-	    last_seen(flow_at(fc, fc->head)) + fc->cfg.idle_ns <= fc->now)
-		if (expire(fc, fc->head, FLOWCACHE_IDLE, err) == -1)
+	if (fc->base == INT64_MIN)
+		fc->base = fc->now;
+	q = qtime(fc);
+	while (fc->head != NIL) {
+		f = flow_at(fc, fc->head);
+		if (q - f->qtime < fc->idle_q)
+			break;
+		if (!is_idle(fc, f))
+			requeue(fc, fc->head);
+		else if (expire(fc, fc->head, FLOWCACHE_IDLE, err) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -505,6 +550,7 @@ flow_create(struct flowcache *fc, const struct flowcache_key *k,
 	f = flow_at(fc, i);
 	memset(f, 0, sizeof(*f));
 	f->key = *k;
+	f->qtime = qtime(fc);
 	if (pi->level == PKT_TRANSPORT && (pi->proto == 1 || pi->proto == 58)) {
 		f->icmp_type = pi->icmp_type;
 		f->icmp_code = pi->icmp_code;
@@ -553,12 +599,25 @@ tcp_ended(const struct flowcache *fc, struct flowcache_flow *f,
 	return fc->cfg.biflow ? f->fin == 3 : f->fin != 0;
 }
 
+/* A timeout that has passed for the flow a packet just found, or 0. */
+static enum flowcache_reason
+due(const struct flowcache *fc, const struct flowcache_flow *f)
+{
+	if (is_idle(fc, f))
+		return FLOWCACHE_IDLE;
+	if (fc->cfg.active_ns > 0 &&
+	    fc->now - f->dir[0].start_ns >= fc->cfg.active_ns)
+		return FLOWCACHE_ACTIVE;
+	return 0;
+}
+
 int
 flowcache_add(struct flowcache *fc, const struct pkt_info *pi, int64_t ts_ns,
     uint32_t ifindex, struct ipfix_err *err)
 {
 	struct flowcache_key k;
 	struct flowcache_flow *f;
+	enum flowcache_reason why;
 	uint32_t i;
 	int dir;
 
@@ -566,9 +625,8 @@ flowcache_add(struct flowcache *fc, const struct pkt_info *pi, int64_t ts_ns,
 		return -1;
 	key_from(fc, pi, ts_ns, ifindex, &k);
 	i = flow_lookup(fc, &k, &dir);
-	if (i != NIL && fc->cfg.active_ns > 0 &&
-	    fc->now - flow_at(fc, i)->dir[0].start_ns >= fc->cfg.active_ns) {
-		if (expire(fc, i, FLOWCACHE_ACTIVE, err) == -1)
+	if (i != NIL && (why = due(fc, flow_at(fc, i))) != 0) {
+		if (expire(fc, i, why, err) == -1)
 			return -1;
 		i = NIL;
 	}
@@ -581,8 +639,6 @@ flowcache_add(struct flowcache *fc, const struct pkt_info *pi, int64_t ts_ns,
 	dir_count(&f->dir[dir], pi, ts_ns);
 	fc->st.packets++;
 	fc->st.octets += pi->ip_len;
-	list_unlink(fc, i);
-	list_append(fc, i);
 	if (tcp_ended(fc, f, pi, dir))
 		return expire(fc, i, FLOWCACHE_END, err);
 	if (fc->cfg.idle_ns == 0)

@@ -50,6 +50,7 @@ struct flowcache_dir {
  */
 struct flowcache_flow {
 	struct flowcache_key key;
+	uint32_t qtime;			/* private: idle list position, ms */
 	struct flowcache_dir dir[2];
 	uint32_t hnext, lprev, lnext;	/* private: hash chain, idle list */
 	uint8_t icmp_type, icmp_code;	/* of the first packet */

@@ -47,8 +47,10 @@ IGNORED = {"cflow.string_len_short", "cflow.string_len_long",
 #  - macAddress, octetArray: lower-case hex, separators removed.
 #  - booleans: tshark shows the wire value (1 true, 2 false) or a word.
 #  - dateTime*: tshark "Feb 28, 2023 09:46:01.088000000 UTC", ipfix-dump
-#    ISO 8601; compared as integer nanoseconds, dateTimeMicroseconds
-#    truncated to microseconds (RFC 7011 §6.1.9 ignores the low bits).
+#    ISO 8601; compared as integer nanoseconds. dateTimeMicroseconds are
+#    rounded to microseconds first: tshark truncates the NTP fraction
+#    (".492059999"), ipfix-dump gives the microsecond the exporter meant
+#    (".492060"); RFC 7011 §6.1.9 ignores the low fraction bits.
 #  - strings: NUL padding removed on both sides (ipfix-dump trims it).
 #  - bit-fields (MPLS label, forwardingStatus parts): tshark shows the part
 #    but also gives the whole field as "unmaskedvalue": that is compared.
@@ -130,7 +132,7 @@ def same(typ, mine, show):
         if a is None or b is None:
             return False
         if typ == "dateTimeMicroseconds":
-            a, b = a // 1000, b // 1000
+            a, b = (a + 500) // 1000, (b + 500) // 1000
         return a == b
     if typ == "string":
         return show.rstrip("\0") == str(mine).rstrip("\0")

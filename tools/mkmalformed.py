@@ -46,7 +46,8 @@ Decisions documented here (the RFC text does not spell them out):
   takes any length), but no record can be delimited; the decoder delivers
   none and warns (C18) that the set's bytes are "padding" not shorter than
   the smallest record.
-- Set IDs 0 and 1 are handled like 4-255 (C14: skip the set, warn).
+- Set IDs 0 and 1 (NetFlow v9 template sets) are skipped with a warning
+  under C13, the item they violate; 4-255 under C14.
 - Template problems (id < 256, scope count, overrun, illegal reduced size,
   enterprise element id 0) make the message malformed (RFC 5471 §3.6.4-5).
 - A data set before its template in the same message (C40) is not decoded
@@ -276,10 +277,10 @@ CASES = [
     ("set-overrun", "C15", "malformed", 0, False,
      "second set's length runs 40 bytes past the message",
      d_set_overrun),
-    ("set-id-0", "C14", "warn", 1, False,
+    ("set-id-0", "C13", "warn", 1, False,
      "set id 0 (NetFlow v9 template) skipped; data set decoded",
      d_set_id(0)),
-    ("set-id-1", "C14", "warn", 1, False,
+    ("set-id-1", "C13", "warn", 1, False,
      "set id 1 (NetFlow v9 options template) skipped", d_set_id(1)),
     ("set-id-4", "C14", "warn", 1, False,
      "reserved set id 4 skipped", d_set_id(4)),

@@ -51,7 +51,7 @@ c_text="$dump $full > /dev/null"
 c_json="$dump --json $full > /dev/null"
 c_fixbuf="ipfixDump -i $full -o /dev/null 2> /dev/null"
 c_tshark="tshark -r $cut -T json > /dev/null 2> /dev/null"
-nice -n 5 hyperfine --runs "$BENCH_RUNS" --warmup 1 --style basic \
+hyperfine --runs "$BENCH_RUNS" --warmup 1 --style basic \
     --export-json "$work/hyperfine.json" \
     -n ipfix-dump "$c_text" -n ipfix-dump-json "$c_json" \
     -n ipfixDump "$c_fixbuf" -n tshark-json "$c_tshark" || exit 1
