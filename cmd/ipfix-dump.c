@@ -49,7 +49,7 @@ static const struct optdoc {
 	{ { "template", required_argument, NULL, OPT_TEMPLATE }, "ID",
 	    "only templates and records of template ID" },
 	{ { "count", required_argument, NULL, OPT_COUNT }, "N",
-	    "stop after N records (-n)" },
+	    "stop after N records" },
 	{ { "port", required_argument, NULL, OPT_PORT }, "PORT",
 	    "captures: only IPFIX on UDP/TCP port PORT (default any)" },
 	{ { "max-depth", required_argument, NULL, OPT_DEPTH }, "N",
@@ -84,6 +84,7 @@ struct dump {
 	uint64_t shown, msgs_in_file;
 	uint64_t violations, lost_input;
 	bool done, odid_ok, netflow_said;
+	const struct ipfix_msg_ctx *pending;	/* header not shown yet */
 	char sname[128];
 	struct seen {			/* problems per checklist id */
 		const char *check;
@@ -97,32 +98,47 @@ struct dump {
 #define SHOW_WARN 5		/* per check and file, on stderr */
 #define SHOW_VALIDATE 100	/* per check and file, --validate */
 
+/* Help text wrapped to 79 columns after a 26-column option name. */
+static void
+print_help(const char *left, const char *help)
+{
+	int col = printf("  %-24s", left), n;
+	const char *sp;
+
+	while (*help != '\0') {
+		sp = strchr(help, ' ');
+		n = sp != NULL ? (int)(sp - help) : (int)strlen(help);
+		if (col + 1 + n > 79 && col > 26)
+			col = printf("\n%26s", "") - 1;
+		col += printf(" %.*s", n, help);
+		help += n;
+		while (*help == ' ')
+			help++;
+	}
+	putchar('\n');
+}
+
 static void
 usage(const struct cli *c)
 {
-	size_t i;
+	const struct option *o;
 	char left[40];
+	size_t i;
 
 	printf("usage: %s [options] [FILE...]\n"
 	    "Print the IPFIX messages of each FILE (raw, gzip'd, pcap or "
-	    "pcapng; '-' or none: stdin).\n\n", c->prog);
+	    "pcapng;\n'-' or none: stdin).\n\n", c->prog);
 	for (i = 0; i < NOPTS; i++) {
-		const struct option *o = &optdocs[i].o;
-
-		if (o->val < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->val,
-			    o->name, optdocs[i].arg != NULL &&
-			    o->has_arg == required_argument ? " " : "",
-			    optdocs[i].arg != NULL ? optdocs[i].arg : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
-			    optdocs[i].arg != NULL &&
-			    o->has_arg == required_argument ? " " : "",
-			    optdocs[i].arg != NULL ? optdocs[i].arg : "");
-		printf("  %-24s %s\n", left, optdocs[i].help);
+		o = &optdocs[i].o;
+		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
+		    o->val < 256 ? "-" : " ", o->val < 256 ? o->val : ' ',
+		    o->val < 256 ? ", " : "  ", o->name,
+		    optdocs[i].arg != NULL && o->has_arg == required_argument ?
+		    " " : "", optdocs[i].arg != NULL ? optdocs[i].arg : "");
+		print_help(left, optdocs[i].help);
 	}
 	printf("\nExit status: 0 ok, 1 problems found (--validate, data lost)"
-	    " or failure, 2 usage error.\n");
+	    " or failure,\n2 usage error. See ipfix-dump(1).\n");
 }
 
 /* Usage errors are one line on stderr (design.md §4), exit status 2. */
@@ -291,8 +307,24 @@ on_message(void *arg, const struct ipfix_msg_ctx *m)
 
 	d->msgs_in_file++;
 	d->odid_ok = d->cfg.odid < 0 || (uint32_t)d->cfg.odid == m->hdr.odid;
-	if (printing(d) && d->odid_ok)
+	d->pending = NULL;
+	if (!printing(d))
+		return;
+	/* With a template filter, a header is shown only above something. */
+	if (!d->odid_ok || d->cfg.tid >= 0)
+		d->pending = m;
+	else
 		ipfix_print_message(d->pr, m);
+}
+
+/* Show the held-back header before the first item shown under it. */
+static void
+show_pending(struct dump *d)
+{
+	if (d->pending != NULL) {
+		ipfix_print_message(d->pr, d->pending);
+		d->pending = NULL;
+	}
 }
 
 static void
@@ -308,8 +340,10 @@ on_template(void *arg, const struct ipfix_msg_ctx *m,
 	if (!printing(d) || !d->odid_ok ||
 	    (how == IPFIX_TADD_SAME && d->cli.verbosity < 1))
 		return;
-	if (d->cfg.tid < 0 || (uint16_t)d->cfg.tid == t->id)
+	if (d->cfg.tid < 0 || (uint16_t)d->cfg.tid == t->id) {
+		show_pending(d);
 		ipfix_print_template(d->pr, m, t);
+	}
 }
 
 static void
@@ -321,8 +355,10 @@ on_withdrawal(void *arg, const struct ipfix_msg_ctx *m, uint16_t set_id,
 	(void)removed;
 	(void)offset;
 	if (printing(d) && d->odid_ok &&
-	    (d->cfg.tid < 0 || (uint16_t)d->cfg.tid == tid))
+	    (d->cfg.tid < 0 || (uint16_t)d->cfg.tid == tid)) {
+		show_pending(d);
 		ipfix_print_withdrawal(d->pr, m, set_id, tid);
+	}
 }
 
 /* Count p under its check; true while it is still to be shown. */
@@ -408,12 +444,6 @@ on_problem(void *arg, const struct ipfix_problem *p)
 }
 
 static void
-on_value_problem(void *arg, const struct ipfix_problem *p)
-{
-	report(arg, p);
-}
-
-static void
 on_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
     const struct ipfix_rec *r)
 {
@@ -423,13 +453,12 @@ on_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
 		return;
 	if (d->st != NULL)
 		ipfix_stats_record(d->st, m, t, r);
-	if (d->cfg.validate)
-		ipfix_validate_record(ipfix_decoder_templates(d->dec), m, t, r,
-		    d->cfg.print.max_depth, on_value_problem, d);
 	if (!d->odid_ok || (d->cfg.tid >= 0 && (uint16_t)d->cfg.tid != t->id))
 		return;
-	if (printing(d))
+	if (printing(d)) {
+		show_pending(d);
 		ipfix_print_record(d->pr, m, t, r);
+	}
 	if (d->cfg.count != 0 && ++d->shown >= d->cfg.count)
 		d->done = true;
 }
@@ -439,6 +468,9 @@ on_message_end(void *arg, const struct ipfix_msg_ctx *m)
 {
 	struct dump *d = arg;
 
+	if (d->pending != NULL)
+		ipfix_print_message_skip(d->pr);
+	d->pending = NULL;
 	if (d->st != NULL)
 		ipfix_stats_message(d->st, m);
 }
@@ -590,6 +622,7 @@ dump_file(struct dump *d, const char *path)
 	}
 	memset(&dc, 0, sizeof(dc));
 	dc.max_list_depth = d->cfg.print.max_depth;
+	dc.check_values = d->cfg.validate;
 	d->dec = ipfix_decoder_new(&dc, &dump_ops, d);
 	d->pr = ipfix_printer_new(stdout, &d->cfg.print, d->dec == NULL ? NULL :
 	    ipfix_decoder_templates(d->dec), session_name, d);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "validate.h"
 #include "value.h"
 
 enum op_kind { OP_TMPL, OP_WITHDRAW, OP_PAD };
@@ -511,36 +512,23 @@ apply_tmpl_set(struct ipfix_decoder *d, struct pass2 *p,
 
 /* Pass 2: data ---------------------------------------------------------- */
 
+/* Value checks (C31, C33, C34, C37, C38) live in validate.c; the decoder
+ * only routes their findings through on_problem like its own. */
 static void
-check_value(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
-    const struct ipfix_field *f, const struct ipfix_value *v)
+value_problem(void *arg, const struct ipfix_problem *p)
 {
-	if (f->ie == NULL)
-		return;
-	if (f->ie->type == IPFIX_T_BOOLEAN && v->bad)
-		report(d, m, IPFIX_SEV_WARN, IPFIX_E_VALUE, "C33", v->offset,
-		    "%s: boolean value %u is neither 1 nor 2", f->ie->name,
-		    v->len > 0 ? v->raw[0] : 0);
-	else if (f->ie->type == IPFIX_T_STRING &&
-	    !ipfix_utf8_valid(v->raw, v->len))
-		report(d, m, IPFIX_SEV_WARN, IPFIX_E_VALUE, "C34", v->offset,
-		    "%s: string is not valid UTF-8", f->ie->name);
+	struct ipfix_decoder *d = arg;
+
+	if (d->ops.on_problem != NULL)
+		d->ops.on_problem(d->arg, p);
 }
 
 static void
 check_record(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
     const struct ipfix_tmpl *t, const struct ipfix_rec *r)
 {
-	struct ipfix_cursor c;
-	struct ipfix_value v;
-	uint16_t i;
-
-	ipfix_cursor_init(&c, r->p, r->len, r->offset);
-	for (i = 0; i < t->nfields; i++) {
-		if (ipfix_value_read(&c, &t->fields[i], &v, NULL) == -1)
-			return;	/* cannot happen: pass 1 framed it */
-		check_value(d, m, &t->fields[i], &v);
-	}
+	ipfix_validate_record(d->ts, m, t, r, d->cfg.max_list_depth,
+	    value_problem, d);
 }
 
 /* Is tid defined by a template item still to be applied? (C40) */

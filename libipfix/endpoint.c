@@ -57,10 +57,12 @@ parse_scheme(const char *url, struct ipfix_endpoint *ep,
 	const char *sep = strstr(url, "://");
 	size_t n, i;
 
-	if (sep == NULL)
-		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
+	if (sep == NULL) {
+		ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
 		    "endpoint '%s': missing SCHEME:// (udp, tcp, sctp, dtls, "
-		    "tls, dtls-sctp)", url), NULL;
+		    "tls, dtls-sctp)", url);
+		return NULL;
+	}
 	n = (size_t)(sep - url);
 	for (i = 0; i < NSCHEMES; i++) {
 		if (strlen(schemes[i].name) == n &&
@@ -114,13 +116,37 @@ set_host(const char *url, struct ipfix_endpoint *ep, const char *h, size_t n,
 	return 0;
 }
 
+/* IPv6 text with an optional "%zone" (interface name or number). */
+static bool
+is_ipv6(const char *h)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *pct = strchr(h, '%'), *z;
+	struct in6_addr a6;
+	size_t n = pct ? (size_t)(pct - h) : strlen(h);
+
+	if (n == 0 || n >= sizeof(addr))
+		return false;
+	memcpy(addr, h, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET6, addr, &a6) != 1)
+		return false;
+	if (pct == NULL)
+		return true;
+	for (z = pct + 1; *z != '\0'; z++)
+		if (!((*z >= 'a' && *z <= 'z') || (*z >= 'A' && *z <= 'Z') ||
+		    (*z >= '0' && *z <= '9') || *z == '-' || *z == '_' ||
+		    *z == '.'))
+			return false;
+	return z > pct + 1;
+}
+
 /* "[v6]" or "[v6]:port"; s points at '['. */
 static int
 parse_bracketed(const char *url, const char *s, struct ipfix_endpoint *ep,
     struct ipfix_err *err)
 {
 	const char *close = strchr(s, ']');
-	struct in6_addr a6;
 
 	if (close == NULL)
 		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
@@ -128,8 +154,7 @@ parse_bracketed(const char *url, const char *s, struct ipfix_endpoint *ep,
 		    url);
 	if (set_host(url, ep, s + 1, (size_t)(close - s - 1), err) == -1)
 		return -1;
-	if (strchr(ep->host, '%') == NULL &&
-	    inet_pton(AF_INET6, ep->host, &a6) != 1)
+	if (!is_ipv6(ep->host))
 		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
 		    "endpoint '%s': '%s' in brackets is not an IPv6 address",
 		    url, ep->host);

@@ -1,9 +1,8 @@
 /*
- * evloop: a small epoll event loop (layer 3), after Redis's ae. File
- * descriptor events with a read/write mask, millisecond timers kept in a
- * heap whose callback returns the next interval or EV_STOP, and a hook run
- * before each sleep. Timers added during a pass do not run in that pass.
- * Single-threaded; uses only err.
+ * evloop: a small epoll event loop (layer 3; uses only err), after Redis's
+ * ae: fd events with a read/write mask, millisecond timers in a heap whose
+ * callback returns the next interval or EV_STOP, a before-sleep hook.
+ * Timers added during a pass do not run in that pass. Single-threaded.
  */
 #ifndef IPFIX_EVLOOP_H
 #define IPFIX_EVLOOP_H

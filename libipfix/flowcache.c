@@ -250,7 +250,7 @@ hash_remove(struct flowcache *fc, uint32_t i)
 		*p = flow_at(fc, i)->hnext;
 }
 
-/* Doubling keeps the load factor <= 1; the rehash walks the idle list,
+/* Doubling keeps the load factor <= 1/2 (short chains, fewer misses); the rehash walks the idle list,
  * which happens log(n) times in the life of the cache. */
 static void
 hash_grow(struct flowcache *fc)
@@ -470,12 +470,12 @@ frag_find(const struct flowcache *fc, const struct pkt_info *pi, int64_t ts)
 
 /* Packets --------------------------------------------------------------- */
 
+/* The key of a packet as far as it can be known without the fragment
+ * table (non-first fragments get ports 0): enough to prefetch. */
 static void
-key_from(struct flowcache *fc, const struct pkt_info *pi, int64_t ts,
+key_plain(const struct flowcache *fc, const struct pkt_info *pi,
     uint32_t ifindex, struct flowcache_key *k)
 {
-	const struct frag *fr;
-
 	memset(k, 0, sizeof(*k));
 	memcpy(k->src, pi->src, 16);
 	memcpy(k->dst, pi->dst, 16);
@@ -483,6 +483,44 @@ key_from(struct flowcache *fc, const struct pkt_info *pi, int64_t ts,
 	k->ipver = pi->ip_version;
 	k->vlan = pi->vlan;
 	k->ifindex = fc->cfg.key_ifindex ? ifindex : 0;
+	if (pi->level == PKT_TRANSPORT &&
+	    (!pi->fragment || pi->first_fragment)) {
+		k->sport = pi->sport;
+		k->dport = pi->dport;
+	}
+}
+
+uint32_t
+flowcache_prefetch(const struct flowcache *fc, const struct pkt_info *pi,
+    uint32_t ifindex)
+{
+	struct flowcache_key k;
+	uint32_t h;
+
+	key_plain(fc, pi, ifindex, &k);
+	h = hash_bytes(&k, sizeof(k));
+	__builtin_prefetch(&fc->buckets[h & (fc->nbuckets - 1)]);
+	return h;
+}
+
+void
+flowcache_prefetch_flow(const struct flowcache *fc, uint32_t hash)
+{
+	uint32_t i = fc->buckets[hash & (fc->nbuckets - 1)];
+
+	if (i != NIL) {
+		__builtin_prefetch(flow_at(fc, i));
+		__builtin_prefetch((const char *)flow_at(fc, i) + 64);
+	}
+}
+
+static void
+key_from(struct flowcache *fc, const struct pkt_info *pi, int64_t ts,
+    uint32_t ifindex, struct flowcache_key *k)
+{
+	const struct frag *fr;
+
+	key_plain(fc, pi, ifindex, k);
 	if (pi->fragment && !pi->first_fragment) {
 		if ((fr = frag_find(fc, pi, ts)) != NULL) {
 			k->sport = fr->sport;
@@ -492,12 +530,8 @@ key_from(struct flowcache *fc, const struct pkt_info *pi, int64_t ts,
 			fc->st.frag_orphans++;
 		return;
 	}
-	if (pi->level == PKT_TRANSPORT) {
-		k->sport = pi->sport;
-		k->dport = pi->dport;
-		if (pi->fragment)
-			frag_remember(fc, pi, ts);
-	}
+	if (pi->level == PKT_TRANSPORT && pi->fragment)
+		frag_remember(fc, pi, ts);
 }
 
 static void
@@ -560,7 +594,7 @@ flow_create(struct flowcache *fc, const struct flowcache_key *k,
 	fc->st.flows++;
 	if (++fc->st.active > fc->st.peak)
 		fc->st.peak = fc->st.active;
-	if (fc->st.active > fc->nbuckets)
+	if (fc->st.active > fc->nbuckets / 2)
 		hash_grow(fc);
 	mem_update(fc);
 	return i;

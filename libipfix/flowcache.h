@@ -102,12 +102,24 @@ void flowcache_free(struct flowcache *fc);
 int flowcache_add(struct flowcache *fc, const struct pkt_info *pi,
     int64_t ts_ns, uint32_t ifindex, struct ipfix_err *err);
 
-/* Expire what is due at now_ns (for live capture without packets). */
+/*
+ * Optional, for speed: a caller that has the next packets at hand calls
+ * flowcache_prefetch for each (starts loading its hash bucket, returns the
+ * hash), later flowcache_prefetch_flow with that hash (starts loading the
+ * flow), and only then flowcache_add, so cache misses overlap.
+ */
+uint32_t flowcache_prefetch(const struct flowcache *fc,
+    const struct pkt_info *pi, uint32_t ifindex);
+void flowcache_prefetch_flow(const struct flowcache *fc, uint32_t hash);
+
+/* Expire what is due at now_ns (for live capture without packets). An
+ * idle flow is reported at most one idle timeout after it went idle; a
+ * packet that finds its flow idle always ends it first. */
 int flowcache_tick(struct flowcache *fc, int64_t now_ns,
     struct ipfix_err *err);
 
-/* Expire every flow, oldest activity first, with reason (normally
- * FLOWCACHE_FORCED at end of input). */
+/* Expire every flow in queue order (oldest first, roughly) with reason
+ * (normally FLOWCACHE_FORCED at end of input). */
 int flowcache_flush(struct flowcache *fc, enum flowcache_reason reason,
     struct ipfix_err *err);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "outbuf.h"
+#include "value.h"
 
 static const char hexdig[] = "0123456789abcdef";
 
@@ -356,55 +357,6 @@ ipfix_ob_time(struct ipfix_ob *ob, int64_t sec, uint32_t nsec,
 		ipfix_ob_u64w(ob, nsec / div, digits);
 	}
 	ipfix_ob_putc(ob, 'Z');
-}
-
-size_t
-ipfix_utf8_seq(const uint8_t *p, size_t n)
-{
-	uint8_t c = p[0];
-	size_t len, i;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and code points above U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
-bool
-ipfix_utf8_valid(const uint8_t *p, size_t n)
-{
-	size_t i = 0, k;
-
-	while (i < n) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		k = ipfix_utf8_seq(p + i, n - i);
-		if (k == 0)
-			return false;
-		i += k;
-	}
-	return true;
 }
 
 static void

@@ -110,9 +110,5 @@ void ipfix_ob_str_json(struct ipfix_ob *ob, const uint8_t *p, size_t n);
 /* A NUL-terminated trusted string as a JSON string literal, quotes added. */
 void ipfix_ob_json_lit(struct ipfix_ob *ob, const char *s);
 
-/* Length of the well-formed UTF-8 sequence at p (1..4), 0 if ill-formed. */
-size_t ipfix_utf8_seq(const uint8_t *p, size_t n);
-/* True when all n bytes are well-formed UTF-8. */
-bool ipfix_utf8_valid(const uint8_t *p, size_t n);
 
 #endif

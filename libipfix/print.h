@@ -37,6 +37,9 @@ int ipfix_printer_free(struct ipfix_printer *p);
 
 void ipfix_print_message(struct ipfix_printer *p,
     const struct ipfix_msg_ctx *m);
+/* Count a message without showing it (filtered out), so the numbers of
+ * the messages shown stay their positions in the input. */
+void ipfix_print_message_skip(struct ipfix_printer *p);
 void ipfix_print_template(struct ipfix_printer *p,
     const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t);
 void ipfix_print_withdrawal(struct ipfix_printer *p,

@@ -468,6 +468,12 @@ ipfix_print_message(struct ipfix_printer *p, const struct ipfix_msg_ctx *m)
 		ipfix_pj_message(p, m);
 }
 
+void
+ipfix_print_message_skip(struct ipfix_printer *p)
+{
+	p->messages++;
+}
+
 static void
 text_field_spec(struct ipfix_ob *ob, const struct ipfix_field *f)
 {

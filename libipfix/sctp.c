@@ -141,9 +141,11 @@ ksctp_rcvinfo(struct msghdr *mh, struct ipfix_tmsg *m)
 	}
 }
 
-/* An association change becomes UP/DOWN; other notifications NONE. */
+/* An association change becomes UP/DOWN (*state: sac_state); other
+ * notifications NONE. */
 static enum ipfix_tevent
-ksctp_notification(const uint8_t *p, size_t len, struct ipfix_tmsg *m)
+ksctp_notification(const uint8_t *p, size_t len, struct ipfix_tmsg *m,
+    int *state)
 {
 	struct sctp_assoc_change ac;
 
@@ -153,9 +155,24 @@ ksctp_notification(const uint8_t *p, size_t len, struct ipfix_tmsg *m)
 	if (ac.sac_type != SCTP_ASSOC_CHANGE)
 		return IPFIX_TEV_NONE;
 	m->peer.assoc = (uint32_t)ac.sac_assoc_id;
+	*state = ac.sac_state;
 	if (ac.sac_state == SCTP_COMM_UP || ac.sac_state == SCTP_RESTART)
 		return IPFIX_TEV_UP;
 	return IPFIX_TEV_DOWN;
+}
+
+/* A client learns the end of its association from the notification:
+ * the kernel does not always report EOF on a one-to-one socket. */
+static int
+ksctp_client_event(enum ipfix_tevent ev, int state, struct ipfix_err *err)
+{
+	if (ev != IPFIX_TEV_DOWN)
+		return IPFIX_T_AGAIN;
+	if (state == SCTP_SHUTDOWN_COMP)
+		return IPFIX_T_EOF;
+	return ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
+	    "sctp: association %s", state == SCTP_COMM_LOST ? "lost" :
+	    state == SCTP_CANT_STR_ASSOC ? "could not be set up" : "ended");
 }
 
 static int
@@ -193,13 +210,14 @@ ksctp_recv_part(struct ksctp *s, struct ipfix_tmsg *m, int *flags,
 	return IPFIX_T_OK;
 }
 
-/* One message or association event; other notifications are skipped. */
+/* One message or association event; other notifications are skipped.
+ * A client gets no events: EOF or an error when its association ends. */
 static int
 ksctp_recv(struct ipfix_transport *t, struct ipfix_tmsg *m,
     struct ipfix_err *err)
 {
 	struct ksctp *s = (struct ksctp *)t;
-	int rc, flags;
+	int rc, flags, state = 0;
 
 	for (;;) {
 		flags = 0;
@@ -215,10 +233,15 @@ ksctp_recv(struct ipfix_transport *t, struct ipfix_tmsg *m,
 			m->peer = t->peer;
 		if (!(flags & MSG_NOTIFICATION))
 			return IPFIX_T_OK;
-		m->event = ksctp_notification(m->data, m->len, m);
+		m->event = ksctp_notification(m->data, m->len, m, &state);
 		m->data = NULL;
 		m->len = 0;
-		if (m->event != IPFIX_TEV_NONE)
+		if (!t->listener) {
+			rc = ksctp_client_event(m->event, state, err);
+			m->event = IPFIX_TEV_NONE;
+			if (rc != IPFIX_T_AGAIN)
+				return rc;
+		} else if (m->event != IPFIX_TEV_NONE)
 			return IPFIX_T_OK;
 	}
 }
@@ -232,6 +255,39 @@ ksctp_shutdown(struct ipfix_transport *t, struct ipfix_err *err)
 	if (shutdown(t->fd, SHUT_WR) == -1)
 		return ipfix_err_sys(err, IPFIX_E_NET, "sctp shutdown");
 	return IPFIX_T_OK;
+}
+
+static int
+ksctp_auth(struct ipfix_transport *t, enum ipfix_tauth_op op, uint32_t assoc,
+    uint16_t keynum, const uint8_t *key, size_t len, struct ipfix_err *err)
+{
+	struct sctp_authkeyid id = { .scact_assoc_id = (sctp_assoc_t)assoc,
+	    .scact_keynumber = keynum };
+	struct sctp_authkey *k;
+	int rc;
+
+	if (op == IPFIX_AUTH_ACTIVATE || op == IPFIX_AUTH_DELETE) {
+		rc = setsockopt(t->fd, IPPROTO_SCTP, op == IPFIX_AUTH_ACTIVATE ?
+		    SCTP_AUTH_ACTIVE_KEY : SCTP_AUTH_DELETE_KEY, &id,
+		    sizeof(id));
+	} else {
+		if ((k = calloc(1, sizeof(*k) + len)) == NULL)
+			return ipfix_err_set(err, IPFIX_E_NOMEM,
+			    IPFIX_NO_OFFSET, NULL, "sctp: out of memory");
+		k->sca_assoc_id = (sctp_assoc_t)assoc;
+		k->sca_keynumber = keynum;
+		k->sca_keylength = (uint16_t)len;
+		if (len > 0)
+			memcpy(k->sca_key, key, len);
+		rc = setsockopt(t->fd, IPPROTO_SCTP, SCTP_AUTH_KEY, k,
+		    (socklen_t)(sizeof(*k) + len));
+		explicit_bzero(k, sizeof(*k) + len);
+		free(k);
+	}
+	if (rc == -1)
+		return ipfix_err_sys(err, IPFIX_E_NET, "sctp: AUTH key %u",
+		    keynum);
+	return 0;
 }
 
 static void
@@ -252,11 +308,12 @@ static const struct ipfix_transport_ops ksctp_ops = {
 	.recv = ksctp_recv,
 	.shutdown = ksctp_shutdown,
 	.want_write = ksctp_want_write,
+	.auth = ksctp_auth,
 	.free = ksctp_free,
 };
 
 static int
-ksctp_setup(int fd, bool listen, const struct ipfix_topts *o,
+ksctp_setup(int fd, const struct ipfix_topts *o,
     struct ipfix_err *err)
 {
 	struct sctp_initmsg im;
@@ -267,7 +324,7 @@ ksctp_setup(int fd, bool listen, const struct ipfix_topts *o,
 	im.sinit_num_ostreams = o->streams ? o->streams : SCTP_STREAMS;
 	im.sinit_max_instreams = 65535;
 	memset(&ev, 0, sizeof(ev));
-	ev.sctp_association_event = listen;
+	ev.sctp_association_event = 1;
 	if (setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &im, sizeof(im)) == -1 ||
 	    setsockopt(fd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on,
 	    sizeof(on)) == -1 ||
@@ -276,15 +333,32 @@ ksctp_setup(int fd, bool listen, const struct ipfix_topts *o,
 	return 0;
 }
 
-/* RFC 6951 in the kernel: the peer's UDP port for this socket. */
+/* Authenticate DATA and FORWARD-TSN (RFC 6083 §4.5); before connect or
+ * listen, so the INIT carries the chunk list. */
 static int
-ksctp_encaps(int fd, const struct ipfix_addr *a, uint16_t port,
-    struct ipfix_err *err)
+ksctp_auth_chunks(int fd, struct ipfix_err *err)
+{
+	struct sctp_authchunk c = { .sauth_chunk = 0x00 };
+
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_AUTH_CHUNK, &c, sizeof(c)) == 0) {
+		c.sauth_chunk = 0xc0;
+		if (setsockopt(fd, IPPROTO_SCTP, SCTP_AUTH_CHUNK, &c,
+		    sizeof(c)) == 0)
+			return 0;
+	}
+	return ipfix_err_sys(err, IPFIX_E_NET, "sctp: SCTP-AUTH chunks "
+	    "(is net.sctp.auth_enable 1?)");
+}
+
+/* RFC 6951 in the kernel: the peer's UDP port for the socket's future
+ * associations (the wildcard address); the kernel's own UDP port is the
+ * sysctl net.sctp.udp_port, which must be set for this to work. */
+static int
+ksctp_encaps(int fd, uint16_t port, struct ipfix_err *err)
 {
 	struct sctp_udpencaps ue;
 
 	memset(&ue, 0, sizeof(ue));
-	memcpy(&ue.sue_address, &a->ss, a->len);
 	ue.sue_port = htons(port);
 	if (setsockopt(fd, IPPROTO_SCTP, SCTP_REMOTE_UDP_ENCAPS_PORT, &ue,
 	    sizeof(ue)) == -1)
@@ -337,10 +411,11 @@ ipfix_sctp_open(const struct ipfix_addr *a, bool passive,
 	s->t.proto = IPFIX_TP_SCTP;
 	s->t.listener = passive;
 	s->t.fd = fd;
-	if (ksctp_setup(fd, passive, o, err) == -1)
+	if (ksctp_setup(fd, o, err) == -1 ||
+	    (o->sctp_auth && ksctp_auth_chunks(fd, err) == -1))
 		goto fail;
 	if (!passive && o->encap_port != 0 &&
-	    ksctp_encaps(fd, a, o->encap_port, err) == -1)
+	    ksctp_encaps(fd, o->encap_port, err) == -1)
 		goto fail;
 	if (passive ? listen(fd, SOMAXCONN) == -1 : 0) {
 		ipfix_err_sys(err, IPFIX_E_NET, "sctp listen");

@@ -387,6 +387,40 @@ su_service(struct ipfix_transport *t, struct ipfix_err *err)
 	return su_pump((struct su *)t, err);
 }
 
+static int
+su_auth(struct ipfix_transport *t, enum ipfix_tauth_op op, uint32_t assoc,
+    uint16_t keynum, const uint8_t *key, size_t len, struct ipfix_err *err)
+{
+	struct su *s = (struct su *)t;
+	struct sctp_authkeyid id = { .scact_assoc_id = assoc,
+	    .scact_keynumber = keynum };
+	struct sctp_authkey *k;
+	int rc;
+
+	if (op == IPFIX_AUTH_ACTIVATE || op == IPFIX_AUTH_DELETE) {
+		rc = usrsctp_setsockopt(s->so, IPPROTO_SCTP,
+		    op == IPFIX_AUTH_ACTIVATE ? SCTP_AUTH_ACTIVE_KEY :
+		    SCTP_AUTH_DELETE_KEY, &id, sizeof(id));
+	} else {
+		if ((k = calloc(1, sizeof(*k) + len)) == NULL)
+			return ipfix_err_set(err, IPFIX_E_NOMEM,
+			    IPFIX_NO_OFFSET, NULL, "sctp-udp: out of memory");
+		k->sca_assoc_id = assoc;
+		k->sca_keynumber = keynum;
+		k->sca_keylength = (uint16_t)len;
+		if (len > 0)
+			memcpy(k->sca_key, key, len);
+		rc = usrsctp_setsockopt(s->so, IPPROTO_SCTP, SCTP_AUTH_KEY, k,
+		    (socklen_t)(sizeof(*k) + len));
+		explicit_bzero(k, sizeof(*k) + len);
+		free(k);
+	}
+	if (rc < 0)
+		return ipfix_err_sys(err, IPFIX_E_NET, "sctp-udp: AUTH key "
+		    "%u", keynum);
+	return 0;
+}
+
 static void
 su_free(struct ipfix_transport *t)
 {
@@ -426,6 +460,7 @@ static const struct ipfix_transport_ops su_ops = {
 	.want_write = su_want_write,
 	.timeout = su_timeout,
 	.service = su_service,
+	.auth = su_auth,
 	.free = su_free,
 };
 
@@ -468,6 +503,22 @@ su_sockopts(struct su *s, const struct ipfix_topts *o, bool listen,
 		return ipfix_err_sys(err, IPFIX_E_NET,
 		    "sctp-udp: socket options");
 	return 0;
+}
+
+/* Authenticate DATA and FORWARD-TSN (RFC 6083 §4.5), before the INIT. */
+static int
+su_auth_chunks(struct su *s, struct ipfix_err *err)
+{
+	struct sctp_authchunk c = { .sauth_chunk = 0x00 };
+
+	if (usrsctp_setsockopt(s->so, IPPROTO_SCTP, SCTP_AUTH_CHUNK, &c,
+	    sizeof(c)) == 0) {
+		c.sauth_chunk = 0xc0;
+		if (usrsctp_setsockopt(s->so, IPPROTO_SCTP, SCTP_AUTH_CHUNK,
+		    &c, sizeof(c)) == 0)
+			return 0;
+	}
+	return ipfix_err_sys(err, IPFIX_E_NET, "sctp-udp: SCTP-AUTH chunks");
 }
 
 static void
@@ -578,6 +629,7 @@ ipfix_sctp_udp_open(const struct ipfix_addr *a, bool passive,
 		goto fail;
 	}
 	if (su_sockopts(s, o, passive, a->ss.ss_family, err) == -1 ||
+	    (o->sctp_auth && su_auth_chunks(s, err) == -1) ||
 	    (passive ? su_open_listener(s, sport, err) :
 	    su_open_client(s, a, sport, err)) == -1)
 		goto fail;

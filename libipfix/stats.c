@@ -386,6 +386,16 @@ write_ratio(struct ipfix_ob *ob, const struct ipfix_stats *st,
 	}
 }
 
+/* Text puts each group on its own line; JSON just goes on. */
+static bool
+group(struct ipfix_ob *ob, bool json)
+{
+	if (json)
+		return false;
+	ipfix_ob_puts(ob, "\n  ");
+	return true;
+}
+
 static void
 write_totals(struct ipfix_ob *ob, const struct ipfix_stats *st,
     const struct stream *s, bool json)
@@ -393,18 +403,20 @@ write_totals(struct ipfix_ob *ob, const struct ipfix_stats *st,
 	kv(ob, json, true, "messages", s->messages);
 	kv(ob, json, false, "bytes", s->bytes);
 	kv(ob, json, false, "records", s->records);
-	kv(ob, json, false, "template_sets", s->sets[SET_TMPL]);
+	kv(ob, json, group(ob, json), "template_sets", s->sets[SET_TMPL]);
 	kv(ob, json, false, "options_template_sets", s->sets[SET_OPT]);
 	kv(ob, json, false, "data_sets", s->sets[SET_DATA]);
 	kv(ob, json, false, "other_sets", s->sets[SET_OTHER]);
-	kv(ob, json, false, "templates_new", s->tadd[IPFIX_TADD_NEW]);
+	kv(ob, json, group(ob, json), "templates_new",
+	    s->tadd[IPFIX_TADD_NEW]);
 	kv(ob, json, false, "templates_resent", s->tadd[IPFIX_TADD_SAME]);
 	kv(ob, json, false, "templates_changed", s->tadd[IPFIX_TADD_CHANGED]);
-	kv(ob, json, false, "malformed", s->problems[IPFIX_SEV_MALFORMED]);
+	kv(ob, json, group(ob, json), "malformed",
+	    s->problems[IPFIX_SEV_MALFORMED]);
 	kv(ob, json, false, "warnings", s->problems[IPFIX_SEV_WARN]);
 	kv(ob, json, false, "notes", s->problems[IPFIX_SEV_NOTE]);
 	kv(ob, json, false, "skipped_bytes", s->skipped);
-	kv(ob, json, false, "data_set_bytes", s->data_bytes);
+	kv(ob, json, group(ob, json), "data_set_bytes", s->data_bytes);
 	write_ratio(ob, st, s, json);
 }
 

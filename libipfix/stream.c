@@ -220,7 +220,8 @@ win_bogus(struct ipfix_reader *r, size_t mlen, struct ipfix_err *err,
  * dropped as we go.
  */
 static int
-raw_resync(struct ipfix_reader *r, const char *what, struct ipfix_err *err)
+raw_resync(struct ipfix_reader *r, const char *check, const char *what,
+    struct ipfix_err *err)
 {
 	uint64_t from = r->base;
 	ssize_t avail;
@@ -232,7 +233,7 @@ raw_resync(struct ipfix_reader *r, const char *what, struct ipfix_err *err)
 		if (avail == 0 || win_candidate(r, 0, (size_t)avail))
 			break;
 	}
-	return ipfix_err_set(err, IPFIX_E_FORMAT, from, "C112",
+	return ipfix_err_set(err, IPFIX_E_FORMAT, from, check,
 	    "%s at offset %llu: skipped %llu bytes to %s", what,
 	    (unsigned long long)from, (unsigned long long)(r->base - from),
 	    avail == 0 ? "the end" : "the next message (resync)");
@@ -245,7 +246,7 @@ raw_cut(struct ipfix_reader *r, size_t avail, struct ipfix_err *err)
 	size_t want = avail >= 4 ? ipfix_be16(r->win + r->start + 2) : HDR_LEN;
 
 	win_skip(r, avail);
-	return ipfix_err_set(err, IPFIX_E_TRUNCATED, at, NULL,
+	return ipfix_err_set(err, IPFIX_E_TRUNCATED, at, "C03",
 	    "final message cut: %zu of %zu bytes at offset %llu", avail, want,
 	    (unsigned long long)at);
 }
@@ -258,6 +259,28 @@ raw_end(struct ipfix_reader *r, struct ipfix_err *err)
 	r->cut_reported = true;
 	return ipfix_err_set(err, IPFIX_E_TRUNCATED, r->base, NULL,
 	    "gzip stream ends early (cut file)");
+}
+
+/* Name what is wrong with the header at start before skipping it: another
+ * version (C02), a length below the header's own (C03), or no header at
+ * all (C112). */
+static int
+raw_bad_header(struct ipfix_reader *r, struct ipfix_err *err)
+{
+	const uint8_t *p = r->win + r->start;
+	uint16_t version = ipfix_be16(p), len = ipfix_be16(p + 2);
+	char what[64];
+
+	if (version == 10) {
+		snprintf(what, sizeof(what), "message length %u < 16", len);
+		return raw_resync(r, "C03", what, err);
+	}
+	if (version >= 1 && version <= 9) {
+		snprintf(what, sizeof(what), "message version %u, not 10",
+		    version);
+		return raw_resync(r, "C02", what, err);
+	}
+	return raw_resync(r, "C112", "no IPFIX message header", err);
 }
 
 static int
@@ -274,14 +297,15 @@ raw_next(struct ipfix_reader *r, const uint8_t **msg, size_t *len,
 		return raw_end(r, err);
 	if (!win_hdr_ok(r, 0, (size_t)avail))
 		return avail < 4 ? raw_cut(r, (size_t)avail, err) :
-		    raw_resync(r, "no IPFIX message header", err);
+		    raw_bad_header(r, err);
 	mlen = ipfix_be16(r->win + r->start + 2);
 	if ((avail = win_fill(r, mlen + 4, err)) < 0)
 		return -2;
 	if ((size_t)avail < mlen)
 		return raw_cut(r, (size_t)avail, err);
 	if (win_bogus(r, mlen, err, &fail))
-		return raw_resync(r, "IPFIX header with a false length", err);
+		return raw_resync(r, "C03", "IPFIX header with a false length",
+		    err);
 	if (fail)
 		return -2;
 	*msg = r->win + r->start;

@@ -50,8 +50,12 @@ struct ipfix_session_info {
 struct ipfix_reader;
 
 /* Open path ("-" for stdin). NULL with err set when the file cannot be
- * opened or is of no known format (IPFIX_E_FORMAT names what was seen,
- * e.g. "NetFlow v9 capture: no IPFIX found"). */
+ * opened or is of a refused format (IPFIX_E_FORMAT names what was seen:
+ * bzip2, a raw NetFlow v5/v9 stream, a capture of an unknown link type).
+ * Other unknown bytes are read as a raw stream: resync reports them.
+ * A capture with NetFlow but no IPFIX is reported by ipfix_reader_next at
+ * its end: -1, IPFIX_E_FORMAT "capture contains NetFlow v9 (N packets),
+ * not IPFIX" (or "no IPFIX message found in the capture"). */
 struct ipfix_reader *ipfix_reader_open(const char *path,
     const struct ipfix_reader_options *opt, struct ipfix_err *err);
 void ipfix_reader_close(struct ipfix_reader *r);
@@ -59,9 +63,15 @@ void ipfix_reader_close(struct ipfix_reader *r);
 /*
  * Next message: 1 with *msg and *len pointing into the reader's buffer (valid
  * until the next call) and *meta filled; 0 at the end; -1 with err set for
- * a problem the reader stepped over (corruption skipped by resync, a cut
- * final message, a capture frame that is not IPFIX): the caller reports it
- * and calls again. -2: fatal (I/O error); stop.
+ * a problem the reader stepped over (corruption skipped by resync, with
+ * err->offset the start of the skipped range and the size in the reason;
+ * a cut final message; a capture message cut by the snaplen, a TCP gap):
+ * the caller reports it and calls again. Capture payloads that are not
+ * IPFIX are only counted (ipfix_reader_capture_counts). -2: fatal (I/O
+ * error, corrupt gzip data); stop.
+ * Memory is constant: a 128 KiB window (raw), and for captures at most
+ * 64 TCP connections of 128 KiB being reassembled (the least recently
+ * seen gives way) and 65536 sessions.
  */
 int ipfix_reader_next(struct ipfix_reader *r, const uint8_t **msg,
     size_t *len, struct ipfix_msg_meta *meta, struct ipfix_err *err);

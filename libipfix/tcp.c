@@ -391,6 +391,8 @@ ipfix_tcp_open(const struct ipfix_addr *a, bool passive,
 	c->t.listener = passive;
 	if (passive) {
 		c->t.ops = &tcp_listen_ops;
+		c->t.bytestream = false;
+		ipfix_framer_free(&c->in);	/* a listener reads nothing */
 		if (listen(fd, SOMAXCONN) == -1) {
 			ipfix_err_sys(err, IPFIX_E_NET, "tcp listen");
 			goto fail;

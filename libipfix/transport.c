@@ -43,9 +43,11 @@ open_any(const struct ipfix_endpoint *ep, bool listen,
 	if (o == NULL)
 		o = &defaults;
 	proto = ipfix_endpoint_tproto(ep, o->sctp_udp);
-	if ((fn = opener_for(proto)) == NULL)
-		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
-		    "transport: no transport for this endpoint"), NULL;
+	if ((fn = opener_for(proto)) == NULL) {
+		ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
+		    "transport: no transport for this endpoint");
+		return NULL;
+	}
 	if ((n = ipfix_endpoint_resolve(ep, listen, addrs, MAX_ADDRS, err)) < 0)
 		return NULL;
 	for (i = 0; i < n && t == NULL; i++) {
@@ -176,6 +178,20 @@ int
 ipfix_transport_service(struct ipfix_transport *t, struct ipfix_err *err)
 {
 	return t->ops->service == NULL ? 0 : t->ops->service(t, err);
+}
+
+int
+ipfix_transport_sctp_auth(struct ipfix_transport *t, enum ipfix_tauth_op op,
+    uint32_t assoc, uint16_t keynum, const uint8_t *key, size_t len,
+    struct ipfix_err *err)
+{
+	if (t->ops->auth == NULL)
+		return unsupported(t, "SCTP-AUTH", err);
+	if (op == IPFIX_AUTH_SET_KEY && (len > UINT16_MAX ||
+	    (len > 0 && key == NULL)))
+		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
+		    "%s: bad SCTP-AUTH key (%zu bytes)", t->ops->name, len);
+	return t->ops->auth(t, op, assoc, keynum, key, len, err);
 }
 
 void

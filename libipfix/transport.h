@@ -1,11 +1,17 @@
 /*
  * transport: one interface over UDP, TCP, kernel SCTP and SCTP over UDP
- * (usrsctp) (layer 3; uses endpoint, err, cursor). Open or listen, accept,
- * send one message, receive one message (a datagram, an SCTP user message
- * or an IPFIX message framed out of a TCP byte stream), peer identity
- * (address, port, association, stream), MTU. Raw byte reads and writes on
- * TCP, and the framer, serve TLS; the message calls serve DTLS's datagram
- * BIO. Every descriptor is non-blocking; nothing here sleeps or prints.
+ * (usrsctp) (layer 3; uses endpoint, err, cursor): connect/listen/accept,
+ * send and receive one message, peer identity, MTU; raw bytes and the
+ * framer on TCP for TLS. Non-blocking; nothing here sleeps or prints.
+ */
+
+/*
+ * Shape: a message is a UDP datagram, an SCTP user message (with its
+ * stream) or an IPFIX message framed out of the TCP byte stream by its
+ * Length field. DTLS's datagram BIO sits on send/recv ("datagram in,
+ * datagram out", the peer given per message on listeners); TLS sits on
+ * read/write and frames its plaintext with ipfix_framer. Each transport
+ * fills a struct ipfix_transport_ops; callers use the functions below.
  */
 #ifndef IPFIX_TRANSPORT_H
 #define IPFIX_TRANSPORT_H
@@ -68,7 +74,9 @@ struct ipfix_tsend {
 struct ipfix_topts {
 	bool sctp_udp;		/* SCTP over UDP encapsulation (usrsctp) */
 	uint16_t encap_port;	/* its UDP port: listener binds it, client
-				   sends to it (default 9899) */
+				   sends to it (default 9899). Kernel SCTP
+				   client: the peer's UDP port for RFC 6951
+				   (needs sysctl net.sctp.udp_port), 0 off */
 	uint16_t streams;	/* SCTP outbound streams (default 16) */
 	uint32_t sctp_mtu;	/* usrsctp path MTU (default 1500 minus
 				   IP and UDP headers) */
@@ -76,6 +84,16 @@ struct ipfix_topts {
 	int rcvbuf;		/* SO_RCVBUF wish in bytes, 0 = system */
 	int sndbuf;		/* SO_SNDBUF wish in bytes, 0 = system */
 	uint16_t max_peers;	/* usrsctp listener: peers (default 1024) */
+	bool sctp_auth;		/* SCTP-AUTH (RFC 4895) on DATA and
+				   FORWARD-TSN chunks, as DTLS/SCTP needs
+				   (C99); kernel: net.sctp.auth_enable=1 */
+};
+
+/* SCTP-AUTH key operations (ipfix_transport_sctp_auth). */
+enum ipfix_tauth_op {
+	IPFIX_AUTH_SET_KEY,	/* install key number keynum */
+	IPFIX_AUTH_ACTIVATE,	/* send with keynum from now on */
+	IPFIX_AUTH_DELETE,	/* forget keynum (not the active one) */
 };
 
 struct ipfix_transport;
@@ -99,6 +117,8 @@ struct ipfix_transport_ops {
 	bool (*want_write)(struct ipfix_transport *);
 	int (*timeout)(struct ipfix_transport *);
 	int (*service)(struct ipfix_transport *, struct ipfix_err *);
+	int (*auth)(struct ipfix_transport *, enum ipfix_tauth_op, uint32_t,
+	    uint16_t, const uint8_t *, size_t, struct ipfix_err *);
 	void (*free)(struct ipfix_transport *);
 };
 
@@ -130,6 +150,9 @@ struct ipfix_transport *ipfix_transport_connect(
  * peer and send needs how->peer. TCP: accept gives one transport per
  * connection. SCTP (both kinds): one one-to-many socket, recv gives
  * messages and association events with peer.assoc, send needs how->peer.
+ * An empty host listens on [::] with IPv4 mapped in (peers then show as
+ * ::ffff:a.b.c.d), or on 0.0.0.0 where IPv6 is missing. usrsctp: every
+ * peer shares the listener's fd; poll it and call service on its timeout.
  */
 struct ipfix_transport *ipfix_transport_listen(
     const struct ipfix_endpoint *ep, const struct ipfix_topts *o,
@@ -143,8 +166,10 @@ int ipfix_transport_accept(struct ipfix_transport *l,
 /*
  * Send one whole message (len <= IPFIX_MSG_MAX). IPFIX_T_OK: taken (TCP
  * may still hold it in its bounded queue: flush when writable);
- * IPFIX_T_AGAIN: not taken, retry when writable; IPFIX_T_ERR: err (EMSGSIZE
- * is IPFIX_E_LIMIT, a refused port (ICMP) IPFIX_E_NET).
+ * IPFIX_T_AGAIN: not taken, retry when writable (usrsctp: after the next
+ * recv or service, since its UDP socket is always writable and room comes
+ * with the peer's acknowledgements); IPFIX_T_ERR: err (EMSGSIZE is
+ * IPFIX_E_LIMIT, a refused port (ICMP) IPFIX_E_NET).
  */
 int ipfix_transport_send(struct ipfix_transport *t, const void *msg,
     size_t len, const struct ipfix_tsend *how, struct ipfix_err *err);
@@ -186,6 +211,17 @@ int ipfix_transport_shutdown(struct ipfix_transport *t,
  * ipfix_transport_service must run, -1 if never. */
 int ipfix_transport_timeout(struct ipfix_transport *t);
 int ipfix_transport_service(struct ipfix_transport *t, struct ipfix_err *err);
+
+/*
+ * SCTP-AUTH keys (SCTP transports opened with o->sctp_auth): op on key
+ * keynum of association assoc (peer.assoc on a listener, 0 for its future
+ * associations; ignored on a client). key and len are for SET_KEY only.
+ * RFC 6083 §4.8: key 0 is the empty key until the DTLS handshake gives
+ * the exporter key, installed as 1 and activated. 0, or -1 with err.
+ */
+int ipfix_transport_sctp_auth(struct ipfix_transport *t,
+    enum ipfix_tauth_op op, uint32_t assoc, uint16_t keynum,
+    const uint8_t *key, size_t len, struct ipfix_err *err);
 
 /* Close and free (NULL is fine). */
 void ipfix_transport_close(struct ipfix_transport *t);

@@ -59,6 +59,8 @@ void ipfix_value_decode(enum ipfix_type t, const uint8_t *raw, size_t len,
 /* True when p[0..len) is well-formed UTF-8 (RFC 3629: no overlong forms,
  * surrogates or code points above U+10FFFF). */
 bool ipfix_utf8_valid(const uint8_t *p, size_t len);
+/* Length of the well-formed sequence at p (1..4), 0 when ill-formed. */
+size_t ipfix_utf8_seq(const uint8_t *p, size_t n);
 
 /* Skip one field (fixed or varlen) without decoding it; 0 or -1. */
 int ipfix_field_skip(struct ipfix_cursor *c, const struct ipfix_field *f,

@@ -13,14 +13,6 @@
 bats_require_minimum_version 1.5.0
 
 KNOWN="
-version-9.ipfix	stream.c resynchronises over the message and reports C112, not C02
-version-5.ipfix	stream.c resynchronises over the message and reports C112, not C02
-length-lt-16.ipfix	stream.c resynchronises over the message and reports C112, not C03
-set-id-0.ipfix	decode.c reports set id 0 as C13 (EXPECTED: C14)
-set-id-1.ipfix	decode.c reports set id 1 as C13 (EXPECTED: C14)
-zero-length-varlen.ipfix	decode.c reports no C18 note for empty varlen records
-zero-length-fixed.ipfix	decode.c reports no C18 warning for a zero-length field
-padding-lie.ipfix	decode.c reports no C18 note for zero bytes that are a record
 "
 
 setup() {

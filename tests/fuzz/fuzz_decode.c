@@ -1,8 +1,9 @@
 /*
  * fuzz_decode: bytes -> ipfix_decoder_feed over several transport sessions,
- * every template, record and problem rendered by the text AND the JSON
- * printer, so that message and set parsing, the template store, value
- * decoding and RFC 6313 list walking are all fuzzed.
+ * every message, template and record rendered by the text AND the JSON
+ * printer (whose output must be UTF-8, one JSON object per line), so that
+ * message and set parsing, the template store, value decoding and RFC 6313
+ * list walking are all fuzzed.
  *
  * Input: byte 0 configures the run, byte 1 gives the transport kind of each
  * of up to four sessions (2 bits each), the rest is split into messages.
@@ -100,9 +101,9 @@ on_problem(void *arg, const struct ipfix_problem *p)
 {
 	struct fuzz_decode *fd = arg;
 
+	/* Reasons may quote input bytes, so they are not printed here. */
+	(void)fd;
 	FUZZ_ASSERT(memchr(p->reason, '\0', sizeof(p->reason)) != NULL);
-	ipfix_print_note(fd->text, "problem", p->reason);
-	ipfix_print_note(fd->json, "problem", p->reason);
 }
 
 static void
@@ -205,8 +206,68 @@ feed_all(struct ipfix_decoder *d, struct fuzz_input *in)
 	}
 }
 
+/* Length of the valid UTF-8 sequence at p (n > 0 bytes left), or 0. */
+static size_t
+utf8_len(const uint8_t *p, size_t n)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1fu;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0fu;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07u;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3fu);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/*
+ * The printed output up to its last newline (an overflowing buffer may cut
+ * the last line) must be UTF-8 (C34: invalid string bytes are escaped);
+ * JSON lines must be one object each, without raw control characters.
+ */
 static void
-run(struct fuzz_input *in, FILE *out)
+check_output(const char *buf, bool json)
+{
+	const uint8_t *p = (const uint8_t *)buf, *line = p;
+	const uint8_t *end;
+	size_t n;
+
+	/* The buffer was zeroed, and output never fills its last byte. */
+	end = memrchr(p, '\n', OUT_SIZE - 1);
+	if (end == NULL)
+		return;
+	for (; p < end; p += n) {
+		n = utf8_len(p, (size_t)(end - p));
+		FUZZ_ASSERT(n > 0);
+		if (json)
+			FUZZ_ASSERT(*p >= 0x20 || *p == '\n');
+		if (json && *p == '\n') {
+			FUZZ_ASSERT(line[0] == '{' && p[-1] == '}');
+			line = p + 1;
+		}
+	}
+	if (json)
+		FUZZ_ASSERT(line[0] == '{' && end[-1] == '}');
+}
+
+static void
+run(struct fuzz_input *in, FILE *tout, FILE *jout)
 {
 	struct ipfix_print_options topt = { .offsets = (in->cfg & 1) != 0 };
 	struct ipfix_print_options jopt = { .json = true };
@@ -221,9 +282,9 @@ run(struct fuzz_input *in, FILE *out)
 	d = ipfix_decoder_new(&dc, &fuzz_ops, &fd);
 	if (d == NULL)
 		return;
-	fd.text = ipfix_printer_new(out, &topt, ipfix_decoder_templates(d),
+	fd.text = ipfix_printer_new(tout, &topt, ipfix_decoder_templates(d),
 	    NULL, NULL);
-	fd.json = ipfix_printer_new(out, &jopt, ipfix_decoder_templates(d),
+	fd.json = ipfix_printer_new(jout, &jopt, ipfix_decoder_templates(d),
 	    NULL, NULL);
 	if (fd.text != NULL && fd.json != NULL)
 		feed_all(d, in);
@@ -241,8 +302,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_input in;
-	char *buf;
-	FILE *out;
+	char *tbuf, *jbuf;
+	FILE *tout, *jout;
 
 	if (size < 2)
 		return 0;
@@ -252,12 +313,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.nsess = (data[0] & 3) + 1u;
 	in.data = data + 2;
 	in.size = size - 2;
-	buf = malloc(OUT_SIZE);
-	FUZZ_ASSERT(buf != NULL);
-	out = fmemopen(buf, OUT_SIZE, "w");
-	FUZZ_ASSERT(out != NULL);
-	run(&in, out);
-	fclose(out);
-	free(buf);
+	tbuf = calloc(1, OUT_SIZE);
+	jbuf = calloc(1, OUT_SIZE);
+	FUZZ_ASSERT(tbuf != NULL && jbuf != NULL);
+	tout = fmemopen(tbuf, OUT_SIZE - 1, "w");
+	jout = fmemopen(jbuf, OUT_SIZE - 1, "w");
+	FUZZ_ASSERT(tout != NULL && jout != NULL);
+	run(&in, tout, jout);
+	fclose(tout);
+	fclose(jout);
+	check_output(tbuf, false);
+	check_output(jbuf, true);
+	free(tbuf);
+	free(jbuf);
 	return 0;
 }

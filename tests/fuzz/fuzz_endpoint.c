@@ -5,7 +5,6 @@
  * output buffers. Nothing is resolved (no DNS in a fuzzer).
  */
 #include <netinet/in.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,23 +32,6 @@ round_trip(const struct ipfix_endpoint *ep)
 	(void)ipfix_scheme_name(ep->scheme);
 	(void)ipfix_endpoint_tproto(ep, false);
 	(void)ipfix_endpoint_tproto(ep, true);
-}
-
-/*
- * Known finding, reproduced by tests/fuzz/regress/endpoint/: a bracketed
- * host containing '%' is not checked as IPv6, and then formats without
- * brackets. tests/fuzz/run.sh defines FUZZ_SKIP_KNOWN so that fuzzing goes
- * on looking for new problems; the replay in fuzz-regress.bats does not.
- */
-static bool
-known_issue(const struct ipfix_endpoint *ep)
-{
-#ifdef FUZZ_SKIP_KNOWN
-	return strchr(ep->host, '%') != NULL && strchr(ep->host, ':') == NULL;
-#else
-	(void)ep;
-	return false;
-#endif
 }
 
 /* Format the first bytes as an IPv4 or IPv6 address into cap bytes. */
@@ -94,10 +76,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(url, data, size);
 	url[size] = '\0';
-	if (ipfix_endpoint_parse(url, &ep, &err) == 0) {
-		if (!known_issue(&ep))
-			round_trip(&ep);
-	} else
+	if (ipfix_endpoint_parse(url, &ep, &err) == 0)
+		round_trip(&ep);
+	else
 		FUZZ_ASSERT(err.code != IPFIX_OK);
 	free(url);
 	addr_format(data, size);

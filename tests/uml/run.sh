@@ -56,7 +56,11 @@ INIT
 chmod +x "$work/init"
 
 # UML 6.1 dies at once on hosts with a large xstate (AMX); noxstate makes
-# it fall back to the plain FP registers (see tests/uml/noxstate.c).
+# it fall back to the plain FP registers (see tests/uml/noxstate.c). Those
+# keep only x87 and SSE state across the guest's context switches, so the
+# guest's glibc must not pick AVX code (corrupt strings otherwise); the
+# kernel passes GLIBC_TUNABLES on to init's environment.
+tunables=glibc.cpu.hwcaps=-AVX,-AVX2,-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX512CD,-FMA,-FMA4,-F16C,-XSAVE,-XSAVEC,-AVX_Fast_Unaligned_Load,-Prefer_No_VZEROUPPER
 wrap=""
 if [ "$(uname -m)" = x86_64 ] && ${CC:-cc} -O2 -o "$work/noxstate" \
     "$(dirname "$0")/noxstate.c" 2>"$work/cc.log"; then
@@ -64,7 +68,7 @@ if [ "$(uname -m)" = x86_64 ] && ${CC:-cc} -O2 -o "$work/noxstate" \
 fi
 
 timeout "$limit" $wrap "$uml" mem=256M rootfstype=hostfs rootflags=/ rw \
-    init="$work/init" uml_dir="$work" umid=ipfix con0=null,fd:1 con=null \
+    ${wrap:+GLIBC_TUNABLES=$tunables} init="$work/init" uml_dir="$work" umid=ipfix con0=null,fd:1 con=null \
     quiet > "$work/console" 2>&1 < /dev/null
 urc=$?
 [ -f "$work/out" ] && cat "$work/out"

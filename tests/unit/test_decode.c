@@ -792,8 +792,9 @@ test_check_values(void)
 	    "value checks on: two warnings");
 	CHECK(problem(&l, 0, IPFIX_SEV_WARN, IPFIX_E_VALUE, "C33", BASE + b0),
 	    "boolean 0 (C33)");
-	CHECK(problem(&l, 1, IPFIX_SEV_WARN, IPFIX_E_VALUE, "C34", BASE + s0),
-	    "invalid UTF-8 (C34)");
+	/* Value problems point at the field, varlen prefix included. */
+	CHECK(problem(&l, 1, IPFIX_SEV_WARN, IPFIX_E_VALUE, "C34",
+	    BASE + s0 - 1), "invalid UTF-8 (C34)");
 	CHECK(feed(q, &l, &m, IPFIX_KIND_TCP) == 0 && l.np == 0 &&
 	    strcmp(l.ev, "MTRRE") == 0, "value checks off: silent");
 	ipfix_decoder_free(d);

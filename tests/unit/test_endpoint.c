@@ -88,6 +88,10 @@ test_hosts(void)
 	    ep.port == 65535, "host name, top port");
 	CHECK_STR(ipfix_endpoint_format(&ep, buf, sizeof(buf)),
 	    "tcp://collector.example.net:65535", "format host name");
+	CHECK(parse_ok("udp://[fe80::1%lo]:9", &ep) &&
+	    strcmp(ep.host, "fe80::1%lo") == 0, "IPv6 with a zone");
+	CHECK_STR(ipfix_endpoint_format(&ep, buf, sizeof(buf)),
+	    "udp://[fe80::1%lo]:9", "format IPv6 with a zone");
 	CHECK(parse_ok("dtls-sctp://[fe80::1]:1", &ep), "low port");
 	CHECK_STR(ipfix_endpoint_format(&ep, buf, sizeof(buf)),
 	    "dtls-sctp://[fe80::1]:1", "format IPv6");
@@ -112,6 +116,10 @@ test_errors(void)
 	bad("udp://[::1", "without ']'");
 	bad("udp://[::1]x", "after ']'");
 	bad("udp://[not-v6]:1", "not an IPv6 address");
+	bad("udp://[x%y]:1", "not an IPv6 address");
+	bad("udp://[]:1", "not an IPv6 address");
+	bad("udp://[::1%]:1", "not an IPv6 address");
+	bad("udp://[::1%a/b]:1", "not an IPv6 address");
 	bad("udp://h/path", "path");
 	bad("udp://h o", "bad character ' '");
 	memset(longurl, 'a', sizeof(longurl));

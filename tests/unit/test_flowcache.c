@@ -95,6 +95,31 @@ test_idle(void)
 	flowcache_free(fc);
 }
 
+/* A busy flow is re-queued, not expired; an idle one hit by a packet is
+ * ended first, so the late packet starts a new flow. */
+static void
+test_requeue(void)
+{
+	struct sink s;
+	struct flowcache *fc = mkcache(&s, 10 * SEC, 0, 0, false);
+	struct pkt_info a = mkpkt(1, 2, 1, 2, 17, 10);
+	struct pkt_info b = mkpkt(3, 4, 1, 2, 17, 10);
+	int t;
+
+	flowcache_add(fc, &b, 0, 0, NULL);
+	for (t = 0; t <= 30; t += 5)
+		flowcache_add(fc, &a, t * SEC, 0, NULL);
+	CHECK_EQ_U(s.n, 1, "requeue: only the silent flow expired");
+	CHECK_EQ_U(s.rec[0].key.src[3], 3, "requeue: it is the silent one");
+	flowcache_add(fc, &a, 45 * SEC, 0, NULL);
+	CHECK_EQ_U(s.n, 2, "requeue: idle flow ended by its late packet");
+	CHECK_EQ_U(s.rec[1].dir[0].packets, 7, "requeue: 7 packets in it");
+	CHECK_EQ_U(s.rec[1].reason, FLOWCACHE_IDLE, "requeue: reason idle");
+	flowcache_flush(fc, FLOWCACHE_FORCED, NULL);
+	CHECK_EQ_U(s.rec[2].dir[0].packets, 1, "requeue: late packet alone");
+	flowcache_free(fc);
+}
+
 static void
 test_idle_zero(void)
 {
@@ -223,10 +248,11 @@ test_keys(void)
 	CHECK_EQ_U(st.flows, 3, "keys: VLAN and interface split flows");
 	CHECK_EQ_U(st.packets, 4, "keys: packets metered");
 	flowcache_flush(fc, FLOWCACHE_FORCED, NULL);
-	/* flushed by last activity: the twice-seen flow comes last */
-	CHECK_EQ_U(s.rec[2].key.ifindex, 1, "keys: ifindex kept");
-	CHECK_EQ_U(s.rec[2].dir[0].packets, 2, "keys: same key joins");
-	CHECK_EQ_U(s.rec[0].key.vlan, 100, "keys: vlan kept");
+	/* flushed in queue (creation) order */
+	CHECK_EQ_U(s.rec[0].key.ifindex, 1, "keys: ifindex kept");
+	CHECK_EQ_U(s.rec[0].dir[0].packets, 2, "keys: same key joins");
+	CHECK_EQ_U(s.rec[1].key.vlan, 100, "keys: vlan kept");
+	CHECK_EQ_U(s.rec[2].key.ifindex, 2, "keys: other interface");
 	flowcache_free(fc);
 }
 
@@ -277,7 +303,7 @@ test_memory(void)
 	}
 	flowcache_get_stats(fc, &st);
 	per = (double)(st.mem_peak - 2 * 1024 * 1024) / st.peak;
-	printf("# memory: %zu bytes for %u flows = %.1f bytes/flow "
+	printf("#  note: memory %zu bytes for %u flows = %.1f bytes/flow "
 	    "(sizeof flow %zu; constant part <= 2 MiB)\n", st.mem_peak,
 	    st.peak, per, sizeof(struct flowcache_flow));
 	CHECK(per <= 150.0, "memory: <= 150 bytes per active flow");
@@ -294,6 +320,7 @@ main(void)
 {
 	test_idle();
 	test_idle_zero();
+	test_requeue();
 	test_active();
 	test_tcp_end();
 	test_biflow();

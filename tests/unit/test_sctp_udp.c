@@ -46,9 +46,10 @@ drive(struct ipfix_transport **t, int n, int ms)
 }
 
 static struct ipfix_transport *
-open_listener(uint16_t encap, struct ipfix_err *err)
+open_listener_auth(uint16_t encap, bool auth, struct ipfix_err *err)
 {
-	struct ipfix_topts o = { .sctp_udp = true, .encap_port = encap };
+	struct ipfix_topts o = { .sctp_udp = true, .encap_port = encap,
+	    .sctp_auth = auth };
 	struct ipfix_endpoint ep;
 	char url[64];
 
@@ -59,15 +60,27 @@ open_listener(uint16_t encap, struct ipfix_err *err)
 }
 
 static struct ipfix_transport *
-open_client(uint16_t encap, struct ipfix_err *err)
+open_listener(uint16_t encap, struct ipfix_err *err)
+{
+	return open_listener_auth(encap, false, err);
+}
+
+static struct ipfix_transport *
+open_client_auth(uint16_t encap, bool auth, struct ipfix_err *err)
 {
 	struct ipfix_topts o = { .sctp_udp = true, .encap_port = encap,
-	    .streams = 4 };
+	    .streams = 4, .sctp_auth = auth };
 	struct ipfix_endpoint ep;
 
 	if (ipfix_endpoint_parse("sctp://127.0.0.1", &ep, err) == -1)
 		return NULL;
 	return ipfix_transport_connect(&ep, &o, err);
+}
+
+static struct ipfix_transport *
+open_client(uint16_t encap, struct ipfix_err *err)
+{
+	return open_client_auth(encap, false, err);
 }
 
 /* Wait until c is connected; the listener sees the association come up. */
@@ -274,10 +287,151 @@ test_errors(void)
 	ipfix_transport_close(c);
 }
 
+/* SCTP-AUTH with key 1 on both sides: how many of 5 messages arrive. */
+static int
+auth_run(const char *lkey, const char *ckey)
+{
+	struct ipfix_err err;
+	uint16_t encap = free_udp_port();
+	struct ipfix_transport *l, *c, *t[2];
+	struct ipfix_tmsg m;
+	uint8_t msg[32];
+	uint32_t assoc = 0;
+	int i, got = 0, ok;
+
+	l = open_listener_auth(encap, true, &err);
+	c = open_client_auth(encap, true, &err);
+	if (l == NULL || c == NULL || !connect_up(l, c, &assoc)) {
+		ipfix_transport_close(c);
+		ipfix_transport_close(l);
+		return -1;
+	}
+	ok = ipfix_transport_sctp_auth(l, IPFIX_AUTH_SET_KEY, assoc, 1,
+	    (const uint8_t *)lkey, strlen(lkey), &err) == 0 &&
+	    ipfix_transport_sctp_auth(l, IPFIX_AUTH_ACTIVATE, assoc, 1, NULL,
+	    0, &err) == 0 &&
+	    ipfix_transport_sctp_auth(c, IPFIX_AUTH_SET_KEY, 0, 1,
+	    (const uint8_t *)ckey, strlen(ckey), &err) == 0 &&
+	    ipfix_transport_sctp_auth(c, IPFIX_AUTH_ACTIVATE, 0, 1, NULL, 0,
+	    &err) == 0 &&
+	    ipfix_transport_sctp_auth(c, IPFIX_AUTH_DELETE, 0, 0, NULL, 0,
+	    &err) == 0;
+	CHECK(ok, "AUTH keys set, activated, key 0 deleted (%s)",
+	    ok ? "ok" : err.reason);
+	make_msg(msg, sizeof(msg), 9);
+	for (i = 0; i < 5; i++)
+		(void)ipfix_transport_send(c, msg, sizeof(msg), NULL, &err);
+	t[0] = l;
+	t[1] = c;
+	for (i = 0; i < 100 && got < 5; i++) {
+		drive(t, 2, 10);
+		while (ipfix_transport_recv(l, &m, &err) == IPFIX_T_OK)
+			got += m.event == IPFIX_TEV_NONE;
+	}
+	ipfix_transport_close(c);
+	ipfix_transport_close(l);
+	return got;
+}
+
+static void
+test_auth(void)
+{
+	struct ipfix_err err;
+	uint16_t encap = free_udp_port();
+	struct ipfix_transport *l = open_listener(encap, &err);
+
+	CHECK(ipfix_transport_sctp_auth(l, IPFIX_AUTH_ACTIVATE, 0, 1, NULL, 0,
+	    &err) == -1 && err.code == IPFIX_E_NET, "no such key: error");
+	ipfix_transport_close(l);
+	CHECK_EQ_U(auth_run("shared-secret-1", "shared-secret-1"), 5,
+	    "SCTP-AUTH, same key: all messages arrive");
+	CHECK_EQ_U(auth_run("shared-secret-1", "other-secret-22"), 0,
+	    "SCTP-AUTH, different keys: nothing is accepted");
+}
+
+/* The intended use: an evloop drives both ends, with a timer for
+ * usrsctp's clock and read callbacks on the UDP fds. */
+struct evtest {
+	struct ipfix_transport *l, *c;
+	int sent, got;
+	uint8_t msg[64];
+};
+
+static long
+ev_service(struct ev_loop *ev, long long id, void *arg)
+{
+	struct evtest *e = arg;
+	struct ipfix_err err;
+
+	(void)id;
+	(void)ipfix_transport_service(e->l, &err);
+	(void)ipfix_transport_service(e->c, &err);
+	while (e->sent < 100 && ipfix_transport_send(e->c, e->msg,
+	    sizeof(e->msg), NULL, &err) == IPFIX_T_OK)
+		e->sent++;
+	if (e->got == 100)
+		ev_stop(ev);
+	return ipfix_transport_timeout(e->c);
+}
+
+static void
+ev_readable(struct ev_loop *ev, int fd, int mask, void *arg)
+{
+	struct evtest *e = arg;
+	struct ipfix_tmsg m;
+	struct ipfix_err err;
+
+	(void)ev;
+	(void)mask;
+	if (fd == e->c->fd) {
+		while (ipfix_transport_recv(e->c, &m, &err) == IPFIX_T_OK)
+			;
+		return;
+	}
+	while (ipfix_transport_recv(e->l, &m, &err) == IPFIX_T_OK)
+		e->got += m.event == IPFIX_TEV_NONE && m.len == sizeof(e->msg);
+}
+
+static long
+ev_deadline(struct ev_loop *ev, long long id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	ev_stop(ev);
+	return EV_STOP;
+}
+
+static void
+test_evloop_driven(void)
+{
+	struct ipfix_err err;
+	uint16_t encap = free_udp_port();
+	struct evtest e = { .sent = 0 };
+	struct ev_loop *ev = ev_new(1024, &err);
+
+	e.l = open_listener(encap, &err);
+	e.c = open_client(encap, &err);
+	make_msg(e.msg, sizeof(e.msg), 3);
+	CHECK(ev != NULL && e.l != NULL && e.c != NULL &&
+	    ev_fd_add(ev, e.l->fd, EV_READ, ev_readable, &e, &err) == 0 &&
+	    ev_fd_add(ev, e.c->fd, EV_READ, ev_readable, &e, &err) == 0 &&
+	    ev_timer_add(ev, 0, ev_service, &e, &err) > 0 &&
+	    ev_timer_add(ev, 5000, ev_deadline, NULL, &err) > 0,
+	    "loop, transports, fds and timers set up");
+	CHECK(ev_run(ev, &err) == 0, "loop ran");
+	CHECK(e.sent == 100 && e.got == 100,
+	    "evloop-driven usrsctp: %d sent, %d received", e.sent, e.got);
+	ipfix_transport_close(e.c);
+	ipfix_transport_close(e.l);
+	ev_free(ev);
+}
+
 int
 main(void)
 {
 	test_round_trip();
+	test_evloop_driven();
+	test_auth();
 	test_two_peers();
 	test_errors();
 	TEST_DONE();

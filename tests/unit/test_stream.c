@@ -639,6 +639,11 @@ test_pcap_in(void)
 		CHECK_EQ_U(fr.number, 3, "nano: 3 frames");
 		pcap_in_close(in);
 	}
+	in = pcap_in_open_file(DATA "pcap/tcpdump__tcp-handshake-nano.pcap",
+	    peek, 4, &err);
+	CHECK(in != NULL && pcap_in_next(in, &fr, &err) == 1 &&
+	    fr.ts_nsec == 924505488, "open_file with peek: same first frame");
+	pcap_in_close(in);
 	in = pcap_in_open_file(DATA "pcap/nDPI__nfsv3.pcap", NULL, 0, &err);
 	CHECK(in != NULL, "big-endian pcap: open");
 	if (in != NULL) {

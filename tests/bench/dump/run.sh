@@ -7,7 +7,8 @@
 # pass/fail): ipfix-dump text >= 10x ipfixDump and >= 50x tshark JSON.
 # Environment: BUILD, IPFIX_BIN, CC (for synth), BENCH_RECORDS (1000000),
 # BENCH_TSHARK_RECORDS (100000: tshark gets a cut and is scaled),
-# BENCH_RUNS (3), BENCH_RESULTS (file to append to).
+# BENCH_RUNS (3), BENCH_RESULTS (file to append to), BENCH_NO_CALLGRIND.
+# valgrind (callgrind) also gives instructions per record.
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
@@ -57,7 +58,30 @@ hyperfine --runs "$BENCH_RUNS" --warmup 1 --style basic \
     -n ipfixDump "$c_fixbuf" -n tshark-json "$c_tshark" || exit 1
 
 # Rates, ratios and the RESULTS.md section from hyperfine's medians.
-export c_text c_json c_fixbuf c_tshark
+# Instructions per record (callgrind, marginal between a 1 k and a 10 k
+# record input): independent of the machine's load. tshark is left out (its
+# ~0.9 G instruction start-up makes this minutes long). BENCH_NO_CALLGRIND=1
+# skips this part.
+irefs() {	# irefs FILE CMD...: instructions of CMD (stdout discarded)
+	f=$1
+	shift
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+	    --log-file="$work/vg.log" "$@" > /dev/null 2>&1
+	sed -n 's/.*I *refs: *//p' "$work/vg.log" | tr -d ,
+}
+ir=""
+if [ -z "${BENCH_NO_CALLGRIND:-}" ] && command -v valgrind > /dev/null; then
+	for n in 1000 10000; do
+		[ -s "$work/synth-$n.ipfix" ] ||
+		    "$work/synth" -n "$n" -o "$work/synth-$n.ipfix" 2> /dev/null
+	done
+	for n in 1000 10000; do
+		f="$work/synth-$n.ipfix"
+		ir="$ir $(irefs "$f" "$dump" "$f") $(irefs "$f" "$dump" --json \
+		    "$f") $(irefs "$f" ipfixDump -i "$f" -o /dev/null)"
+	done
+fi
+export c_text c_json c_fixbuf c_tshark ir
 python3 - "$work/hyperfine.json" "$BENCH_RECORDS" "$BENCH_TSHARK_RECORDS" \
     "$full" "$cut" "$BENCH_RESULTS" <<'EOF'
 import json, os, platform, subprocess, sys, time
@@ -87,6 +111,15 @@ for a, b, g in goals:
         s += " (goal >= %dx: %s)" % (g, "reached" if min(w, c) >= g
                                      else "not reached")
     lines.append(s)
+irs = os.environ.get("ir", "").split()
+if len(irs) == 6:
+    per = {k: (int(irs[3 + i]) - int(irs[i])) / 9000.0 for i, k in
+           enumerate(["ipfix-dump", "ipfix-dump-json", "ipfixDump"])}
+    lines.append("instructions per record (callgrind, marginal 1 k -> 10 k "
+                 "records): " + ", ".join("%s %.0f" % (k, per[k]) for k in
+                                          per) +
+                 "; ipfix-dump / ipfixDump = %.1fx by instructions"
+                 % (per["ipfixDump"] / per["ipfix-dump"]))
 print("\n".join(rows + [""] + lines))
 try:
     rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"],
