@@ -175,7 +175,11 @@ struct ipfix_listen_stats {
 };
 void ipfix_chan_listener_stats(const struct ipfix_chan_listener *l,
     struct ipfix_listen_stats *st);
-/* Close every session (on_close for each) and the socket; free. */
+/* The listener's own address (the port it got when ep asked for 0). */
+const struct ipfix_tpeer *ipfix_chan_listener_local(
+    const struct ipfix_chan_listener *l);
+/* Close every session (on_close for each) and the socket; free. Not from
+ * inside one of the listener's own callbacks. */
 void ipfix_chan_listener_free(struct ipfix_chan_listener *l);
 
 /* Per-session user data for the collector. */

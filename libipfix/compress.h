@@ -43,6 +43,11 @@ int ipfix_z_pack(struct ipfix_z *z, const uint8_t *msg, size_t len,
 int ipfix_z_unpack(struct ipfix_z *z, const uint8_t *frame, size_t len,
     uint8_t *out, size_t cap, size_t *outlen, struct ipfix_err *err);
 
+/* The largest message that always fits a frame of cap bytes (cap is
+ * capped at 65535), even when it does not compress at all. A stream
+ * compressor refuses larger messages before touching its context. */
+size_t ipfix_z_max_input(size_t cap);
+
 /* True when p starts with the frame magic (at least 2 bytes). */
 bool ipfix_z_is_frame(const uint8_t *p, size_t len);
 

@@ -220,11 +220,13 @@ bucket_of(const struct flowcache *fc, const struct flowcache_key *k)
 }
 
 static uint32_t
-hash_find(const struct flowcache *fc, const struct flowcache_key *k)
+hash_find(const struct flowcache *fc, const struct flowcache_key *k,
+    uint32_t h)
 {
 	uint32_t i;
 
-	for (i = *bucket_of(fc, k); i != NIL; i = flow_at(fc, i)->hnext)
+	for (i = fc->buckets[h & (fc->nbuckets - 1)]; i != NIL;
+	    i = flow_at(fc, i)->hnext)
 		if (memcmp(&flow_at(fc, i)->key, k, sizeof(*k)) == 0)
 			return i;
 	return NIL;
@@ -600,20 +602,20 @@ flow_create(struct flowcache *fc, const struct flowcache_key *k,
 	return i;
 }
 
-/* Find the flow of key k (or its reverse for biflows); *dir says which
- * direction the packet goes. NIL when there is none. */
+/* Find the flow of key k (hash h), or its reverse for biflows; *dir says
+ * which direction the packet goes. NIL when there is none. */
 static uint32_t
 flow_lookup(const struct flowcache *fc, const struct flowcache_key *k,
-    int *dir)
+    uint32_t h, int *dir)
 {
 	struct flowcache_key r;
 	uint32_t i;
 
 	*dir = 0;
-	if ((i = hash_find(fc, k)) != NIL || !fc->cfg.biflow)
+	if ((i = hash_find(fc, k, h)) != NIL || !fc->cfg.biflow)
 		return i;
 	key_reverse(k, &r);
-	if ((i = hash_find(fc, &r)) != NIL)
+	if ((i = hash_find(fc, &r, hash_bytes(&r, sizeof(r)))) != NIL)
 		*dir = 1;
 	return i;
 }
@@ -649,6 +651,14 @@ int
 flowcache_add(struct flowcache *fc, const struct pkt_info *pi, int64_t ts_ns,
     uint32_t ifindex, struct ipfix_err *err)
 {
+	return flowcache_add_hashed(fc, pi, ts_ns, ifindex,
+	    flowcache_prefetch(fc, pi, ifindex), err);
+}
+
+int
+flowcache_add_hashed(struct flowcache *fc, const struct pkt_info *pi,
+    int64_t ts_ns, uint32_t ifindex, uint32_t hash, struct ipfix_err *err)
+{
 	struct flowcache_key k;
 	struct flowcache_flow *f;
 	enum flowcache_reason why;
@@ -658,7 +668,9 @@ flowcache_add(struct flowcache *fc, const struct pkt_info *pi, int64_t ts_ns,
 	if (flowcache_tick(fc, ts_ns, err) == -1)
 		return -1;
 	key_from(fc, pi, ts_ns, ifindex, &k);
-	i = flow_lookup(fc, &k, &dir);
+	if (pi->fragment && !pi->first_fragment)
+		hash = hash_bytes(&k, sizeof(k));	/* ports from the table */
+	i = flow_lookup(fc, &k, hash, &dir);
 	if (i != NIL && (why = due(fc, flow_at(fc, i))) != 0) {
 		if (expire(fc, i, why, err) == -1)
 			return -1;

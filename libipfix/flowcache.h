@@ -106,11 +106,14 @@ int flowcache_add(struct flowcache *fc, const struct pkt_info *pi,
  * Optional, for speed: a caller that has the next packets at hand calls
  * flowcache_prefetch for each (starts loading its hash bucket, returns the
  * hash), later flowcache_prefetch_flow with that hash (starts loading the
- * flow), and only then flowcache_add, so cache misses overlap.
+ * flow), and only then flowcache_add_hashed with the hash (which saves
+ * computing it again), so cache misses overlap.
  */
 uint32_t flowcache_prefetch(const struct flowcache *fc,
     const struct pkt_info *pi, uint32_t ifindex);
 void flowcache_prefetch_flow(const struct flowcache *fc, uint32_t hash);
+int flowcache_add_hashed(struct flowcache *fc, const struct pkt_info *pi,
+    int64_t ts_ns, uint32_t ifindex, uint32_t hash, struct ipfix_err *err);
 
 /* Expire what is due at now_ns (for live capture without packets). An
  * idle flow is reported at most one idle timeout after it went idle; a

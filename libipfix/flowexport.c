@@ -170,16 +170,22 @@ parse_fields(struct flowexport *fx, const char *list, struct ipfix_err *err)
 static int
 check_fields(const struct flowexport *fx, struct ipfix_err *err)
 {
-	bool key = false, rev = false;
+	bool key = false, dirkey = false, rev = false;
 	size_t i;
 
 	for (i = 0; i < fx->nfields; i++) {
 		key |= elems[fx->fields[i].elem].key;
+		dirkey |= elems[fx->fields[i].elem].src <= S_DPORT;
 		rev |= fx->fields[i].reverse;
 	}
 	if (!key)
+		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
+		    "--fields: no flow key element");
+	/* reverse values mean nothing without a direction (RFC 5103 §4) */
+	if (rev && !dirkey)
 		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET,
-		    rev ? "C114" : NULL, "--fields: no flow key element");
+		    "C114", "--fields: reverse elements need an address or "
+		    "port element");
 	return 0;
 }
 

@@ -146,7 +146,8 @@ meter_one(struct meter *mt, struct ipfix_err *err)
 
 	if (p->ts > mt->now)
 		mt->now = p->ts;
-	return flowcache_add(mt->fc, &p->pi, p->ts, mt->cfg->ifindex, err);
+	return flowcache_add_hashed(mt->fc, &p->pi, p->ts, mt->cfg->ifindex,
+	    p->hash, err);
 }
 
 /* Meter what is still in the pipeline. */

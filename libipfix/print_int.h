@@ -9,8 +9,7 @@
 #include "outbuf.h"
 #include "print.h"
 #include "value.h"
-
-#define IPFIX_PRINT_DEPTH 8	/* default list nesting bound (C38) */
+#include "walk.h"
 
 struct ipfix_printer {
 	struct ipfix_ob ob;
@@ -32,9 +31,15 @@ const char *ipfix_print_session_name(struct ipfix_printer *p,
 void ipfix_print_scalar(struct ipfix_ob *ob, const struct ipfix_value *v,
     bool json);
 
-/* The sub-template tid as seen from message m, or NULL. */
-const struct ipfix_tmpl *ipfix_print_subtmpl(const struct ipfix_printer *p,
-    const struct ipfix_msg_ctx *m, uint16_t tid);
+/* Walk the fields of record r (in message m) with visitor ops, whose
+ * argument is p; lists are bounded by p's max_depth and resolved through
+ * p's template store. */
+void ipfix_print_fields(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
+    const struct ipfix_tmpl *t, const struct ipfix_rec *r,
+    const struct ipfix_walk_ops *ops);
+
+/* "malformed basicList" and so on, for list type 'list'. */
+const char *ipfix_print_malformed(enum ipfix_type list);
 
 /* Element label into buf: registry name or "PEN/ID" / "ID" (C39). */
 const char *ipfix_print_label(const struct ipfix_field *f, char *buf,

@@ -10,11 +10,6 @@
  * key is unique and template order is kept.
  */
 
-static void json_fields(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_tmpl *t, struct ipfix_cursor *c, unsigned depth);
-static void json_value(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_value *v, unsigned depth);
-
 static void
 key(struct ipfix_ob *ob, const char *k)
 {
@@ -34,192 +29,172 @@ json_raw(struct ipfix_printer *p, const char *why, const uint8_t *raw,
 	ipfix_ob_puts(&p->ob, "\"}");
 }
 
-static void
-json_semantic(struct ipfix_ob *ob, uint8_t semantic)
-{
-	ipfix_ob_puts(ob, "{\"semantic\":");
-	ipfix_ob_json_lit(ob, ipfix_list_semantic_name(semantic));
-}
+/* Records and lists: a visitor of walk.h ---------------------------------- */
 
-/* {"template":T,"records":[...]} for the records of one (sub)template. */
+/* "name":, or "name#2": for a repeated element; a comma between list
+ * elements. */
 static void
-json_records(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    uint16_t tid, const struct ipfix_cursor *recs, unsigned depth)
+json_field(void *arg, const struct ipfix_walk_at *at)
 {
-	const struct ipfix_tmpl *t = ipfix_print_subtmpl(p, m, tid);
-	struct ipfix_rec_iter it;
-	struct ipfix_rec r;
-	struct ipfix_cursor c;
-	struct ipfix_err err;
-	int n = 0;
-
-	key(&p->ob, "template");
-	ipfix_ob_u64(&p->ob, tid);
-	if (t == NULL) {
-		ipfix_ob_puts(&p->ob, ",\"unknown\":true,\"hex\":\"");
-		ipfix_ob_hex(&p->ob, recs->p + recs->pos, ipfix_cursor_left(recs));
-		ipfix_ob_putc(&p->ob, '"');
-		return;
-	}
-	ipfix_ob_puts(&p->ob, ",\"records\":[");
-	ipfix_rec_iter_init_bytes(&it, recs, t);
-	while (ipfix_rec_next(&it, &r, &err) == 1) {
-		ipfix_ob_puts(&p->ob, n++ > 0 ? ",{" : "{");
-		ipfix_cursor_init(&c, r.p, r.len, r.offset);
-		json_fields(p, m, t, &c, depth);
-		ipfix_ob_putc(&p->ob, '}');
-	}
-	ipfix_ob_putc(&p->ob, ']');
-}
-
-static void
-json_basiclist(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_value *v, unsigned depth)
-{
-	struct ipfix_basiclist bl;
-	struct ipfix_value e;
-	struct ipfix_err err;
+	struct ipfix_printer *p = arg;
 	char lab[32];
-	int rc, n = 0;
 
-	if (ipfix_basiclist_open(v, &bl, &err) == -1) {
-		json_raw(p, "malformed basicList", v->raw, v->len);
+	if (at->index > 0)
+		ipfix_ob_putc(&p->ob, ',');
+	if (at->list != NULL)
 		return;
+	ipfix_ob_putc(&p->ob, '"');
+	ipfix_ob_puts(&p->ob, ipfix_print_label(at->f, lab, sizeof(lab)));
+	if (at->occurrence > 0) {
+		ipfix_ob_putc(&p->ob, '#');
+		ipfix_ob_u64(&p->ob, at->occurrence + 1);
 	}
-	json_semantic(&p->ob, bl.semantic);
-	ipfix_ob_puts(&p->ob, ",\"element\":");
-	ipfix_ob_json_lit(&p->ob, ipfix_print_label(&bl.field, lab,
-	    sizeof(lab)));
-	ipfix_ob_puts(&p->ob, ",\"values\":[");
-	while ((rc = ipfix_basiclist_next(&bl, &e, &err)) == 1) {
-		if (n++ > 0)
-			ipfix_ob_putc(&p->ob, ',');
-		json_value(p, m, &e, depth);
-	}
-	ipfix_ob_putc(&p->ob, ']');
-	if (rc == -1)
-		ipfix_ob_puts(&p->ob, ",\"error\":\"malformed\"");
-	ipfix_ob_putc(&p->ob, '}');
+	ipfix_ob_write(&p->ob, "\":", 2);
 }
 
 static void
-json_stlist(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_value *v, unsigned depth)
+json_value(void *arg, const struct ipfix_walk_at *at,
+    const struct ipfix_value *v)
 {
-	struct ipfix_stlist sl;
-	struct ipfix_err err;
+	struct ipfix_printer *p = arg;
 
-	if (ipfix_stlist_open(v, &sl, &err) == -1) {
-		json_raw(p, "malformed subTemplateList", v->raw, v->len);
-		return;
-	}
-	json_semantic(&p->ob, sl.semantic);
-	ipfix_ob_putc(&p->ob, ',');
-	json_records(p, m, sl.tid, &sl.recs, depth);
-	ipfix_ob_putc(&p->ob, '}');
+	(void)at;
+	ipfix_print_scalar(&p->ob, v, true);
 }
 
 static void
-json_stmlist(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_value *v, unsigned depth)
+json_truncated(void *arg, const struct ipfix_walk_at *at,
+    const struct ipfix_err *err)
 {
-	struct ipfix_stmlist ml;
-	struct ipfix_stml_block b;
-	struct ipfix_err err;
-	int rc, n = 0;
+	struct ipfix_printer *p = arg;
 
-	if (ipfix_stmlist_open(v, &ml, &err) == -1) {
-		json_raw(p, "malformed subTemplateMultiList", v->raw, v->len);
-		return;
-	}
-	json_semantic(&p->ob, ml.semantic);
-	ipfix_ob_puts(&p->ob, ",\"blocks\":[");
-	while ((rc = ipfix_stmlist_next(&ml, &b, &err)) == 1) {
-		ipfix_ob_puts(&p->ob, n++ > 0 ? ",{" : "{");
-		json_records(p, m, b.tid, &b.recs, depth);
-		ipfix_ob_putc(&p->ob, '}');
-	}
-	ipfix_ob_putc(&p->ob, ']');
-	if (rc == -1)
-		ipfix_ob_puts(&p->ob, ",\"error\":\"malformed\"");
-	ipfix_ob_putc(&p->ob, '}');
+	(void)at;
+	(void)err;
+	ipfix_ob_puts(&p->ob, "{\"error\":\"truncated\"}");
 }
 
 static void
-json_value(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_value *v, unsigned depth)
+json_depth_limit(void *arg, const struct ipfix_walk_at *at,
+    const struct ipfix_value *v)
 {
-	bool list = !v->bad && (v->type == IPFIX_T_BASICLIST ||
-	    v->type == IPFIX_T_SUBTEMPLATELIST ||
-	    v->type == IPFIX_T_SUBTEMPLATEMULTILIST);
-
-	if (!list) {
-		ipfix_print_scalar(&p->ob, v, true);
-		return;
-	}
-	if (depth >= p->opt.max_depth) {
-		json_raw(p, "depth limit", v->raw, v->len);
-		return;
-	}
-	if (v->type == IPFIX_T_BASICLIST)
-		json_basiclist(p, m, v, depth + 1);
-	else if (v->type == IPFIX_T_SUBTEMPLATELIST)
-		json_stlist(p, m, v, depth + 1);
-	else
-		json_stmlist(p, m, v, depth + 1);
-}
-
-static bool
-same_ie(const struct ipfix_field *a, const struct ipfix_field *b)
-{
-	return a->id == b->id && a->pen == b->pen;
-}
-
-/* How many earlier fields carry the same element. A 64-bit filter on the
- * id keeps this linear for the usual template without repeats. */
-static unsigned
-occurrence(const struct ipfix_tmpl *t, uint16_t i, uint64_t *seen)
-{
-	uint64_t bit = (uint64_t)1 << (t->fields[i].id & 63);
-	unsigned n = 0;
-	uint16_t j;
-
-	if ((*seen & bit) != 0)
-		for (j = 0; j < i; j++)
-			n += same_ie(&t->fields[j], &t->fields[i]);
-	*seen |= bit;
-	return n;
+	(void)at;
+	json_raw(arg, "depth limit", v->raw, v->len);
 }
 
 static void
-json_fields(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_tmpl *t, struct ipfix_cursor *c, unsigned depth)
+json_list_bad(void *arg, const struct ipfix_walk_list *l,
+    const struct ipfix_err *err)
 {
-	struct ipfix_value v;
-	struct ipfix_err err;
-	uint64_t seen = 0;
-	unsigned n;
+	(void)err;
+	json_raw(arg, ipfix_print_malformed(l->type), l->v->raw, l->v->len);
+}
+
+/* {"semantic":S, then "element":E,"values":[ or "blocks":[ */
+static void
+json_list_begin(void *arg, const struct ipfix_walk_list *l)
+{
+	struct ipfix_printer *p = arg;
 	char lab[32];
-	uint16_t i;
 
-	for (i = 0; i < t->nfields; i++) {
-		if (i > 0)
-			ipfix_ob_putc(&p->ob, ',');
-		ipfix_ob_putc(&p->ob, '"');
-		ipfix_ob_puts(&p->ob, ipfix_print_label(&t->fields[i], lab,
+	ipfix_ob_puts(&p->ob, "{\"semantic\":");
+	ipfix_ob_json_lit(&p->ob, ipfix_list_semantic_name(l->semantic));
+	if (l->type == IPFIX_T_BASICLIST) {
+		ipfix_ob_puts(&p->ob, ",\"element\":");
+		ipfix_ob_json_lit(&p->ob, ipfix_print_label(l->elem, lab,
 		    sizeof(lab)));
-		if ((n = occurrence(t, i, &seen)) > 0) {
-			ipfix_ob_putc(&p->ob, '#');
-			ipfix_ob_u64(&p->ob, n + 1);
-		}
-		ipfix_ob_write(&p->ob, "\":", 2);
-		if (ipfix_value_read(c, &t->fields[i], &v, &err) == -1) {
-			ipfix_ob_puts(&p->ob, "{\"error\":\"truncated\"}");
-			return;
-		}
-		json_value(p, m, &v, depth);
-	}
+		ipfix_ob_puts(&p->ob, ",\"values\":[");
+	} else if (l->type == IPFIX_T_SUBTEMPLATELIST)
+		ipfix_ob_putc(&p->ob, ',');
+	else
+		ipfix_ob_puts(&p->ob, ",\"blocks\":[");
 }
+
+static void
+json_list_end(void *arg, const struct ipfix_walk_list *l,
+    const struct ipfix_err *err)
+{
+	struct ipfix_printer *p = arg;
+
+	if (l->type != IPFIX_T_SUBTEMPLATELIST)
+		ipfix_ob_putc(&p->ob, ']');
+	if (err != NULL)
+		ipfix_ob_puts(&p->ob, ",\"error\":\"malformed\"");
+	ipfix_ob_putc(&p->ob, '}');
+}
+
+/* "template":T,"records":[...] for the records of one sub-template, in
+ * an object of its own inside a subTemplateMultiList. */
+static void
+json_block_begin(void *arg, const struct ipfix_walk_list *l,
+    const struct ipfix_walk_block *b)
+{
+	struct ipfix_printer *p = arg;
+
+	if (l->type == IPFIX_T_SUBTEMPLATEMULTILIST)
+		ipfix_ob_puts(&p->ob, b->index > 0 ? ",{" : "{");
+	key(&p->ob, "template");
+	ipfix_ob_u64(&p->ob, b->tid);
+	if (b->t != NULL)
+		ipfix_ob_puts(&p->ob, ",\"records\":[");
+}
+
+static void
+json_block_end(void *arg, const struct ipfix_walk_list *l,
+    const struct ipfix_walk_block *b)
+{
+	struct ipfix_printer *p = arg;
+
+	if (b->t != NULL)
+		ipfix_ob_putc(&p->ob, ']');
+	if (l->type == IPFIX_T_SUBTEMPLATEMULTILIST)
+		ipfix_ob_putc(&p->ob, '}');
+}
+
+static void
+json_unknown(void *arg, const struct ipfix_walk_list *l,
+    const struct ipfix_walk_block *b)
+{
+	struct ipfix_printer *p = arg;
+
+	(void)l;
+	ipfix_ob_puts(&p->ob, ",\"unknown\":true,\"hex\":\"");
+	ipfix_ob_hex(&p->ob, b->recs->p + b->recs->pos,
+	    ipfix_cursor_left(b->recs));
+	ipfix_ob_putc(&p->ob, '"');
+}
+
+static void
+json_rec_begin(void *arg, const struct ipfix_walk_block *b, unsigned n)
+{
+	struct ipfix_printer *p = arg;
+
+	(void)b;
+	ipfix_ob_puts(&p->ob, n > 0 ? ",{" : "{");
+}
+
+static void
+json_rec_end(void *arg, const struct ipfix_walk_block *b)
+{
+	struct ipfix_printer *p = arg;
+
+	(void)b;
+	ipfix_ob_putc(&p->ob, '}');
+}
+
+static const struct ipfix_walk_ops json_ops = {
+	.field = json_field,
+	.value = json_value,
+	.truncated = json_truncated,
+	.depth_limit = json_depth_limit,
+	.list_bad = json_list_bad,
+	.list_begin = json_list_begin,
+	.list_end = json_list_end,
+	.block_begin = json_block_begin,
+	.block_end = json_block_end,
+	.unknown = json_unknown,
+	.rec_begin = json_rec_begin,
+	.rec_end = json_rec_end,
+};
 
 /* "odid":N,"export_time":"...","session":S,"peer":"..." */
 static void
@@ -352,7 +327,6 @@ ipfix_pj_record(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
     const struct ipfix_tmpl *t, const struct ipfix_rec *r)
 {
 	struct ipfix_ob *ob = &p->ob;
-	struct ipfix_cursor c;
 
 	ipfix_ob_puts(ob, "{\"type\":\"record\"");
 	json_context(p, m);
@@ -364,8 +338,7 @@ ipfix_pj_record(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
 	}
 	if (t->nfields > 0)
 		ipfix_ob_putc(ob, ',');
-	ipfix_cursor_init(&c, r->p, r->len, r->offset);
-	json_fields(p, m, t, &c, 0);
+	ipfix_print_fields(p, m, t, r, &json_ops);
 	if (p->opt.offsets)
 		json_field_offsets(ob, t, r);
 	ipfix_ob_puts(ob, "}\n");

@@ -21,7 +21,7 @@ ipfix_printer_new(FILE *out, const struct ipfix_print_options *opt,
 	if (opt != NULL)
 		p->opt = *opt;
 	if (p->opt.max_depth == 0)
-		p->opt.max_depth = IPFIX_PRINT_DEPTH;
+		p->opt.max_depth = IPFIX_WALK_DEPTH;
 	p->ts = templates;
 	p->session_name = session_name;
 	p->session_arg = session_arg;
@@ -68,16 +68,6 @@ ipfix_print_session_name(struct ipfix_printer *p, uint32_t session)
 		p->name_valid = true;
 	}
 	return p->name[0] != '\0' ? p->name : NULL;
-}
-
-const struct ipfix_tmpl *
-ipfix_print_subtmpl(const struct ipfix_printer *p,
-    const struct ipfix_msg_ctx *m, uint16_t tid)
-{
-	if (p->ts == NULL)
-		return NULL;
-	return ipfix_tstore_get(p->ts, m->session, m->hdr.odid, tid,
-	    m->hdr.export_time);
 }
 
 const char *
@@ -262,12 +252,28 @@ ipfix_print_scalar(struct ipfix_ob *ob, const struct ipfix_value *v,
 	}
 }
 
-/* Text records and lists ------------------------------------------------- */
+/* Text records and lists: a visitor of walk.h ---------------------------- */
 
-static void text_fields(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_tmpl *t, struct ipfix_cursor *c, unsigned depth);
-static void text_value(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_value *v, unsigned depth);
+void
+ipfix_print_fields(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
+    const struct ipfix_tmpl *t, const struct ipfix_rec *r,
+    const struct ipfix_walk_ops *ops)
+{
+	struct ipfix_walk w = { ops, p, p->ts, m->session, m->hdr.odid,
+	    m->hdr.export_time, p->opt.max_depth, false };
+
+	ipfix_walk_record(&w, t, r);
+}
+
+const char *
+ipfix_print_malformed(enum ipfix_type list)
+{
+	if (list == IPFIX_T_BASICLIST)
+		return "malformed basicList";
+	if (list == IPFIX_T_SUBTEMPLATELIST)
+		return "malformed subTemplateList";
+	return "malformed subTemplateMultiList";
+}
 
 static void
 text_raw(struct ipfix_printer *p, const char *why, const struct ipfix_value *v)
@@ -279,150 +285,147 @@ text_raw(struct ipfix_printer *p, const char *why, const struct ipfix_value *v)
 	ipfix_ob_putc(&p->ob, ']');
 }
 
+/* "name=" before a field, a space before a list element. */
 static void
-text_records(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    uint16_t tid, const struct ipfix_cursor *recs, unsigned depth)
+text_field(void *arg, const struct ipfix_walk_at *at)
 {
-	const struct ipfix_tmpl *t = ipfix_print_subtmpl(p, m, tid);
-	struct ipfix_rec_iter it;
-	struct ipfix_rec r;
-	struct ipfix_cursor c;
-	struct ipfix_err err;
-
-	ipfix_ob_u64(&p->ob, tid);
-	if (t == NULL) {
-		ipfix_ob_puts(&p->ob, " unknown: 0x");
-		ipfix_ob_hex(&p->ob, recs->p + recs->pos, ipfix_cursor_left(recs));
-		return;
-	}
-	ipfix_ob_putc(&p->ob, ':');
-	ipfix_rec_iter_init_bytes(&it, recs, t);
-	while (ipfix_rec_next(&it, &r, &err) == 1) {
-		ipfix_ob_write(&p->ob, " {", 2);
-		ipfix_cursor_init(&c, r.p, r.len, r.offset);
-		text_fields(p, m, t, &c, depth);
-		ipfix_ob_putc(&p->ob, '}');
-	}
-}
-
-static void
-text_basiclist(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_value *v, unsigned depth)
-{
-	struct ipfix_basiclist bl;
-	struct ipfix_value e;
-	struct ipfix_err err;
+	struct ipfix_printer *p = arg;
 	char lab[32];
-	int rc;
 
-	if (ipfix_basiclist_open(v, &bl, &err) == -1) {
-		text_raw(p, "malformed basicList", v);
-		return;
-	}
-	ipfix_ob_putc(&p->ob, '[');
-	ipfix_ob_puts(&p->ob, ipfix_list_semantic_name(bl.semantic));
-	ipfix_ob_putc(&p->ob, ' ');
-	ipfix_ob_puts(&p->ob, ipfix_print_label(&bl.field, lab, sizeof(lab)));
-	ipfix_ob_putc(&p->ob, ':');
-	while ((rc = ipfix_basiclist_next(&bl, &e, &err)) == 1) {
-		ipfix_ob_putc(&p->ob, ' ');
-		text_value(p, m, &e, depth);
-	}
-	if (rc == -1)
-		ipfix_ob_puts(&p->ob, " <malformed>");
-	ipfix_ob_putc(&p->ob, ']');
-}
-
-static void
-text_stlist(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_value *v, unsigned depth)
-{
-	struct ipfix_stlist sl;
-	struct ipfix_err err;
-
-	if (ipfix_stlist_open(v, &sl, &err) == -1) {
-		text_raw(p, "malformed subTemplateList", v);
-		return;
-	}
-	ipfix_ob_putc(&p->ob, '[');
-	ipfix_ob_puts(&p->ob, ipfix_list_semantic_name(sl.semantic));
-	ipfix_ob_putc(&p->ob, ' ');
-	text_records(p, m, sl.tid, &sl.recs, depth);
-	ipfix_ob_putc(&p->ob, ']');
-}
-
-static void
-text_stmlist(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_value *v, unsigned depth)
-{
-	struct ipfix_stmlist ml;
-	struct ipfix_stml_block b;
-	struct ipfix_err err;
-	int rc, n = 0;
-
-	if (ipfix_stmlist_open(v, &ml, &err) == -1) {
-		text_raw(p, "malformed subTemplateMultiList", v);
-		return;
-	}
-	ipfix_ob_putc(&p->ob, '[');
-	ipfix_ob_puts(&p->ob, ipfix_list_semantic_name(ml.semantic));
-	while ((rc = ipfix_stmlist_next(&ml, &b, &err)) == 1) {
-		ipfix_ob_puts(&p->ob, n++ > 0 ? "; " : " ");
-		text_records(p, m, b.tid, &b.recs, depth);
-	}
-	if (rc == -1)
-		ipfix_ob_puts(&p->ob, " <malformed>");
-	ipfix_ob_putc(&p->ob, ']');
-}
-
-static void
-text_value(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_value *v, unsigned depth)
-{
-	bool list = !v->bad && (v->type == IPFIX_T_BASICLIST ||
-	    v->type == IPFIX_T_SUBTEMPLATELIST ||
-	    v->type == IPFIX_T_SUBTEMPLATEMULTILIST);
-
-	if (!list) {
-		ipfix_print_scalar(&p->ob, v, false);
-		return;
-	}
-	/* Lists nest without limit on the wire; output does not (C38). */
-	if (depth >= p->opt.max_depth) {
-		text_raw(p, "depth limit", v);
-		return;
-	}
-	if (v->type == IPFIX_T_BASICLIST)
-		text_basiclist(p, m, v, depth + 1);
-	else if (v->type == IPFIX_T_SUBTEMPLATELIST)
-		text_stlist(p, m, v, depth + 1);
-	else
-		text_stmlist(p, m, v, depth + 1);
-}
-
-/* Fields in template order, repeated elements included (C26). */
-static void
-text_fields(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
-    const struct ipfix_tmpl *t, struct ipfix_cursor *c, unsigned depth)
-{
-	struct ipfix_value v;
-	struct ipfix_err err;
-	char lab[32];
-	uint16_t i;
-
-	for (i = 0; i < t->nfields; i++) {
-		if (i > 0)
+	if (at->list == NULL) {
+		if (at->index > 0)
 			ipfix_ob_putc(&p->ob, ' ');
-		ipfix_ob_puts(&p->ob, ipfix_print_label(&t->fields[i], lab,
+		ipfix_ob_puts(&p->ob, ipfix_print_label(at->f, lab,
 		    sizeof(lab)));
 		ipfix_ob_putc(&p->ob, '=');
-		if (ipfix_value_read(c, &t->fields[i], &v, &err) == -1) {
-			ipfix_ob_puts(&p->ob, "<truncated>");
-			return;
-		}
-		text_value(p, m, &v, depth);
-	}
+	} else
+		ipfix_ob_putc(&p->ob, ' ');
 }
+
+static void
+text_value(void *arg, const struct ipfix_walk_at *at,
+    const struct ipfix_value *v)
+{
+	struct ipfix_printer *p = arg;
+
+	(void)at;
+	ipfix_print_scalar(&p->ob, v, false);
+}
+
+static void
+text_truncated(void *arg, const struct ipfix_walk_at *at,
+    const struct ipfix_err *err)
+{
+	struct ipfix_printer *p = arg;
+
+	(void)at;
+	(void)err;
+	ipfix_ob_puts(&p->ob, "<truncated>");
+}
+
+static void
+text_depth_limit(void *arg, const struct ipfix_walk_at *at,
+    const struct ipfix_value *v)
+{
+	(void)at;
+	text_raw(arg, "depth limit", v);
+}
+
+static void
+text_list_bad(void *arg, const struct ipfix_walk_list *l,
+    const struct ipfix_err *err)
+{
+	(void)err;
+	text_raw(arg, ipfix_print_malformed(l->type), l->v);
+}
+
+static void
+text_list_begin(void *arg, const struct ipfix_walk_list *l)
+{
+	struct ipfix_printer *p = arg;
+	char lab[32];
+
+	ipfix_ob_putc(&p->ob, '[');
+	ipfix_ob_puts(&p->ob, ipfix_list_semantic_name(l->semantic));
+	if (l->type != IPFIX_T_BASICLIST)
+		return;
+	ipfix_ob_putc(&p->ob, ' ');
+	ipfix_ob_puts(&p->ob, ipfix_print_label(l->elem, lab, sizeof(lab)));
+	ipfix_ob_putc(&p->ob, ':');
+}
+
+static void
+text_list_end(void *arg, const struct ipfix_walk_list *l,
+    const struct ipfix_err *err)
+{
+	struct ipfix_printer *p = arg;
+
+	(void)l;
+	if (err != NULL)
+		ipfix_ob_puts(&p->ob, " <malformed>");
+	ipfix_ob_putc(&p->ob, ']');
+}
+
+/* " T:" before the records of sub-template T, "; T:" between blocks. */
+static void
+text_block_begin(void *arg, const struct ipfix_walk_list *l,
+    const struct ipfix_walk_block *b)
+{
+	struct ipfix_printer *p = arg;
+
+	(void)l;
+	ipfix_ob_puts(&p->ob, b->index > 0 ? "; " : " ");
+	ipfix_ob_u64(&p->ob, b->tid);
+	if (b->t != NULL)
+		ipfix_ob_putc(&p->ob, ':');
+}
+
+static void
+text_unknown(void *arg, const struct ipfix_walk_list *l,
+    const struct ipfix_walk_block *b)
+{
+	struct ipfix_printer *p = arg;
+
+	(void)l;
+	ipfix_ob_puts(&p->ob, " unknown: 0x");
+	ipfix_ob_hex(&p->ob, b->recs->p + b->recs->pos,
+	    ipfix_cursor_left(b->recs));
+}
+
+static void
+text_rec_begin(void *arg, const struct ipfix_walk_block *b, unsigned n)
+{
+	struct ipfix_printer *p = arg;
+
+	(void)b;
+	(void)n;
+	ipfix_ob_write(&p->ob, " {", 2);
+}
+
+static void
+text_rec_end(void *arg, const struct ipfix_walk_block *b)
+{
+	struct ipfix_printer *p = arg;
+
+	(void)b;
+	ipfix_ob_putc(&p->ob, '}');
+}
+
+/* Records cut short inside a list are not flagged here: --validate
+ * reports them (C38). */
+static const struct ipfix_walk_ops text_ops = {
+	.field = text_field,
+	.value = text_value,
+	.truncated = text_truncated,
+	.depth_limit = text_depth_limit,
+	.list_bad = text_list_bad,
+	.list_begin = text_list_begin,
+	.list_end = text_list_end,
+	.block_begin = text_block_begin,
+	.unknown = text_unknown,
+	.rec_begin = text_rec_begin,
+	.rec_end = text_rec_end,
+};
 
 /* Text entry points ------------------------------------------------------- */
 
@@ -550,8 +553,6 @@ void
 ipfix_print_record(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
     const struct ipfix_tmpl *t, const struct ipfix_rec *r)
 {
-	struct ipfix_cursor c;
-
 	if (p->opt.json) {
 		ipfix_pj_record(p, m, t, r);
 		return;
@@ -563,8 +564,7 @@ ipfix_print_record(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
 		ipfix_ob_u64(&p->ob, r->offset);
 	}
 	ipfix_ob_write(&p->ob, ": ", 2);
-	ipfix_cursor_init(&c, r->p, r->len, r->offset);
-	text_fields(p, m, t, &c, 0);
+	ipfix_print_fields(p, m, t, r, &text_ops);
 	ipfix_ob_putc(&p->ob, '\n');
 }
 

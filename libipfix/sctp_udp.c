@@ -47,7 +47,6 @@ struct su {
 	size_t have;
 	uint8_t *dgram;			/* one UDP datagram */
 	bool connecting;
-	bool counted;			/* holds a use of the stack */
 	struct ipfix_err fail;		/* sticky: the UDP socket failed */
 	bool failed;
 };
@@ -59,7 +58,6 @@ struct su {
  */
 static struct {
 	bool started;
-	int users;
 	uint64_t last_tick;
 } su_stack;
 
@@ -81,25 +79,18 @@ su_conn_output(void *addr, void *data, size_t len, uint8_t tos,
 	return n == -1 ? errno : 0;
 }
 
+/* Started once and never finished: usrsctp cannot be restarted reliably
+ * in one process, and an idle stack costs nothing. */
 static void
 su_stack_start(void)
 {
-	if (!su_stack.started) {
-		/* Port 0: usrsctp opens no UDP socket of its own. */
-		usrsctp_init_nothreads(0, su_conn_output, NULL);
-		usrsctp_sysctl_set_sctp_pr_enable(1);
-		su_stack.started = true;
-		su_stack.last_tick = ev_now_ms();
-	}
-	su_stack.users++;
-}
-
-/* usrsctp is not finished on the last close: it cannot be restarted
- * reliably in one process, and an idle stack costs nothing. */
-static void
-su_stack_stop(void)
-{
-	su_stack.users--;
+	if (su_stack.started)
+		return;
+	/* Port 0: usrsctp opens no UDP socket of its own. */
+	usrsctp_init_nothreads(0, su_conn_output, NULL);
+	usrsctp_sysctl_set_sctp_pr_enable(1);
+	su_stack.started = true;
+	su_stack.last_tick = ev_now_ms();
 }
 
 static void
@@ -441,8 +432,6 @@ su_free(struct ipfix_transport *t)
 	}
 	if (s->self.owner != NULL)
 		usrsctp_deregister_address(&s->self);
-	if (s->counted)
-		su_stack_stop();
 	if (t->fd != -1)
 		close(t->fd);
 	free(s->peers);
@@ -621,7 +610,6 @@ ipfix_sctp_udp_open(const struct ipfix_addr *a, bool passive,
 		goto fail;
 	ipfix_tsock_names(s->t.fd, &s->t);
 	su_stack_start();
-	s->counted = true;
 	s->so = usrsctp_socket(AF_CONN, passive ? SOCK_SEQPACKET : SOCK_STREAM,
 	    IPPROTO_SCTP, NULL, NULL, 0, NULL);
 	if (s->so == NULL) {

@@ -220,7 +220,7 @@ ipfix_tpeer_set(struct ipfix_tpeer *p, const struct sockaddr *sa,
 	p->addrlen = len;
 }
 
-int
+void
 ipfix_tsock_names(int fd, struct ipfix_transport *t)
 {
 	struct sockaddr_storage ss;
@@ -231,7 +231,6 @@ ipfix_tsock_names(int fd, struct ipfix_transport *t)
 	len = sizeof(ss);
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
 		ipfix_tpeer_set(&t->peer, (struct sockaddr *)&ss, len);
-	return 0;
 }
 
 static void

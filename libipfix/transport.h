@@ -135,7 +135,8 @@ struct ipfix_transport {
 };
 
 /*
- * Connect to ep (client side). Non-blocking: TCP and SCTP may still be
+ * Connect to ep (client side); the caller owns the result and frees it
+ * with ipfix_transport_close. Non-blocking: TCP and SCTP may still be
  * connecting; ipfix_transport_want_write is then true and send/flush
  * report a refused connection. The scheme picks the transport (dtls ->
  * UDP, tls -> TCP, dtls-sctp -> SCTP); o may be NULL. NULL with err on
@@ -146,10 +147,11 @@ struct ipfix_transport *ipfix_transport_connect(
     struct ipfix_err *err) __attribute__((warn_unused_result));
 
 /*
- * Listen on ep. UDP: one unconnected socket, recv gives each datagram's
- * peer and send needs how->peer. TCP: accept gives one transport per
- * connection. SCTP (both kinds): one one-to-many socket, recv gives
- * messages and association events with peer.assoc, send needs how->peer.
+ * Listen on ep (owned like a connected one). UDP: one unconnected
+ * socket, recv gives each datagram's peer and send needs how->peer. TCP:
+ * accept gives one transport per connection. SCTP (both kinds): one
+ * one-to-many socket, recv gives messages and association events with
+ * peer.assoc, send needs how->peer.
  * An empty host listens on [::] with IPv4 mapped in (peers then show as
  * ::ffff:a.b.c.d), or on 0.0.0.0 where IPv6 is missing. usrsctp: every
  * peer shares the listener's fd; poll it and call service on its timeout.
@@ -233,7 +235,8 @@ const char *ipfix_transport_name(const struct ipfix_transport *t);
 
 /*
  * A bounded reassembly buffer: feed bytes, take whole messages by the
- * header's Length field. Holds at most 2 * IPFIX_MSG_MAX bytes.
+ * header's Length field. Holds at most 2 * IPFIX_MSG_MAX bytes, owned by
+ * the framer from init to free (free is safe twice).
  */
 struct ipfix_framer {
 	uint8_t *buf;
@@ -275,6 +278,6 @@ int ipfix_tsock_connect(int fd, const struct ipfix_addr *a,
     struct ipfix_err *err);
 void ipfix_tpeer_set(struct ipfix_tpeer *p, const struct sockaddr *sa,
     socklen_t len);
-int ipfix_tsock_names(int fd, struct ipfix_transport *t);
+void ipfix_tsock_names(int fd, struct ipfix_transport *t);
 
 #endif

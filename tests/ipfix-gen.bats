@@ -298,6 +298,17 @@ sys.exit(0 if any(int(v) % 2048 for v in sys.stdin) else 1)'
 	[ $(($(stat metered) + $(stat ignored))) -eq 11 ]
 }
 
+@test "a capture cut inside a frame: flows so far, the cut one counted" {
+	head -c 5000 "$pcap/nDPI__bot.pcap" > "$t/cut.pcap"
+	run "$gen" --stats -o "$t/o" "$t/cut.pcap"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" > "$t/err"
+	[ "$(stat "packets read")" -eq 7 ]
+	[ "$(stat truncated)" -eq 1 ]
+	$insp "$t/o" | grep -q '^records 256 2$'
+}
+
 @test "-i captures live until SIGINT and writes a complete stream" {
 	[ "$(id -u)" -eq 0 ] || skip "live capture needs root"
 	ip link show lo > /dev/null 2>&1 || skip "no lo"

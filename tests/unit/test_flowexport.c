@@ -259,6 +259,11 @@ test_fields(void)
 	    0, &err);
 	CHECK(fx == NULL && strstr(err.reason, "--biflow") != NULL,
 	    "fields: reverse element needs --biflow");
+	fx = mkexp(&o, "protocolIdentifier,reverseOctetDeltaCount", true, 0,
+	    0, &err);
+	CHECK(fx == NULL && err.check != NULL &&
+	    strcmp(err.check, "C114") == 0,
+	    "fields: reverse elements need a directional key (C114)");
 	fx = mkexp(&o, "octetDeltaCount", false, 0, 0, &err);
 	CHECK(fx == NULL && strstr(err.reason, "key") != NULL,
 	    "fields: a flow key is required");

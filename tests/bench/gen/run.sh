@@ -94,7 +94,8 @@ bench_input() {	# bench_input LABEL PCAP
 	RUNS=3
 	t=$(median pm $c_pm)
 	t0=$(median pm0 pmacctd -f "$conf2")
-	net=$(awk -v a="$t" -v b="$t0" 'BEGIN { d = a - b; printf "%.4f", d > 0.001 ? d : 0.001 }')
+	net=$(awk -v a="$t" -v b="$t0" \
+	    'BEGIN { d = a - b; if (d < 0.001) d = 0.001; printf "%.4f", d }')
 	row pmacctd "$n" "$net" "$(rss $c_pm)" \
 	    "$c_pm (net: minus $t0 s for a 2-packet pcap)"
 	RUNS=${RUNS_SAVED}

@@ -1,0 +1,132 @@
+/*
+ * collector: the Collecting Process (layer 5; uses chan, decode, compress,
+ * sessout): listeners, the Transport Session table, RFC 7011 §8-10 rules
+ * through one decoder, loss accounting, the RFC 7011 §9-10 reactions to
+ * malformed input, association of one exporter's sessions, and output.
+ */
+#ifndef IPFIX_COLLECTOR_H
+#define IPFIX_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "chan.h"
+#include "decode.h"
+#include "err.h"
+#include "evloop.h"
+#include "sessout.h"
+
+struct ipfix_collector_config {
+	struct ipfix_sessout_config out;
+	size_t max_templates;		/* per (session, ODID); 0: 4096 */
+	uint32_t udp_template_lifetime;	/* seconds, 0: 1800 (C53) */
+	struct ipfix_listen_limits limits;	/* per listener */
+	struct ipfix_topts topts;	/* transport options */
+};
+
+/* Events the tool may log. Each may be NULL; arg is the config's. */
+struct ipfix_collector_hooks {
+	void (*on_session)(void *arg, uint32_t id, const char *desc,
+	    bool open, const struct ipfix_err *why);
+	void (*on_problem)(void *arg, uint32_t id, const struct ipfix_problem *p);
+	void (*on_refused)(void *arg, const char *peer,
+	    const struct ipfix_err *err);
+	void *arg;
+};
+
+struct ipfix_collector;
+
+/* Opens the output; NULL with err. hooks may be NULL. */
+struct ipfix_collector *ipfix_collector_new(
+    const struct ipfix_collector_config *cfg,
+    const struct ipfix_collector_hooks *hooks, struct ipfix_err *err);
+/* Closes listeners and sessions (their output withdrawn and flushed), then
+ * the output. 0, or -1 with err from the last close (freed anyway). */
+int ipfix_collector_free(struct ipfix_collector *col, struct ipfix_err *err);
+
+/*
+ * Listen on ep through chan (sec NULL for plain schemes; owned by the
+ * caller, kept until ipfix_collector_free). Any number of listeners.
+ */
+int ipfix_collector_listen(struct ipfix_collector *col,
+    const struct ipfix_endpoint *ep, struct ipfix_sec_ctx *sec,
+    struct ev_loop *ev, struct ipfix_err *err);
+
+/* Sessions without a listener (tests, replays) ------------------------- */
+
+/* Description of a session opened by hand. */
+struct ipfix_collector_peer {
+	struct sockaddr_storage exporter, collector;
+	uint8_t proto;			/* IPPROTO_UDP, _TCP, _SCTP */
+	const char *identity;		/* authenticated identity or NULL */
+	bool stream_z;			/* compressed frames: one DEFLATE
+					   stream (TCP/SCTP), not per frame */
+};
+
+/* Returns the new session's id (> 0), or 0 with err. */
+uint32_t ipfix_collector_open(struct ipfix_collector *col,
+    const struct ipfix_collector_peer *p, struct ipfix_err *err);
+/*
+ * One message (or compressed frame) of session id. 0: decoded (maybe with
+ * warnings); -1: dropped as malformed (counted, err says why); -2: the
+ * session broke the rules of a reliable transport and must be closed
+ * (RFC 7011 §10.4.1.2: close the TCP connection / SCTP association).
+ */
+int ipfix_collector_feed(struct ipfix_collector *col, uint32_t id,
+    const uint8_t *data, size_t len, uint16_t sctp_stream,
+    struct ipfix_err *err);
+/* The session ended (why NULL: orderly). Its templates are dropped. */
+void ipfix_collector_close(struct ipfix_collector *col, uint32_t id,
+    const struct ipfix_err *why);
+
+/* Output ------------------------------------------------------------------ */
+
+int ipfix_collector_reopen(struct ipfix_collector *col, const char *new_path,
+    struct ipfix_err *err);
+int ipfix_collector_flush(struct ipfix_collector *col, struct ipfix_err *err);
+
+/* Statistics ------------------------------------------------------------ */
+
+struct ipfix_collector_counts {
+	uint64_t messages, records, lost, malformed, bytes;
+	uint64_t compressed;		/* frames inflated */
+	uint64_t no_template;		/* data sets without template */
+};
+
+/* One session, with the exporter it is associated with. */
+struct ipfix_collector_sess_stats {
+	uint32_t id;
+	uint32_t exporter;		/* index of its exporter */
+	uint32_t prev;			/* the same exporter's session
+					   before this one, 0 if none */
+	char desc[160];			/* "tcp 192.0.2.1:5000 -> :4739" */
+	char identity[256];		/* "" when not authenticated */
+	bool open;
+	struct ipfix_collector_counts c;
+};
+
+/* One exporter: same authenticated identity, or same address. */
+struct ipfix_collector_exp_stats {
+	uint32_t index;
+	char key[300];			/* identity or address */
+	uint32_t sessions;
+	struct ipfix_collector_counts c;
+};
+
+struct ipfix_collector_totals {
+	uint64_t sessions_opened, sessions_open, refused, dropped_sessions;
+	struct ipfix_collector_counts c;
+	struct ipfix_sessout_stats out;
+};
+
+void ipfix_collector_totals(const struct ipfix_collector *col,
+    struct ipfix_collector_totals *t);
+/* Visit exporters, then each session (ended ones too, most recent last). */
+void ipfix_collector_foreach_exporter(const struct ipfix_collector *col,
+    void (*fn)(const struct ipfix_collector_exp_stats *, void *), void *arg);
+void ipfix_collector_foreach_session(const struct ipfix_collector *col,
+    void (*fn)(const struct ipfix_collector_sess_stats *, void *), void *arg);
+
+#endif

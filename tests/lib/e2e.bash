@@ -1,0 +1,125 @@
+# Shared helpers of tests/e2e-*.bats: tool checks, bounded background
+# processes (pid files under $tmp), and the record comparison every
+# end-to-end test rests on: `ipfix-dump --json` of what arrived against
+# that of what was sent, as records, never as bytes (tests/lib/records.py).
+# Load after netns.bash; call e2e_setup in setup and e2e_teardown in
+# teardown.
+
+e2e_setup() {
+	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	data="$top/tests/data"
+	send="$IPFIX_BIN/ipfix-send"
+	recv="$IPFIX_BIN/ipfix-recv"
+	gen="$IPFIX_BIN/ipfix-gen"
+	dump="$IPFIX_BIN/ipfix-dump"
+	py=/usr/bin/python3	# the system python: peer-tools.md, pyenv shim
+	records="$py $top/tests/lib/records.py"
+	tmp=$(mktemp -d "${BATS_TMPDIR:-/tmp}/e2e.XXXXXX")
+	e2e_ns=""
+}
+
+e2e_teardown() {
+	for p in "$tmp"/*.pid; do
+		[ -f "$p" ] && kill -9 "$(cat "$p")" 2> /dev/null
+	done
+	# shellcheck disable=SC2086
+	[ -n "$e2e_ns" ] && netns_destroy $e2e_ns
+	rm -rf "$tmp"
+}
+
+need_tools() {	# need_tools TOOL...: skip until the tools are built
+	for t in "$@"; do
+		[ -x "$IPFIX_BIN/$t" ] || skip "$t is not built yet"
+	done
+}
+
+need_cmd() {	# need_cmd CMD...: skip when a Debian tool is missing
+	for c in "$@"; do
+		command -v "$c" > /dev/null ||
+		    skip "$c missing ('make deps' installs it)"
+	done
+}
+
+# e2e_pair: namespaces $nsa (exporters) and $nsb (collector) joined by a
+# veth; the collector is at 10.99.0.2 / [fd99::2].
+e2e_pair() {
+	netns_require
+	nsa=$(netns_name a)
+	nsb=$(netns_name b)
+	e2e_ns="$nsa $nsb"
+	netns_pair "$nsa" "$nsb" || skip "could not create namespaces"
+}
+
+# bg NAME SECONDS NS COMMAND...: start COMMAND in namespace NS (- for
+# here) in the background, killed with SIGINT after SECONDS (pmacct needs
+# INT: peer-tools.md), stdout to $tmp/NAME.out, stderr to $tmp/NAME.err.
+bg() {
+	name=$1 limit=$2 where=$3
+	shift 3
+	if [ "$where" = - ]; then
+		timeout -s INT -k 5 "$limit" "$@" > "$tmp/$name.out" \
+		    2> "$tmp/$name.err" < /dev/null &
+	else
+		ip netns exec "$where" timeout -s INT -k 5 "$limit" "$@" \
+		    > "$tmp/$name.out" 2> "$tmp/$name.err" < /dev/null &
+	fi
+	echo $! > "$tmp/$name.pid"
+}
+
+# bg_stop NAME [SIGNAL]: signal it (default INT), wait at most 15 s;
+# prints nothing, returns the process's exit status (137 when killed).
+bg_stop() {
+	p=$(cat "$tmp/$1.pid" 2> /dev/null) || return 1
+	kill -"${2:-INT}" "$p" 2> /dev/null
+	n=0
+	while kill -0 "$p" 2> /dev/null && [ $n -lt 150 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	kill -0 "$p" 2> /dev/null && kill -9 "$p" 2> /dev/null
+	wait "$p" 2> /dev/null
+	rc=$?
+	rm -f "$tmp/$1.pid"
+	return $rc
+}
+
+bg_alive() {	# bg_alive NAME: status 0 while it runs
+	kill -0 "$(cat "$tmp/$1.pid" 2> /dev/null)" 2> /dev/null
+}
+
+# canon FILE...: the canonical records of IPFIX streams (sorted, one JSON
+# object per line; message-level and session-details data removed).
+canon() {
+	timeout 120 "$dump" --json -q "$@" | $records canon
+}
+
+nrec() {	# nrec FILE...: number of data records (session details excluded)
+	timeout 120 "$dump" --json -q "$@" | $records count
+}
+
+# same_records A B: the canonical records of streams A and B are equal;
+# on failure the first differences are printed (bats shows them).
+same_records() {
+	canon "$1" > "$tmp/canon.a"
+	canon "$2" > "$tmp/canon.b"
+	echo "records: $(wc -l < "$tmp/canon.a") sent, $(wc -l < "$tmp/canon.b") arrived"
+	[ -s "$tmp/canon.a" ] || { echo "no records in $1"; return 1; }
+	diff "$tmp/canon.a" "$tmp/canon.b" | head -n 4 | cut -c 1-300
+	cmp -s "$tmp/canon.a" "$tmp/canon.b"
+}
+
+# gen_stream OUT PCAP [ODID [MSGSIZE]]: ipfix-gen output of a committed
+# capture; a small message size makes many messages from few records.
+gen_stream() {
+	timeout 60 "$gen" -q --odid "${3:-0}" --msg-size "${4:-1400}" \
+	    -o "$1" "$data/pcap/$2"
+}
+
+# show_logs NAME...: print the stderr of background processes (for bats
+# to show when a test fails).
+show_logs() {
+	for n in "$@"; do
+		echo "--- $n stderr:"
+		tail -n 20 "$tmp/$n.err" 2> /dev/null
+	done
+}
