@@ -3,20 +3,19 @@
  * Options -> struct dump_config -> reader, decoder, printer and stats
  * from libipfix; the library does the work, this file wires it up.
  */
-#include <arpa/inet.h>
 #include <getopt.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "cli.h"
 #include "decode.h"
 #include "print.h"
+#include "problems.h"
+#include "readsess.h"
 #include "stats.h"
 #include "stream.h"
 #include "validate.h"
@@ -86,11 +85,7 @@ struct dump {
 	bool done, odid_ok, netflow_said;
 	const struct ipfix_msg_ctx *pending;	/* header not shown yet */
 	char sname[128];
-	struct seen {			/* problems per checklist id */
-		const char *check;
-		uint64_t n;
-	} seen[32];
-	size_t nseen;
+	struct ipfix_problems probs;	/* per file */
 };
 
 /* Repeats of one check are summarised: a UDP capture with loss would
@@ -361,26 +356,6 @@ on_withdrawal(void *arg, const struct ipfix_msg_ctx *m, uint16_t set_id,
 	}
 }
 
-/* Count p under its check; true while it is still to be shown. */
-static bool
-shown(struct dump *d, const struct ipfix_problem *p)
-{
-	const char *k = p->check != NULL ? p->check : "-";
-	uint64_t limit = d->cfg.validate ? SHOW_VALIDATE : SHOW_WARN;
-	size_t i;
-
-	for (i = 0; i < d->nseen && strcmp(d->seen[i].check, k) != 0; i++)
-		;
-	if (i == d->nseen && d->nseen < sizeof(d->seen) / sizeof(d->seen[0])) {
-		d->seen[i].check = k;
-		d->seen[i].n = 0;
-		d->nseen++;
-	}
-	if (i == d->nseen)
-		return true;
-	return ++d->seen[i].n <= limit || d->cli.verbosity > 0;
-}
-
 static void
 report(struct dump *d, const struct ipfix_problem *p)
 {
@@ -395,7 +370,7 @@ report(struct dump *d, const struct ipfix_problem *p)
 	if (p->severity == IPFIX_SEV_NOTE && !d->cfg.validate &&
 	    d->cli.verbosity < 1)
 		return;
-	if (!shown(d, p))
+	if (!ipfix_problems_show(&d->probs, p))
 		return;
 	if (d->cfg.validate) {
 		ipfix_print_problem(d->pr, d->path, p);
@@ -414,27 +389,19 @@ report(struct dump *d, const struct ipfix_problem *p)
 		    p->check : "-", (unsigned long long)p->offset, p->reason);
 }
 
-/* At the end of a file: how many of each check were not shown. */
+/* At the end of a file: how many of a check were not shown. */
 static void
-report_suppressed(struct dump *d)
+report_suppressed(void *arg, const char *check, uint64_t hidden)
 {
-	uint64_t limit = d->cfg.validate ? SHOW_VALIDATE : SHOW_WARN;
+	struct dump *d = arg;
 	char text[160];
-	size_t i;
 
-	for (i = 0; i < d->nseen; i++) {
-		if (d->seen[i].n <= limit || d->cli.verbosity > 0)
-			continue;
-		snprintf(text, sizeof(text), "%s: %llu more %s problems not "
-		    "shown (-v shows all)", d->path,
-		    (unsigned long long)(d->seen[i].n - limit),
-		    d->seen[i].check);
-		if (d->cfg.validate)
-			ipfix_print_note(d->pr, "suppressed", text);
-		else if (d->cli.verbosity >= 0)
-			cli_warnx(&d->cli, "%s", text);
-	}
-	d->nseen = 0;
+	snprintf(text, sizeof(text), "%s: %llu more %s problems not shown "
+	    "(-v shows all)", d->path, (unsigned long long)hidden, check);
+	if (d->cfg.validate)
+		ipfix_print_note(d->pr, "suppressed", text);
+	else if (d->cli.verbosity >= 0)
+		cli_warnx(&d->cli, "%s", text);
 }
 
 static void
@@ -486,35 +453,8 @@ static const char *
 session_name(void *arg, uint32_t session)
 {
 	struct dump *d = arg;
-	const struct ipfix_session_info *si;
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
-	bool v6;
 
-	if (d->rd == NULL ||
-	    (si = ipfix_reader_session(d->rd, session)) == NULL)
-		return NULL;
-	v6 = si->family == AF_INET6;
-	if (inet_ntop(si->family, si->src, a, sizeof(a)) == NULL ||
-	    inet_ntop(si->family, si->dst, b, sizeof(b)) == NULL)
-		return NULL;
-	snprintf(d->sname, sizeof(d->sname), "%s %s%s%s:%u -> %s%s%s:%u",
-	    si->proto == IPPROTO_TCP ? "tcp" : "udp", v6 ? "[" : "", a,
-	    v6 ? "]" : "", si->sport, v6 ? "[" : "", b, v6 ? "]" : "",
-	    si->dport);
-	return d->sname;
-}
-
-static enum ipfix_transport_kind
-kind_of(const struct dump *d, uint32_t session)
-{
-	const struct ipfix_session_info *si;
-	enum ipfix_input_format f = ipfix_reader_format(d->rd);
-
-	if (f == IPFIX_IN_RAW || f == IPFIX_IN_GZIP)
-		return IPFIX_KIND_FILE;
-	si = ipfix_reader_session(d->rd, session);
-	return si != NULL && si->proto == IPPROTO_TCP ? IPFIX_KIND_TCP :
-	    IPFIX_KIND_UDP;
+	return ipfix_readsess_name(d->rd, session, d->sname, sizeof(d->sname));
 }
 
 /* A problem the reader stepped over, reported like a decoder problem. */
@@ -523,19 +463,9 @@ reader_problem(struct dump *d, const struct ipfix_err *err)
 {
 	struct ipfix_problem p;
 
-	memset(&p, 0, sizeof(p));
-	p.severity = IPFIX_SEV_MALFORMED;
-	p.code = err->code;
-	p.check = err->check;
-	p.offset = err->offset;
-	snprintf(p.reason, sizeof(p.reason), "%s", err->reason[0] != '\0' ?
-	    err->reason : ipfix_strerror(err->code));
+	ipfix_problem_from_reader(&p, err);
 	if (strstr(p.reason, "NetFlow") != NULL)
 		d->netflow_said = true;
-	/* A message cut by the end of the input: its length field promises
-	 * more than there is (C03). */
-	if (p.check == NULL && err->code == IPFIX_E_TRUNCATED)
-		p.check = "C03";
 	report(d, &p);
 }
 
@@ -597,7 +527,8 @@ read_all(struct dump *d)
 			continue;
 		}
 		(void)ipfix_decoder_feed(d->dec, msg, len, meta.session,
-		    kind_of(d, meta.session), meta.offset, &err);
+		    ipfix_readsess_kind(d->rd, meta.session), meta.offset,
+		    &err);
 		if (d->cli.progress && (d->msgs_in_file & 255) == 0)
 			progress(d);
 	}
@@ -634,7 +565,7 @@ dump_file(struct dump *d, const char *path)
 		rc = read_all(d) == -1 || check_netflow(d) == -1 ? -1 : 0;
 	cli_progress_done(&d->cli);
 	if (d->pr != NULL)
-		report_suppressed(d);
+		ipfix_problems_flush(&d->probs, report_suppressed, d);
 	if (d->st != NULL)
 		ipfix_stats_end(d->st, d->dec);
 	if (ipfix_printer_free(d->pr) == -1) {
@@ -691,6 +622,8 @@ main(int argc, char **argv)
 		d.cfg.print.offsets = true;
 	if (d.cli.verbosity < 0)
 		d.cli.progress = false;
+	ipfix_problems_init(&d.probs, d.cli.verbosity > 0 ? 0 :
+	    d.cfg.validate ? SHOW_VALIDATE : SHOW_WARN);
 	files = optind < argc ? argv + optind : def;
 	nfiles = optind < argc ? argc - optind : 1;
 	if (d.cfg.stats &&

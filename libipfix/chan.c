@@ -83,13 +83,16 @@ ipfix_chan_connect(const struct ipfix_endpoint *ep,
 	c->secctx = sec;
 	snprintf(c->host, sizeof(c->host), "%s", ep->host);
 	ipfix_chan_topts(ep, topts, &o);
-	if ((c->t = ipfix_transport_connect(ep, &o, err)) == NULL ||
-	    (ops->init != NULL && ops->init(c, false, err) == -1)) {
+	if ((c->t = ipfix_transport_connect(ep, &o, err)) == NULL) {
 		ipfix_chan_free(c);
 		return NULL;
 	}
 	c->local = c->t->local;
 	c->peer = c->t->peer;
+	if (ops->init != NULL && ops->init(c, false, err) == -1) {
+		ipfix_chan_free(c);
+		return NULL;
+	}
 	return c;
 }
 

@@ -119,6 +119,7 @@ int ipfix_chan_recv(struct ipfix_chan *c, struct ipfix_tmsg *m,
  * 1.3 tickets) so the close does not turn into a reset that loses the
  * peer's unread data. Service until CLOSED. */
 int ipfix_chan_shutdown(struct ipfix_chan *c, struct ipfix_err *err);
+/* Client sessions only (NULL is fine): a listener frees its own. */
 void ipfix_chan_free(struct ipfix_chan *c);
 
 const struct ipfix_chan_identity *ipfix_chan_identity(

@@ -69,6 +69,7 @@ struct ipfix_chan {
 	/* Listener bookkeeping. */
 	struct ipfix_chan_listener *l;
 	struct ipfix_chan *prev, *next;
+	struct ipfix_chan *hnext;	/* peer hash chain (shared only) */
 	uint64_t born_ms, last_ms;	/* creation, last input */
 	bool opened;			/* on_open was called */
 	bool shut_sent;			/* transport shutdown done */
@@ -92,6 +93,8 @@ struct ipfix_chan_listener {
 	struct ipfix_sec_ctx *sec;	/* not owned */
 	void *ksec;			/* the kind's listener state, owned */
 	struct ipfix_chan *sessions;
+	struct ipfix_chan **bucket;	/* shared sessions by peer */
+	size_t nbucket;			/* a power of two, fixed */
 	struct ipfix_listen_stats st;
 	long long tick_id, svc_id;
 	int busy;			/* inside a callback dispatch */

@@ -17,6 +17,7 @@
 #define ACCEPT_BATCH		64
 #define DEF_MAX_SESSIONS	1024
 #define DEF_IDLE_MS		600000
+#define MAX_BUCKETS		65536
 
 static void sess_process(struct ipfix_chan *c);
 
@@ -53,17 +54,54 @@ by_assoc(const struct ipfix_chan_listener *l)
 	return l->t->proto == IPFIX_TP_SCTP || l->t->proto == IPFIX_TP_SCTP_UDP;
 }
 
+/* FNV-1a over the peer's key: association, or family, port, address. */
+static size_t
+peer_slot(const struct ipfix_chan_listener *l, const struct ipfix_tpeer *p)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&p->addr;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&p->addr;
+	const uint8_t *b;
+	uint32_t h = 2166136261u;
+	size_t i, n;
+
+	if (by_assoc(l))
+		return (p->assoc * 2654435761u) & (l->nbucket - 1);
+	if (p->addr.ss_family == AF_INET6) {
+		b = (const uint8_t *)&s6->sin6_addr;
+		n = 16;
+		h = (h ^ s6->sin6_port) * 16777619u;
+	} else {
+		b = (const uint8_t *)&s4->sin_addr;
+		n = p->addr.ss_family == AF_INET ? 4 : 0;
+		h = (h ^ s4->sin_port) * 16777619u;
+	}
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h & (l->nbucket - 1);
+}
+
 struct ipfix_chan *
 ipfix_chan_listener_find(struct ipfix_chan_listener *l,
     const struct ipfix_tpeer *peer)
 {
 	struct ipfix_chan *c;
 
-	for (c = l->sessions; c != NULL; c = c->next)
-		if (!c->doomed && c->shared &&
-		    ipfix_chan_peer_eq(&c->peer, peer, by_assoc(l)))
+	for (c = l->bucket[peer_slot(l, peer)]; c != NULL; c = c->hnext)
+		if (!c->doomed && ipfix_chan_peer_eq(&c->peer, peer,
+		    by_assoc(l)))
 			return c;
 	return NULL;
+}
+
+static void
+hash_del(struct ipfix_chan *c)
+{
+	struct ipfix_chan **pp = &c->l->bucket[peer_slot(c->l, &c->peer)];
+
+	while (*pp != NULL && *pp != c)
+		pp = &(*pp)->hnext;
+	if (*pp == c)
+		*pp = c->hnext;
 }
 
 void
@@ -88,6 +126,8 @@ sess_unlink(struct ipfix_chan *c)
 		l->sessions = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
+	if (c->shared)
+		hash_del(c);
 	if (!c->shared && c->ev_mask != EV_NONE)
 		ev_fd_del(l->ev, c->t->fd, EV_READ | EV_WRITE);
 }
@@ -223,6 +263,7 @@ sess_new(struct ipfix_chan_listener *l, struct ipfix_transport *t,
 {
 	struct ipfix_chan *c = NULL;
 	struct ipfix_err err;
+	size_t slot;
 
 	if (lsn_room(l, &err) == 0 && (c = calloc(1, sizeof(*c))) == NULL)
 		ipfix_err_set(&err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
@@ -246,6 +287,11 @@ sess_new(struct ipfix_chan_listener *l, struct ipfix_transport *t,
 	if ((c->next = l->sessions) != NULL)
 		c->next->prev = c;
 	l->sessions = c;
+	if (c->shared) {
+		slot = peer_slot(l, &c->peer);
+		c->hnext = l->bucket[slot];
+		l->bucket[slot] = c;
+	}
 	if (c->ops->init != NULL && c->ops->init(c, true, &err) == -1) {
 		sess_end(c, &err);
 		return NULL;
@@ -480,8 +526,9 @@ lsn_service(struct ev_loop *ev, long long id, void *arg)
 
 /* --- the listener ----------------------------------------------------------- */
 
-static void
-lsn_limits(struct ipfix_chan_listener *l, const struct ipfix_listen_limits *lim)
+static int
+lsn_limits(struct ipfix_chan_listener *l, const struct ipfix_listen_limits *lim,
+    struct ipfix_err *err)
 {
 	if (lim != NULL)
 		l->lim = *lim;
@@ -489,6 +536,14 @@ lsn_limits(struct ipfix_chan_listener *l, const struct ipfix_listen_limits *lim)
 		l->lim.max_sessions = DEF_MAX_SESSIONS;
 	if (l->lim.idle_timeout_ms == 0)
 		l->lim.idle_timeout_ms = DEF_IDLE_MS;
+	/* About one session per slot at the limit. */
+	for (l->nbucket = 64; l->nbucket < l->lim.max_sessions &&
+	    l->nbucket < MAX_BUCKETS; l->nbucket *= 2)
+		;
+	if ((l->bucket = calloc(l->nbucket, sizeof(*l->bucket))) == NULL)
+		return ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
+		    "listener: out of memory");
+	return 0;
 }
 
 static int
@@ -529,10 +584,9 @@ ipfix_chan_listen(const struct ipfix_endpoint *ep,
 		l->cb = *ops;
 	l->arg = arg;
 	l->sec = sec;
-	lsn_limits(l, lim);
 	ipfix_chan_topts(ep, topts, &l->topts);
-	l->t = ipfix_transport_listen(ep, &l->topts, err);
-	if (l->t == NULL || (kind->linit != NULL && kind->linit(l, err) == -1) ||
+	if (lsn_limits(l, lim, err) == -1 ||
+	    (l->t = ipfix_transport_listen(ep, &l->topts, err)) == NULL || (kind->linit != NULL && kind->linit(l, err) == -1) ||
 	    lsn_register(l, err) == -1) {
 		ipfix_chan_listener_free(l);
 		return NULL;
@@ -584,6 +638,7 @@ ipfix_chan_listener_free(struct ipfix_chan_listener *l)
 	if (l->ops->lfree != NULL)
 		l->ops->lfree(l);
 	ipfix_transport_close(l->t);
+	free(l->bucket);
 	free(l);
 }
 

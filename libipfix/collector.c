@@ -53,7 +53,9 @@ struct ipfix_collector {
 	struct csess *cur;
 	uint16_t stream;
 	int64_t recv_ms;
-	bool out_failed;		/* sessout refused part of it */
+	bool out_failed;		/* sessout refused something since
+					   the last ipfix_collector_flush */
+	struct ipfix_err out_err;
 	uint8_t zbuf[IPFIX_MSG_MAX];
 };
 
@@ -111,7 +113,7 @@ dec_message(void *arg, const struct ipfix_msg_ctx *m)
 	if (!ipfix_sessout_split(col->out))
 		out_fail(col, ipfix_sessout_msg_begin(col->out, s->st.id,
 		    m->hdr.odid, m->hdr.export_time, col->stream, col->recv_ms,
-		    NULL));
+		    &col->out_err));
 }
 
 static void
@@ -123,7 +125,7 @@ dec_template(void *arg, const struct ipfix_msg_ctx *m,
 	(void)m;
 	(void)offset;
 	if (!ipfix_sessout_split(col->out))
-		out_fail(col, ipfix_sessout_template(col->out, t, how, NULL));
+		out_fail(col, ipfix_sessout_template(col->out, t, how, &col->out_err));
 }
 
 static void
@@ -136,7 +138,7 @@ dec_withdrawal(void *arg, const struct ipfix_msg_ctx *m, uint16_t set_id,
 	(void)offset;
 	if (removed > 0 && !ipfix_sessout_split(col->out))
 		out_fail(col, ipfix_sessout_withdraw(col->out, set_id, tid,
-		    NULL));
+		    &col->out_err));
 }
 
 static void
@@ -149,7 +151,7 @@ dec_record(void *arg, const struct ipfix_msg_ctx *m,
 	col->cur->st.c.records++;
 	if (!ipfix_sessout_split(col->out))
 		out_fail(col, ipfix_sessout_record(col->out, t, r->p, r->len,
-		    NULL));
+		    &col->out_err));
 }
 
 static void
@@ -170,7 +172,7 @@ dec_message_end(void *arg, const struct ipfix_msg_ctx *m)
 
 	(void)m;
 	if (!ipfix_sessout_split(col->out))
-		out_fail(col, ipfix_sessout_msg_end(col->out, NULL));
+		out_fail(col, ipfix_sessout_msg_end(col->out, &col->out_err));
 }
 
 static const struct ipfix_decoder_ops dec_ops = {
@@ -313,7 +315,7 @@ sess_describe(struct csess *s, const struct ipfix_collector_peer *p)
 	addr_text(&p->exporter, a, sizeof(a), true);
 	addr_text(&p->collector, b, sizeof(b), true);
 	snprintf(s->st.desc, sizeof(s->st.desc), "%s %s -> %s",
-	    proto_text(p->proto), a, b);
+	    p->scheme ? p->scheme : proto_text(p->proto), a, b);
 	snprintf(s->st.identity, sizeof(s->st.identity), "%s",
 	    p->identity ? p->identity : "");
 }
@@ -435,26 +437,49 @@ malformed(struct csess *s)
 	return s->kind == IPFIX_KIND_UDP ? -1 : -2;
 }
 
+/* A frame that does not inflate never reaches the decoder: report it the
+ * way the decoder reports a malformed message. */
+static int
+bad_frame(struct ipfix_collector *col, struct csess *s, uint64_t off,
+    const struct ipfix_err *err)
+{
+	struct ipfix_problem p;
+
+	if (col->hooks.on_problem != NULL) {
+		memset(&p, 0, sizeof(p));
+		p.severity = IPFIX_SEV_MALFORMED;
+		p.code = err->code;
+		p.offset = off;
+		p.session = s->st.id;
+		memcpy(p.reason, err->reason, sizeof(p.reason));
+		col->hooks.on_problem(col->hooks.arg, s->st.id, &p);
+	}
+	return malformed(s);
+}
+
 int
 ipfix_collector_feed(struct ipfix_collector *col, uint32_t id,
     const uint8_t *data, size_t len, uint16_t sctp_stream,
     struct ipfix_err *err)
 {
 	struct csess *s = sess_get(col, id);
+	struct ipfix_err local;
 	uint64_t off;
 	int rc;
 
 	if (s == NULL || !s->st.open)
 		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
 		    "no open session %u", id);
+	if (err == NULL)
+		err = &local;
 	off = s->offset;
 	s->offset += len;
 	s->st.c.bytes += len;
 	if (ipfix_z_is_frame(data, len) &&
 	    inflate_frame(col, s, &data, &len, err) == -1)
-		return malformed(s);
+		return bad_frame(col, s, off, err);
 	if (ipfix_sessout_split(col->out) &&
-	    ipfix_sessout_raw(col->out, id, data, len, err) == -1)
+	    ipfix_sessout_raw(col->out, id, data, len, &col->out_err) == -1)
 		col->out_failed = true;
 	col->cur = s;
 	col->stream = sctp_stream;
@@ -507,6 +532,7 @@ lsn_open(void *arg, struct ipfix_chan *c)
 	p.exporter = ipfix_chan_peer(c)->addr;
 	p.collector = ipfix_chan_local(c)->addr;
 	p.proto = scheme_proto(ipfix_chan_scheme(c));
+	p.scheme = ipfix_scheme_name(ipfix_chan_scheme(c));
 	p.stream_z = p.proto != IPPROTO_UDP;
 	identity_text(ipfix_chan_identity(c), ident, sizeof(ident));
 	p.identity = ident[0] != '\0' ? ident : NULL;
@@ -606,6 +632,12 @@ ipfix_collector_reopen(struct ipfix_collector *col, const char *new_path,
 int
 ipfix_collector_flush(struct ipfix_collector *col, struct ipfix_err *err)
 {
+	if (col->out_failed) {
+		col->out_failed = false;
+		if (err != NULL)
+			*err = col->out_err;
+		return -1;
+	}
 	return ipfix_sessout_flush(col->out, err);
 }
 

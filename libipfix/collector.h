@@ -60,6 +60,8 @@ int ipfix_collector_listen(struct ipfix_collector *col,
 struct ipfix_collector_peer {
 	struct sockaddr_storage exporter, collector;
 	uint8_t proto;			/* IPPROTO_UDP, _TCP, _SCTP */
+	const char *scheme;		/* "dtls"... for the description,
+					   NULL: the protocol's name */
 	const char *identity;		/* authenticated identity or NULL */
 	bool stream_z;			/* compressed frames: one DEFLATE
 					   stream (TCP/SCTP), not per frame */
@@ -85,6 +87,9 @@ void ipfix_collector_close(struct ipfix_collector *col, uint32_t id,
 
 int ipfix_collector_reopen(struct ipfix_collector *col, const char *new_path,
     struct ipfix_err *err);
+/* Flush the output files; -1 with err also when writing or translating
+ * something failed since the last call (the output is then incomplete:
+ * records too big for a message with its details, disk full...). */
 int ipfix_collector_flush(struct ipfix_collector *col, struct ipfix_err *err);
 
 /* Statistics ------------------------------------------------------------ */

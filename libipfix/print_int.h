@@ -1,6 +1,7 @@
 /*
  * print_int: what print_text.c and print_json.c share and nobody else
- * uses: the printer object, the session-name cache and scalar rendering.
+ * uses: the printer object, the session-name cache, scalar rendering and
+ * the record walk (walk.h) each printer drives with its own visitor.
  * Internal to the print module; not installed for other modules' use.
  */
 #ifndef IPFIX_PRINT_INT_H
@@ -30,6 +31,9 @@ const char *ipfix_print_session_name(struct ipfix_printer *p,
 /* A non-list value: text form, or JSON (strings quoted, numbers bare). */
 void ipfix_print_scalar(struct ipfix_ob *ob, const struct ipfix_value *v,
     bool json);
+
+/* The label of f (as ipfix_print_label) written to ob. */
+void ipfix_print_put_label(struct ipfix_ob *ob, const struct ipfix_field *f);
 
 /* Walk the fields of record r (in message m) with visitor ops, whose
  * argument is p; lists are bounded by p's max_depth and resolved through

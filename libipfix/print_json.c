@@ -34,17 +34,14 @@ json_raw(struct ipfix_printer *p, const char *why, const uint8_t *raw,
 /* "name":, or "name#2": for a repeated element; a comma between list
  * elements. */
 static void
-json_field(void *arg, const struct ipfix_walk_at *at)
+json_head(struct ipfix_printer *p, const struct ipfix_walk_at *at)
 {
-	struct ipfix_printer *p = arg;
-	char lab[32];
-
 	if (at->index > 0)
 		ipfix_ob_putc(&p->ob, ',');
 	if (at->list != NULL)
 		return;
 	ipfix_ob_putc(&p->ob, '"');
-	ipfix_ob_puts(&p->ob, ipfix_print_label(at->f, lab, sizeof(lab)));
+	ipfix_print_put_label(&p->ob, at->f);
 	if (at->occurrence > 0) {
 		ipfix_ob_putc(&p->ob, '#');
 		ipfix_ob_u64(&p->ob, at->occurrence + 1);
@@ -58,7 +55,7 @@ json_value(void *arg, const struct ipfix_walk_at *at,
 {
 	struct ipfix_printer *p = arg;
 
-	(void)at;
+	json_head(p, at);
 	ipfix_print_scalar(&p->ob, v, true);
 }
 
@@ -68,8 +65,8 @@ json_truncated(void *arg, const struct ipfix_walk_at *at,
 {
 	struct ipfix_printer *p = arg;
 
-	(void)at;
 	(void)err;
+	json_head(p, at);
 	ipfix_ob_puts(&p->ob, "{\"error\":\"truncated\"}");
 }
 
@@ -77,7 +74,7 @@ static void
 json_depth_limit(void *arg, const struct ipfix_walk_at *at,
     const struct ipfix_value *v)
 {
-	(void)at;
+	json_head(arg, at);
 	json_raw(arg, "depth limit", v->raw, v->len);
 }
 
@@ -86,6 +83,7 @@ json_list_bad(void *arg, const struct ipfix_walk_list *l,
     const struct ipfix_err *err)
 {
 	(void)err;
+	json_head(arg, l->at);
 	json_raw(arg, ipfix_print_malformed(l->type), l->v->raw, l->v->len);
 }
 
@@ -96,6 +94,7 @@ json_list_begin(void *arg, const struct ipfix_walk_list *l)
 	struct ipfix_printer *p = arg;
 	char lab[32];
 
+	json_head(p, l->at);
 	ipfix_ob_puts(&p->ob, "{\"semantic\":");
 	ipfix_ob_json_lit(&p->ob, ipfix_list_semantic_name(l->semantic));
 	if (l->type == IPFIX_T_BASICLIST) {
@@ -182,7 +181,6 @@ json_rec_end(void *arg, const struct ipfix_walk_block *b)
 }
 
 static const struct ipfix_walk_ops json_ops = {
-	.field = json_field,
 	.value = json_value,
 	.truncated = json_truncated,
 	.depth_limit = json_depth_limit,
@@ -300,25 +298,28 @@ ipfix_pj_withdrawal(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
 }
 
 /* "field_offsets":[...]: where each value starts (after a varlen
- * prefix), so a record can be laid over another decoder's output. */
+ * prefix), so a record can be laid over another decoder's output. A flat
+ * walk: list contents are not listed. */
+static void
+offset_value(void *arg, const struct ipfix_walk_at *at,
+    const struct ipfix_value *v)
+{
+	struct ipfix_ob *ob = arg;
+
+	if (at->index > 0)
+		ipfix_ob_putc(ob, ',');
+	ipfix_ob_u64(ob, v->offset);
+}
+
 static void
 json_field_offsets(struct ipfix_ob *ob, const struct ipfix_tmpl *t,
     const struct ipfix_rec *r)
 {
-	struct ipfix_cursor c;
-	struct ipfix_value v;
-	struct ipfix_err err;
-	uint16_t i;
+	static const struct ipfix_walk_ops ops = { .value = offset_value };
+	struct ipfix_walk w = { &ops, ob, NULL, 0, 0, 0, 0, true, false };
 
 	ipfix_ob_puts(ob, ",\"field_offsets\":[");
-	ipfix_cursor_init(&c, r->p, r->len, r->offset);
-	for (i = 0; i < t->nfields; i++) {
-		if (ipfix_value_read(&c, &t->fields[i], &v, &err) == -1)
-			break;
-		if (i > 0)
-			ipfix_ob_putc(ob, ',');
-		ipfix_ob_u64(ob, r->offset + (uint64_t)(v.raw - r->p));
-	}
+	ipfix_walk_record(&w, t, r);
 	ipfix_ob_putc(ob, ']');
 }
 

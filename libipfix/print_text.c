@@ -78,6 +78,17 @@ ipfix_print_label(const struct ipfix_field *f, char *buf, size_t size)
 	return ipfix_ie_label(f->pen, f->id, buf, size);
 }
 
+/* Names are written once per field of every record: strlen and memcpy
+ * beat ipfix_ob_puts's byte loop on names of 15-30 characters. */
+void
+ipfix_print_put_label(struct ipfix_ob *ob, const struct ipfix_field *f)
+{
+	char lab[32];
+	const char *s = ipfix_print_label(f, lab, sizeof(lab));
+
+	ipfix_ob_write(ob, s, strlen(s));
+}
+
 const char *
 ipfix_severity_name(enum ipfix_severity s)
 {
@@ -259,8 +270,9 @@ ipfix_print_fields(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
     const struct ipfix_tmpl *t, const struct ipfix_rec *r,
     const struct ipfix_walk_ops *ops)
 {
+	/* JSON keys name repeated elements "#2", "#3"... (C26). */
 	struct ipfix_walk w = { ops, p, p->ts, m->session, m->hdr.odid,
-	    m->hdr.export_time, p->opt.max_depth, false };
+	    m->hdr.export_time, p->opt.max_depth, false, p->opt.json };
 
 	ipfix_walk_record(&w, t, r);
 }
@@ -287,16 +299,12 @@ text_raw(struct ipfix_printer *p, const char *why, const struct ipfix_value *v)
 
 /* "name=" before a field, a space before a list element. */
 static void
-text_field(void *arg, const struct ipfix_walk_at *at)
+text_head(struct ipfix_printer *p, const struct ipfix_walk_at *at)
 {
-	struct ipfix_printer *p = arg;
-	char lab[32];
-
 	if (at->list == NULL) {
 		if (at->index > 0)
 			ipfix_ob_putc(&p->ob, ' ');
-		ipfix_ob_puts(&p->ob, ipfix_print_label(at->f, lab,
-		    sizeof(lab)));
+		ipfix_print_put_label(&p->ob, at->f);
 		ipfix_ob_putc(&p->ob, '=');
 	} else
 		ipfix_ob_putc(&p->ob, ' ');
@@ -308,7 +316,7 @@ text_value(void *arg, const struct ipfix_walk_at *at,
 {
 	struct ipfix_printer *p = arg;
 
-	(void)at;
+	text_head(p, at);
 	ipfix_print_scalar(&p->ob, v, false);
 }
 
@@ -318,8 +326,8 @@ text_truncated(void *arg, const struct ipfix_walk_at *at,
 {
 	struct ipfix_printer *p = arg;
 
-	(void)at;
 	(void)err;
+	text_head(p, at);
 	ipfix_ob_puts(&p->ob, "<truncated>");
 }
 
@@ -327,7 +335,7 @@ static void
 text_depth_limit(void *arg, const struct ipfix_walk_at *at,
     const struct ipfix_value *v)
 {
-	(void)at;
+	text_head(arg, at);
 	text_raw(arg, "depth limit", v);
 }
 
@@ -336,6 +344,7 @@ text_list_bad(void *arg, const struct ipfix_walk_list *l,
     const struct ipfix_err *err)
 {
 	(void)err;
+	text_head(arg, l->at);
 	text_raw(arg, ipfix_print_malformed(l->type), l->v);
 }
 
@@ -345,6 +354,7 @@ text_list_begin(void *arg, const struct ipfix_walk_list *l)
 	struct ipfix_printer *p = arg;
 	char lab[32];
 
+	text_head(p, l->at);
 	ipfix_ob_putc(&p->ob, '[');
 	ipfix_ob_puts(&p->ob, ipfix_list_semantic_name(l->semantic));
 	if (l->type != IPFIX_T_BASICLIST)
@@ -414,7 +424,6 @@ text_rec_end(void *arg, const struct ipfix_walk_block *b)
 /* Records cut short inside a list are not flagged here: --validate
  * reports them (C38). */
 static const struct ipfix_walk_ops text_ops = {
-	.field = text_field,
 	.value = text_value,
 	.truncated = text_truncated,
 	.depth_limit = text_depth_limit,

@@ -1,23 +1,22 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "outbuf.h"
 #include "validate.h"
 #include "value.h"
+#include "walk.h"
+
+/* The checks are a visitor of walk.h: the walk finds lists that are
+ * malformed, too deep or name an unknown sub-template; this file turns
+ * those and the values' own faults into problems. Offsets are those of
+ * the record field holding the value (a list's, for its elements). */
 
 struct vctx {
-	const struct ipfix_tstore *ts;
 	const struct ipfix_msg_ctx *m;
 	unsigned max_depth;
 	ipfix_validate_fn fn;
 	void *arg;
 	unsigned count;
 };
-
-static void vfields(struct vctx *x, const struct ipfix_tmpl *t,
-    struct ipfix_cursor *c, unsigned depth);
-static void vvalue(struct vctx *x, const struct ipfix_field *f,
-    const struct ipfix_value *v, uint64_t off, unsigned depth);
 
 static void
 report(struct vctx *x, const char *check, uint64_t off, const char *fmt, ...)
@@ -51,110 +50,96 @@ fname(const struct ipfix_field *f, char *buf, size_t size)
 	return ipfix_ie_label(f->pen, f->id, buf, size);
 }
 
+/* Booleans other than 1 and 2 (C33), lengths the type does not allow
+ * (C31), ill-formed UTF-8 (C34). */
 static void
-vrecords(struct vctx *x, uint16_t tid, const struct ipfix_cursor *recs,
-    uint64_t off, unsigned depth)
+v_value(void *arg, const struct ipfix_walk_at *at, const struct ipfix_value *v)
 {
-	const struct ipfix_tmpl *t;
-	struct ipfix_rec_iter it;
-	struct ipfix_rec r;
-	struct ipfix_cursor c;
-	struct ipfix_err err;
-	int rc;
-
-	t = ipfix_tstore_get(x->ts, x->m->session, x->m->hdr.odid, tid,
-	    x->m->hdr.export_time);
-	if (t == NULL) {
-		report(x, "C38", off, "list refers to unknown template %u",
-		    tid);
-		return;
-	}
-	ipfix_rec_iter_init_bytes(&it, recs, t);
-	while ((rc = ipfix_rec_next(&it, &r, &err)) == 1) {
-		ipfix_cursor_init(&c, r.p, r.len, r.offset);
-		vfields(x, t, &c, depth);
-	}
-	if (rc == -1)
-		report(x, "C38", err.offset, "list records of template %u: %s",
-		    tid, err.reason);
-}
-
-static void
-vlist(struct vctx *x, const struct ipfix_field *f, const struct ipfix_value *v,
-    uint64_t off, unsigned depth)
-{
-	struct ipfix_basiclist bl;
-	struct ipfix_stlist sl;
-	struct ipfix_stmlist ml;
-	struct ipfix_stml_block b;
-	struct ipfix_value e;
-	struct ipfix_err err;
-	char lab[32];
-	int rc = 0;
-
-	if (depth >= x->max_depth) {
-		report(x, "C38", off, "%s: lists nested deeper than %u",
-		    fname(f, lab, sizeof(lab)), x->max_depth);
-		return;
-	}
-	if (v->type == IPFIX_T_BASICLIST) {
-		if ((rc = ipfix_basiclist_open(v, &bl, &err)) == 0)
-			while ((rc = ipfix_basiclist_next(&bl, &e, &err)) == 1)
-				vvalue(x, &bl.field, &e, off, depth + 1);
-	} else if (v->type == IPFIX_T_SUBTEMPLATELIST) {
-		if ((rc = ipfix_stlist_open(v, &sl, &err)) == 0)
-			vrecords(x, sl.tid, &sl.recs, off, depth + 1);
-	} else if ((rc = ipfix_stmlist_open(v, &ml, &err)) == 0)
-		while ((rc = ipfix_stmlist_next(&ml, &b, &err)) == 1)
-			vrecords(x, b.tid, &b.recs, off, depth + 1);
-	if (rc == -1)
-		report(x, v->type == IPFIX_T_BASICLIST ? "C37" : "C38", off,
-		    "%s: %s", fname(f, lab, sizeof(lab)), err.reason);
-}
-
-static void
-vvalue(struct vctx *x, const struct ipfix_field *f, const struct ipfix_value *v,
-    uint64_t off, unsigned depth)
-{
+	const struct ipfix_field *f = at->f;
+	uint64_t off = at->field_offset;
 	char lab[32];
 
 	if (v->bad && f->ie != NULL && f->ie->type == IPFIX_T_BOOLEAN)
-		report(x, "C33", off, "%s: boolean value is neither 1 nor 2",
+		report(arg, "C33", off, "%s: boolean value is neither 1 nor 2",
 		    fname(f, lab, sizeof(lab)));
 	else if (v->bad)
-		report(x, "C31", off, "%s: %zu-byte value not allowed for %s",
+		report(arg, "C31", off, "%s: %zu-byte value not allowed for %s",
 		    fname(f, lab, sizeof(lab)), v->len,
 		    ipfix_type_name(f->ie != NULL ?
 		    (enum ipfix_type)f->ie->type : v->type));
 	else if (v->type == IPFIX_T_STRING && !ipfix_utf8_valid(v->raw,
 	    v->len))
-		report(x, "C34", off, "%s: string is not valid UTF-8",
+		report(arg, "C34", off, "%s: string is not valid UTF-8",
 		    fname(f, lab, sizeof(lab)));
-	else if (x->ts != NULL && (v->type == IPFIX_T_BASICLIST ||
-	    v->type == IPFIX_T_SUBTEMPLATELIST ||
-	    v->type == IPFIX_T_SUBTEMPLATEMULTILIST))
-		vlist(x, f, v, off, depth);
 }
 
 static void
-vfields(struct vctx *x, const struct ipfix_tmpl *t, struct ipfix_cursor *c,
-    unsigned depth)
+v_truncated(void *arg, const struct ipfix_walk_at *at,
+    const struct ipfix_err *err)
 {
-	struct ipfix_value v;
-	struct ipfix_err err;
-	uint64_t off;
-	uint16_t i;
-
-	for (i = 0; i < t->nfields; i++) {
-		off = ipfix_cursor_offset(c);
-		if (ipfix_value_read(c, &t->fields[i], &v, &err) == -1) {
-			report(x, err.check != NULL ? err.check : "C28",
-			    err.offset, "%s", err.reason);
-			return;
-		}
-		vvalue(x, &t->fields[i], &v, off, depth);
-	}
+	(void)at;
+	report(arg, err->check != NULL ? err->check : "C28", err->offset, "%s",
+	    err->reason);
 }
+
+static void
+v_depth_limit(void *arg, const struct ipfix_walk_at *at,
+    const struct ipfix_value *v)
+{
+	struct vctx *x = arg;
+	char lab[32];
+
+	(void)v;
+	report(x, "C38", at->field_offset, "%s: lists nested deeper than %u",
+	    fname(at->f, lab, sizeof(lab)), x->max_depth);
+}
+
+/* A malformed basicList is C37, any other malformed list C38. */
+static void
+v_list_bad(void *arg, const struct ipfix_walk_list *l,
+    const struct ipfix_err *err)
+{
+	char lab[32];
+
+	report(arg, l->type == IPFIX_T_BASICLIST ? "C37" : "C38",
+	    l->at->field_offset, "%s: %s", fname(l->at->f, lab, sizeof(lab)),
+	    err->reason);
+}
+
+static void
+v_list_end(void *arg, const struct ipfix_walk_list *l,
+    const struct ipfix_err *err)
+{
+	if (err != NULL)
+		v_list_bad(arg, l, err);
+}
+
+static void
+v_unknown(void *arg, const struct ipfix_walk_list *l,
+    const struct ipfix_walk_block *b)
+{
+	report(arg, "C38", l->at->field_offset,
+	    "list refers to unknown template %u", b->tid);
+}
+
+static void
+v_recs_bad(void *arg, const struct ipfix_walk_list *l,
+    const struct ipfix_walk_block *b, const struct ipfix_err *err)
+{
+	(void)l;
+	report(arg, "C38", err->offset, "list records of template %u: %s",
+	    b->tid, err->reason);
+}
+
+static const struct ipfix_walk_ops validate_ops = {
+	.value = v_value,
+	.truncated = v_truncated,
+	.depth_limit = v_depth_limit,
+	.list_bad = v_list_bad,
+	.list_end = v_list_end,
+	.unknown = v_unknown,
+	.recs_bad = v_recs_bad,
+};
 
 unsigned
 ipfix_validate_record(const struct ipfix_tstore *ts,
@@ -162,10 +147,12 @@ ipfix_validate_record(const struct ipfix_tstore *ts,
     const struct ipfix_rec *r, unsigned max_depth, ipfix_validate_fn fn,
     void *arg)
 {
-	struct vctx x = { ts, m, max_depth != 0 ? max_depth : 8, fn, arg, 0 };
-	struct ipfix_cursor c;
+	struct vctx x = { m, max_depth != 0 ? max_depth : IPFIX_WALK_DEPTH,
+	    fn, arg, 0 };
+	/* Without a store, lists are not entered (validate.h). */
+	struct ipfix_walk w = { &validate_ops, &x, ts, m->session,
+	    m->hdr.odid, m->hdr.export_time, x.max_depth, ts == NULL, false };
 
-	ipfix_cursor_init(&c, r->p, r->len, r->offset);
-	vfields(&x, t, &c, 0);
+	ipfix_walk_record(&w, t, r);
 	return x.count;
 }

@@ -1,7 +1,8 @@
 #include "walk.h"
 
-/* The recursion is bounded by max_depth: each list level costs a frame of
- * walk_value plus one of the list functions. */
+/* The recursion is bounded by max_depth: each list level costs four small
+ * frames (walk_value, walk_list, the list's own, walk_block/walk_fields),
+ * so --max-depth 64 stays within a few kilobytes of stack. */
 
 static void walk_fields(const struct ipfix_walk *w, const struct ipfix_tmpl *t,
     struct ipfix_cursor *c, unsigned depth);
@@ -85,13 +86,6 @@ list_begin(const struct ipfix_walk *w, const struct ipfix_walk_list *l)
 }
 
 static void
-field(const struct ipfix_walk *w, const struct ipfix_walk_at *at)
-{
-	if (w->ops->field != NULL)
-		w->ops->field(w->arg, at);
-}
-
-static void
 walk_basiclist(const struct ipfix_walk *w, struct ipfix_walk_list *l)
 {
 	struct ipfix_basiclist bl;
@@ -110,7 +104,6 @@ walk_basiclist(const struct ipfix_walk *w, struct ipfix_walk_list *l)
 	at.f = &bl.field;
 	list_begin(w, l);
 	while ((rc = ipfix_basiclist_next(&bl, &e, &err)) == 1) {
-		field(w, &at);
 		walk_value(w, &at, &e);
 		at.index++;
 	}
@@ -153,17 +146,13 @@ walk_stmlist(const struct ipfix_walk *w, struct ipfix_walk_list *l)
 	list_end(w, l, rc == -1 ? &err : NULL);
 }
 
+/* A list value: at the bound, or entered. */
 static void
-walk_value(const struct ipfix_walk *w, const struct ipfix_walk_at *at,
+walk_list(const struct ipfix_walk *w, const struct ipfix_walk_at *at,
     const struct ipfix_value *v)
 {
 	struct ipfix_walk_list l = { at, v, v->type, 0, NULL, at->depth + 1 };
 
-	if (v->bad || w->flat || !ipfix_walk_is_list(v->type)) {
-		if (w->ops->value != NULL)
-			w->ops->value(w->arg, at, v);
-		return;
-	}
 	/* Lists nest without limit on the wire; the walk does not (C38). */
 	if (at->depth >= w->max_depth) {
 		if (w->ops->depth_limit != NULL)
@@ -176,6 +165,16 @@ walk_value(const struct ipfix_walk *w, const struct ipfix_walk_at *at,
 		walk_stlist(w, &l);
 	else
 		walk_stmlist(w, &l);
+}
+
+static void
+walk_value(const struct ipfix_walk *w, const struct ipfix_walk_at *at,
+    const struct ipfix_value *v)
+{
+	if (!v->bad && !w->flat && ipfix_walk_is_list(v->type))
+		walk_list(w, at, v);
+	else if (w->ops->value != NULL)
+		w->ops->value(w->arg, at, v);
 }
 
 /* How many earlier fields of t carry field i's element (C26). A 64-bit
@@ -210,9 +209,9 @@ walk_fields(const struct ipfix_walk *w, const struct ipfix_tmpl *t,
 	for (i = 0; i < t->nfields; i++) {
 		at.f = &t->fields[i];
 		at.index = i;
-		at.occurrence = occurrence(t, i, &seen);
+		if (w->occurrences)
+			at.occurrence = occurrence(t, i, &seen);
 		at.field_offset = ipfix_cursor_offset(c);
-		field(w, &at);
 		if (ipfix_value_read(c, at.f, &v, &err) == -1) {
 			if (w->ops->truncated != NULL)
 				w->ops->truncated(w->arg, &at, &err);

@@ -29,7 +29,8 @@ struct ipfix_walk_at {
 						   element, else NULL */
 	unsigned index;		/* field index in t, or element index */
 	unsigned occurrence;	/* earlier fields of t with the same element
-				   (C26); 0 for elements */
+				   (C26); 0 for elements, and unless the
+				   walk asks for occurrences */
 	unsigned depth;		/* lists entered to get here (0: the record) */
 	uint64_t field_offset;	/* where the record field holding the value
 				   starts (varlen prefix included); for an
@@ -57,11 +58,13 @@ struct ipfix_walk_block {
 
 /*
  * The visitor. Every member may be NULL. For each field of a record (and
- * each element of a basicList) the walker calls 'field', then exactly one
- * of 'value', 'truncated' (the field runs past the record; its remaining
- * fields are skipped), 'depth_limit' (a list at the bound, not entered),
- * 'list_bad' (a list whose header is malformed, not entered) or
- * 'list_begin' ... 'list_end'. Inside a subTemplateList or
+ * each element of a basicList) the walker calls exactly one of 'value' (a
+ * value that is not a list, or one its type does not allow: v->bad),
+ * 'truncated' (the field runs past the record; its remaining fields are
+ * skipped), 'depth_limit' (a list at the bound, not entered), 'list_bad'
+ * (a list whose header is malformed, not entered) or 'list_begin' ...
+ * 'list_end'; each gets the position (at, or l->at), so a printer writes
+ * the name or separator there: one indirect call per scalar field. Inside a subTemplateList or
  * subTemplateMultiList come blocks: 'block_begin', then 'unknown' when the
  * sub-template is not known, else each record between 'rec_begin' and
  * 'rec_end' and 'recs_bad' if the records run past the block, then
@@ -69,7 +72,6 @@ struct ipfix_walk_block {
  * malformed element or block, NULL otherwise.
  */
 struct ipfix_walk_ops {
-	void (*field)(void *arg, const struct ipfix_walk_at *at);
 	void (*value)(void *arg, const struct ipfix_walk_at *at,
 	    const struct ipfix_value *v);
 	void (*truncated)(void *arg, const struct ipfix_walk_at *at,
@@ -104,6 +106,8 @@ struct ipfix_walk {
 	uint32_t now;			/* export time, for template ages */
 	unsigned max_depth;		/* nesting bound; 0 = IPFIX_WALK_DEPTH */
 	bool flat;			/* lists are reported as values */
+	bool occurrences;		/* fill at->occurrence (a few
+					   instructions a field) */
 };
 
 /* Walk every field of record r of template t. */

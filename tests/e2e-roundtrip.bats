@@ -36,11 +36,12 @@ roundtrip() {
 		*) sopts+=("$o") ropts+=("$o") ;;
 		esac
 	done
-	bg recv 60 "$nsb" "$recv" "${ropts[@]}" -o "$tmp/out.ipfix" "$lurl"
+	bg recv 60 "$nsb" "$recv" --stats "${ropts[@]}" -o "$tmp/out.ipfix" "$lurl"
 	netns_wait_listen "$nsb" "$proto" "$port" 10 ||
 	    { show_logs recv; echo "ipfix-recv did not listen"; return 1; }
 	run timeout 60 ip netns exec "$nsa" sh -c \
-	    'cat "$0" | "$1" "$@"' "$tmp/in.ipfix" "$send" "${sopts[@]}" "$surl"
+	    'f=$0 s=$1; shift; cat "$f" | "$s" "$@"' "$tmp/in.ipfix" "$send" \
+	    "${sopts[@]}" "$surl"
 	echo "ipfix-send: status $status: $output"
 	[ "$status" -eq 0 ] || return 1
 	[ "$proto" != udp ] || netns_wait_udp_drained "$nsb" "$port" 10

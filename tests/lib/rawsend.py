@@ -11,6 +11,9 @@ rawsend.py [options] udp|tcp HOST PORT FILE
   --gap MS        pause between messages
   --repeat N      send the file N times
   --hold SECS     TCP: keep the connection open SECS after the last byte
+  --expect-close SECS
+                  TCP: after the last byte, wait at most SECS for the
+                  peer to close the connection; exit 3 if it does not
 Exit status 0 when everything was handed to the kernel; 1 on a socket
 error (the peer closed: printed on stderr).
 """
@@ -47,6 +50,18 @@ def chunks(a, data):
     return list(messages(data))
 
 
+def wait_close(s, secs):
+    """Return when the peer closes (EOF or reset); exit 3 on timeout."""
+    s.settimeout(secs)
+    try:
+        while s.recv(4096):
+            pass
+    except socket.timeout:
+        sys.exit(3)
+    except OSError:
+        pass
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--raw", action="store_true")
@@ -54,6 +69,7 @@ def main():
     p.add_argument("--gap", type=float, default=0)
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--hold", type=float, default=0)
+    p.add_argument("--expect-close", type=float, default=0)
     p.add_argument("proto", choices=("udp", "tcp"))
     p.add_argument("host")
     p.add_argument("port", type=int)
@@ -78,7 +94,11 @@ def main():
                     time.sleep(a.gap / 1000.0)
         if a.hold:
             time.sleep(a.hold)
+        if a.expect_close:
+            wait_close(s, a.expect_close)
     except OSError as e:
+        if a.expect_close:
+            return		# closed by the peer while we sent: expected
         sys.exit("rawsend: %s" % e)
     finally:
         s.close()

@@ -10,13 +10,17 @@ sessions  records grouped by the transport session that carried them (the
           exporter/collector fields of the last details record before
           them): one line per session, "COUNT SHA256" of its canon lines,
           sorted, so groups can be compared without knowing source ports.
+sums      "FLOWS PACKETS OCTETS": flow records (those with a
+          packetDeltaCount) and their packet and octet totals, to compare
+          with what other collectors count.
 Standard library only.
 """
 import hashlib
 import json
 import sys
 
-DROP = ("export_time", "template")
+# pcap input adds the capture session and peer: metadata, not record data
+DROP = ("export_time", "template", "session", "peer")
 DETAIL_KEYS = ("sessionScope", "messageScope")
 
 
@@ -63,6 +67,11 @@ def main():
         sys.stdout.write("".join(s + "\n" for s in sorted(out)))
     elif what == "count":
         print(len(out))
+    elif what == "sums":
+        flows = [json.loads(s) for s in out]
+        flows = [r for r in flows if "packetDeltaCount" in r]
+        print(len(flows), sum(r["packetDeltaCount"] for r in flows),
+              sum(r.get("octetDeltaCount", 0) for r in flows))
     elif what == "sessions":
         res = []
         for recs in groups.values():
@@ -71,7 +80,7 @@ def main():
             res.append("%d %s" % (len(recs), h))
         sys.stdout.write("".join(s + "\n" for s in sorted(res)))
     else:
-        sys.exit("usage: records.py canon|count|sessions < json")
+        sys.exit("usage: records.py canon|count|sessions|sums < json")
 
 
 if __name__ == "__main__":

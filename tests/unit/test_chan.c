@@ -160,8 +160,9 @@ listen_on(const char *url, const struct ipfix_topts *o,
 		return NULL;
 	}
 	p = ipfix_chan_listener_local(k->l);
+	/* usrsctp's local address is the encapsulation's. */
 	snprintf(port_url, cap, "%.*s127.0.0.1:%u",
-	    (int)(strstr(url, "//") - url + 2), url,
+	    (int)(strstr(url, "//") - url + 2), url, ep.port != 0 ? ep.port :
 	    ipfix_addr_port((const struct sockaddr *)&p->addr));
 	return k->l;
 }

@@ -11,8 +11,8 @@ golden_run() {
 	dump=$1 input=$2
 	shift 2
 	err=$(mktemp "${TMPDIR:-/tmp}/golden.XXXXXX") || return 1
-	timeout 60 "$dump" "$@" "$input" 2> "$err"
-	rc=$?
+	rc=0	# "|| rc=$?": callers may run under set -e (bats)
+	timeout 60 "$dump" "$@" "$input" 2> "$err" || rc=$?
 	echo "# stderr"
 	cat "$err"
 	echo "# exit $rc"

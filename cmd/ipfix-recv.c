@@ -1,0 +1,719 @@
+/*
+ * ipfix-recv: the Collecting Process. Options -> struct recv_config ->
+ * one collector with one listener per endpoint, driven by an event loop
+ * that also takes the signals (signalfd) and the flush and rotate timers.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chan.h"
+#include "cli.h"
+#include "collector.h"
+#include "endpoint.h"
+#include "evloop.h"
+
+#define MAX_ENDPOINTS	16
+#define MAX_PEER_NAMES	32
+#define FLUSH_MS	1000
+#define EV_SETSIZE	65536
+
+enum {
+	OPT_OUTPUT = 'o', OPT_GZIP = 'z', OPT_VERBOSE = 'v', OPT_QUIET = 'q',
+	OPT_HELP = 'h', OPT_VERSION = 'V',
+	OPT_SPLIT = 256, OPT_ROTATE, OPT_STATS, OPT_JSON, OPT_ENCAP,
+	OPT_MAX_TEMPLATES, OPT_MAX_SESSIONS, OPT_IDLE, OPT_LIFETIME,
+	OPT_RCVBUF, OPT_CERT, OPT_KEY, OPT_CA, OPT_PEER_NAME, OPT_PSK_ID,
+	OPT_PSK_FILE, OPT_CIPHERS, OPT_KEYLOG, OPT_INSECURE, OPT_HS_TIMEOUT,
+};
+
+/* One row per option: getopt_long and --help both come from here. */
+static const struct optdoc {
+	struct option o;
+	const char *arg;
+	const char *help;
+} optdocs[] = {
+	{ { "output", required_argument, NULL, OPT_OUTPUT }, "FILE",
+	    "write the merged stream to FILE ('-': stdout, the default)" },
+	{ { "gzip", no_argument, NULL, OPT_GZIP }, NULL,
+	    "gzip the output file(s)" },
+	{ { "split", required_argument, NULL, OPT_SPLIT }, "DIR",
+	    "one byte-exact file per Transport Session in DIR instead" },
+	{ { "rotate", required_argument, NULL, OPT_ROTATE }, "SECONDS",
+	    "start a new output file every SECONDS (FILE.YYYYmmddTHHMMSS)" },
+	{ { "stats", no_argument, NULL, OPT_STATS }, NULL,
+	    "print per exporter and session counts on stderr at exit" },
+	{ { "json", no_argument, NULL, OPT_JSON }, NULL,
+	    "statistics as one JSON object" },
+	{ { "sctp-udp-encap", optional_argument, NULL, OPT_ENCAP }, "[=PORT]",
+	    "SCTP over UDP encapsulation (usrsctp, RFC 6951) on PORT "
+	    "(default 9899)" },
+	{ { "max-templates", required_argument, NULL, OPT_MAX_TEMPLATES },
+	    "N", "templates kept per session and ODID (default 4096)" },
+	{ { "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS }, "N",
+	    "sessions at once per listener (default 1024)" },
+	{ { "idle-timeout", required_argument, NULL, OPT_IDLE }, "SECONDS",
+	    "end a silent UDP/DTLS session after SECONDS (default 600)" },
+	{ { "template-lifetime", required_argument, NULL, OPT_LIFETIME },
+	    "SECONDS", "UDP template lifetime (default 1800)" },
+	{ { "rcvbuf", required_argument, NULL, OPT_RCVBUF }, "BYTES",
+	    "socket receive buffer wish" },
+	{ { "cert", required_argument, NULL, OPT_CERT }, "FILE",
+	    "PEM certificate (chain) of this collector" },
+	{ { "key", required_argument, NULL, OPT_KEY }, "FILE",
+	    "PEM private key of --cert" },
+	{ { "ca", required_argument, NULL, OPT_CA }, "FILE|DIR",
+	    "CA certificates exporters must chain to" },
+	{ { "peer-name", required_argument, NULL, OPT_PEER_NAME }, "NAME",
+	    "accept only exporters with this name (repeatable)" },
+	{ { "psk-identity", required_argument, NULL, OPT_PSK_ID }, "ID",
+	    "pre-shared key identity" },
+	{ { "psk-file", required_argument, NULL, OPT_PSK_FILE }, "FILE",
+	    "pre-shared key (hex or raw)" },
+	{ { "ciphers", required_argument, NULL, OPT_CIPHERS }, "LIST",
+	    "OpenSSL cipher list / TLS 1.3 suites" },
+	{ { "keylog", required_argument, NULL, OPT_KEYLOG }, "FILE",
+	    "NSS key log (default: $SSLKEYLOGFILE)" },
+	{ { "insecure", no_argument, NULL, OPT_INSECURE }, NULL,
+	    "do not verify exporters (warned about at every start)" },
+	{ { "handshake-timeout", required_argument, NULL, OPT_HS_TIMEOUT },
+	    "SECONDS", "bound on a (D)TLS handshake (default 10)" },
+	{ { "verbose", no_argument, NULL, OPT_VERBOSE }, NULL,
+	    "log sessions (-v) and every problem (-vv)" },
+	{ { "quiet", no_argument, NULL, OPT_QUIET }, NULL,
+	    "no warnings on stderr" },
+	{ { "help", no_argument, NULL, OPT_HELP }, NULL,
+	    "show this help and exit" },
+	{ { "version", no_argument, NULL, OPT_VERSION }, NULL,
+	    "show the version and exit" },
+};
+#define NOPTS (sizeof(optdocs) / sizeof(optdocs[0]))
+
+struct recv_config {
+	struct ipfix_collector_config col;
+	struct ipfix_sec_config sec;
+	const char *peer_names[MAX_PEER_NAMES + 1];
+	size_t npeer_names;
+	struct ipfix_endpoint eps[MAX_ENDPOINTS];
+	size_t neps;
+	const char *output;
+	long rotate_s;
+	bool stats, json;
+};
+
+struct recv {
+	struct cli cli;
+	struct recv_config cfg;
+	struct ev_loop *ev;
+	struct ipfix_collector *col;
+	struct ipfix_sec_ctx *sec[MAX_ENDPOINTS];
+	int sigfd;
+	int status;
+	char path[1024];		/* current output file (rotation) */
+};
+
+/* Help ------------------------------------------------------------------- */
+
+static void
+print_help(const char *left, const char *help)
+{
+	int col = printf("  %-24s", left), n;
+	const char *sp;
+
+	while (*help != '\0') {
+		sp = strchr(help, ' ');
+		n = sp != NULL ? (int)(sp - help) : (int)strlen(help);
+		if (col + 1 + n > 79 && col > 26)
+			col = printf("\n%26s", "") - 1;
+		col += printf(" %.*s", n, help);
+		help += n;
+		while (*help == ' ')
+			help++;
+	}
+	putchar('\n');
+}
+
+static void
+usage(const struct cli *c)
+{
+	const struct option *o;
+	char left[40];
+
+	printf("usage: %s [options] ENDPOINT...\n"
+	    "Collect IPFIX on each ENDPOINT (udp|tcp|sctp|dtls|tls|dtls-sctp"
+	    "://[HOST][:PORT])\nand write one stream keeping each "
+	    "Transport Session's identity.\n\n", c->prog);
+	for (size_t i = 0; i < NOPTS; i++) {
+		o = &optdocs[i].o;
+		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
+		    o->val < 256 ? "-" : " ", o->val < 256 ? o->val : ' ',
+		    o->val < 256 ? ", " : "  ", o->name,
+		    optdocs[i].arg != NULL && o->has_arg == required_argument ?
+		    " " : "", optdocs[i].arg != NULL ? optdocs[i].arg : "");
+		print_help(left, optdocs[i].help);
+	}
+	printf("\nSignals: INT/TERM flush and exit, HUP reopens the output, "
+	    "USR1 prints\nstatistics. Exit status: 0 ok, 1 failure, 2 usage "
+	    "error. See ipfix-recv(1).\n");
+}
+
+/* Options ---------------------------------------------------------------- */
+
+static int
+num(struct recv *r, const char *opt, long long min, long long max,
+    long long *v)
+{
+	return cli_parse_num(&r->cli, opt, optarg, min, max, v) == -1 ?
+	    CLI_EXIT_USAGE : 0;
+}
+
+static int
+seconds_ms(struct recv *r, const char *opt, unsigned *out)
+{
+	double d;
+
+	if (cli_parse_double(&r->cli, opt, optarg, 0.001, 86400.0, &d) == -1)
+		return CLI_EXIT_USAGE;
+	*out = (unsigned)(d * 1000.0 + 0.5);
+	return 0;
+}
+
+static int
+opt_limit(struct recv *r, int id)
+{
+	struct ipfix_collector_config *c = &r->cfg.col;
+	long long v;
+	int rc = 0;
+
+	switch (id) {
+	case OPT_MAX_TEMPLATES:
+		if ((rc = num(r, "--max-templates", 1, 65279, &v)) == 0)
+			c->max_templates = (size_t)v;
+		break;
+	case OPT_MAX_SESSIONS:
+		if ((rc = num(r, "--max-sessions", 1, 1000000, &v)) == 0)
+			c->limits.max_sessions = (unsigned)v;
+		break;
+	case OPT_IDLE:
+		rc = seconds_ms(r, "--idle-timeout", &c->limits.idle_timeout_ms);
+		break;
+	case OPT_LIFETIME:
+		if ((rc = num(r, "--template-lifetime", 1, 86400 * 7, &v)) == 0)
+			c->udp_template_lifetime = (uint32_t)v;
+		break;
+	case OPT_RCVBUF:
+		if ((rc = num(r, "--rcvbuf", 4096, 1 << 30, &v)) == 0)
+			c->topts.rcvbuf = (int)v;
+		break;
+	case OPT_ROTATE:
+		if ((rc = num(r, "--rotate", 1, 86400 * 366, &v)) == 0)
+			r->cfg.rotate_s = (long)v;
+		break;
+	}
+	return rc;
+}
+
+static int
+opt_sec(struct recv *r, int id)
+{
+	struct ipfix_sec_config *s = &r->cfg.sec;
+
+	switch (id) {
+	case OPT_CERT: s->cert = optarg; break;
+	case OPT_KEY: s->key = optarg; break;
+	case OPT_CA: s->ca = optarg; break;
+	case OPT_PSK_ID: s->psk_identity = optarg; break;
+	case OPT_PSK_FILE: s->psk_file = optarg; break;
+	case OPT_CIPHERS: s->ciphers = optarg; break;
+	case OPT_KEYLOG: s->keylog = optarg; break;
+	case OPT_INSECURE: s->insecure = true; break;
+	case OPT_HS_TIMEOUT:
+		return seconds_ms(r, "--handshake-timeout",
+		    &s->handshake_timeout_ms);
+	case OPT_PEER_NAME:
+		if (r->cfg.npeer_names >= MAX_PEER_NAMES)
+			return cli_usage_error(&r->cli, "--peer-name: at most "
+			    "%d names", MAX_PEER_NAMES);
+		r->cfg.peer_names[r->cfg.npeer_names++] = optarg;
+		s->peer_names = r->cfg.peer_names;
+		break;
+	}
+	return 0;
+}
+
+static int
+opt_encap(struct recv *r)
+{
+	long long v = IPFIX_SCTP_UDP_PORT;
+
+	r->cfg.col.topts.sctp_udp = true;
+	if (optarg != NULL && num(r, "--sctp-udp-encap", 1, 65535, &v) != 0)
+		return CLI_EXIT_USAGE;
+	r->cfg.col.topts.encap_port = (uint16_t)v;
+	return 0;
+}
+
+/* 0 to go on, -1 to exit 0 (help, version), else an exit status. */
+static int
+opt_one(struct recv *r, int id)
+{
+	switch (id) {
+	case OPT_OUTPUT: r->cfg.output = optarg; return 0;
+	case OPT_GZIP: r->cfg.col.out.gzip = true; return 0;
+	case OPT_SPLIT: r->cfg.col.out.split_dir = optarg; return 0;
+	case OPT_STATS: r->cfg.stats = true; return 0;
+	case OPT_JSON: r->cfg.json = true; return 0;
+	case OPT_ENCAP: return opt_encap(r);
+	case OPT_VERBOSE: r->cli.verbosity++; return 0;
+	case OPT_QUIET: r->cli.verbosity = -1; return 0;
+	case OPT_HELP: usage(&r->cli); return -1;
+	case OPT_VERSION: cli_print_version(&r->cli); return -1;
+	}
+	if (id >= OPT_CERT && id <= OPT_HS_TIMEOUT)
+		return opt_sec(r, id);
+	if ((id >= OPT_MAX_TEMPLATES && id <= OPT_RCVBUF) || id == OPT_ROTATE)
+		return opt_limit(r, id);
+	return cli_usage_error(&r->cli, "unknown option");
+}
+
+static int
+parse_endpoints(struct recv *r, int argc, char **argv)
+{
+	struct ipfix_err err;
+
+	if (argc == 0)
+		return cli_usage_error(&r->cli, "no ENDPOINT to listen on "
+		    "(e.g. udp://:4739)");
+	if (argc > MAX_ENDPOINTS)
+		return cli_usage_error(&r->cli, "at most %d endpoints",
+		    MAX_ENDPOINTS);
+	for (int i = 0; i < argc; i++)
+		if (ipfix_endpoint_parse(argv[i], &r->cfg.eps[r->cfg.neps++],
+		    &err) == -1)
+			return cli_usage_error(&r->cli, "%s: %s", argv[i],
+			    err.reason);
+	return 0;
+}
+
+static int
+check_conflicts(struct recv *r)
+{
+	struct recv_config *c = &r->cfg;
+	struct stat st;
+
+	if (c->col.out.split_dir != NULL && c->output != NULL)
+		return cli_usage_error(&r->cli, "--split and --output "
+		    "exclude each other");
+	if (c->col.out.split_dir != NULL && (stat(c->col.out.split_dir, &st)
+	    == -1 || !S_ISDIR(st.st_mode)))
+		return cli_usage_error(&r->cli, "--split: '%s' is not a "
+		    "directory", c->col.out.split_dir);
+	if (c->rotate_s > 0 && c->col.out.split_dir == NULL &&
+	    (c->output == NULL || strcmp(c->output, "-") == 0))
+		return cli_usage_error(&r->cli, "--rotate needs --output FILE "
+		    "or --split DIR");
+	if (c->json && !c->stats)
+		c->stats = true;
+	return 0;
+}
+
+static int
+parse_args(struct recv *r, int argc, char **argv)
+{
+	struct option longopts[NOPTS + 1];
+	int ch, rc;
+
+	for (size_t i = 0; i < NOPTS; i++)
+		longopts[i] = optdocs[i].o;
+	memset(&longopts[NOPTS], 0, sizeof(longopts[NOPTS]));
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":o:zvqhV", longopts, NULL))
+	    != -1) {
+		if (ch == ':')
+			return cli_usage_error(&r->cli, "missing argument for "
+			    "'%s'", argv[optind - 1]);
+		if (ch == '?')
+			return cli_usage_error(&r->cli, "unknown option '%s'",
+			    argv[optind - 1]);
+		if ((rc = opt_one(r, ch)) != 0)
+			return rc;
+	}
+	if ((rc = parse_endpoints(r, argc - optind, argv + optind)) != 0)
+		return rc;
+	return check_conflicts(r);
+}
+
+/* Statistics -------------------------------------------------------------- */
+
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void
+counts(FILE *f, const struct ipfix_collector_counts *c, bool json)
+{
+	if (json)
+		fprintf(f, "\"messages\":%llu,\"records\":%llu,\"lost\":%llu,"
+		    "\"malformed\":%llu,\"bytes\":%llu,\"compressed\":%llu,"
+		    "\"no_template\":%llu",
+		    (unsigned long long)c->messages,
+		    (unsigned long long)c->records,
+		    (unsigned long long)c->lost,
+		    (unsigned long long)c->malformed,
+		    (unsigned long long)c->bytes,
+		    (unsigned long long)c->compressed,
+		    (unsigned long long)c->no_template);
+	else
+		fprintf(f, "messages %llu records %llu lost %llu malformed "
+		    "%llu", (unsigned long long)c->messages,
+		    (unsigned long long)c->records,
+		    (unsigned long long)c->lost,
+		    (unsigned long long)c->malformed);
+}
+
+struct stat_ctx {
+	FILE *f;
+	bool json, first;
+};
+
+static void
+exp_line(const struct ipfix_collector_exp_stats *e, void *arg)
+{
+	struct stat_ctx *s = arg;
+
+	if (s->json) {
+		fprintf(s->f, "%s{\"exporter\":%u,\"key\":", s->first ? "" :
+		    ",", e->index);
+		json_str(s->f, e->key);
+		fprintf(s->f, ",\"sessions\":%u,", e->sessions);
+		counts(s->f, &e->c, true);
+		fputc('}', s->f);
+	} else {
+		fprintf(s->f, "exporter %s: sessions %u ", e->key,
+		    e->sessions);
+		counts(s->f, &e->c, false);
+		fputc('\n', s->f);
+	}
+	s->first = false;
+}
+
+static void
+sess_line(const struct ipfix_collector_sess_stats *x, void *arg)
+{
+	struct stat_ctx *s = arg;
+
+	if (s->json) {
+		fprintf(s->f, "%s{\"session\":%u,\"exporter\":%u,\"follows\":"
+		    "%u,\"open\":%s,\"desc\":", s->first ? "" : ",", x->id,
+		    x->exporter, x->prev, x->open ? "true" : "false");
+		json_str(s->f, x->desc);
+		fputs(",\"identity\":", s->f);
+		json_str(s->f, x->identity);
+		fputc(',', s->f);
+		counts(s->f, &x->c, true);
+		fputc('}', s->f);
+	} else {
+		fprintf(s->f, "  session %u %s%s%s%s: ", x->id, x->desc,
+		    x->open ? "" : " (ended)", x->identity[0] ? " id " : "",
+		    x->identity);
+		counts(s->f, &x->c, false);
+		fputc('\n', s->f);
+	}
+	s->first = false;
+}
+
+static void
+print_stats(struct recv *r)
+{
+	struct ipfix_collector_totals t;
+	struct stat_ctx s = { stderr, r->cfg.json, true };
+
+	ipfix_collector_totals(r->col, &t);
+	if (s.json) {
+		fprintf(stderr, "{\"sessions_opened\":%llu,\"sessions_open\":"
+		    "%llu,\"refused\":%llu,\"closed_for_errors\":%llu,"
+		    "\"written_messages\":%llu,\"written_records\":%llu,",
+		    (unsigned long long)t.sessions_opened,
+		    (unsigned long long)t.sessions_open,
+		    (unsigned long long)t.refused,
+		    (unsigned long long)t.dropped_sessions,
+		    (unsigned long long)t.out.messages,
+		    (unsigned long long)t.out.records);
+		counts(stderr, &t.c, true);
+		fputs(",\"exporters\":[", stderr);
+	} else {
+		fprintf(stderr, "%s: sessions %llu (open %llu, refused %llu, "
+		    "closed for errors %llu) ", r->cli.prog,
+		    (unsigned long long)t.sessions_opened,
+		    (unsigned long long)t.sessions_open,
+		    (unsigned long long)t.refused,
+		    (unsigned long long)t.dropped_sessions);
+		counts(stderr, &t.c, false);
+		fputc('\n', stderr);
+	}
+	ipfix_collector_foreach_exporter(r->col, exp_line, &s);
+	if (s.json)
+		fputs("],\"sessions\":[", stderr);
+	s.first = true;
+	ipfix_collector_foreach_session(r->col, sess_line, &s);
+	if (s.json)
+		fputs("]}\n", stderr);
+	fflush(stderr);
+}
+
+/* Collector events --------------------------------------------------- */
+
+static void
+on_session(void *arg, uint32_t id, const char *desc, bool open,
+    const struct ipfix_err *why)
+{
+	struct recv *r = arg;
+
+	if (why != NULL && why->code != IPFIX_OK && r->cli.verbosity >= 0)
+		cli_warnx(&r->cli, "session %u %s closed: %s", id, desc,
+		    why->reason);
+	else
+		cli_debug(&r->cli, 1, "session %u %s %s", id, desc,
+		    open ? "open" : "ended");
+}
+
+static void
+on_problem(void *arg, uint32_t id, const struct ipfix_problem *p)
+{
+	struct recv *r = arg;
+	int level = p->severity == IPFIX_SEV_MALFORMED ? 1 : 2;
+
+	cli_debug(&r->cli, level, "session %u odid %u: %s%s%s%s", id, p->odid,
+	    p->reason, p->check ? " (" : "", p->check ? p->check : "",
+	    p->check ? ")" : "");
+}
+
+static void
+on_refused(void *arg, const char *peer, const struct ipfix_err *err)
+{
+	struct recv *r = arg;
+
+	if (r->cli.verbosity >= 0)
+		cli_warnx(&r->cli, "refused %s: %s", peer, err != NULL ? err->reason :
+	    "");
+}
+
+/* Event loop: signals and timers ---------------------------------------- */
+
+static const char *
+rotated_path(struct recv *r)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y%m%dT%H%M%S", &tm);
+	snprintf(r->path, sizeof(r->path), "%s.%s", r->cfg.output, when);
+	return r->path;
+}
+
+static void
+reopen(struct recv *r, const char *path)
+{
+	struct ipfix_err err;
+
+	if (ipfix_collector_reopen(r->col, path, &err) == -1) {
+		cli_warn_err(&r->cli, "reopen", &err);
+		r->status = CLI_EXIT_FAIL;
+		ev_stop(r->ev);
+	}
+}
+
+static void
+on_signal(struct ev_loop *ev, int fd, int mask, void *arg)
+{
+	struct recv *r = arg;
+	struct signalfd_siginfo si;
+
+	(void)mask;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			reopen(r, NULL);
+		else if (si.ssi_signo == SIGUSR1)
+			print_stats(r);
+		else
+			ev_stop(ev);
+	}
+}
+
+static long
+on_flush(struct ev_loop *ev, long long id, void *arg)
+{
+	struct recv *r = arg;
+	struct ipfix_err err;
+
+	(void)id;
+	if (ipfix_collector_flush(r->col, &err) == -1) {
+		cli_warn_err(&r->cli, "output", &err);
+		if (err.code == IPFIX_E_IO) {
+			r->status = CLI_EXIT_FAIL;
+			ev_stop(ev);
+			return EV_STOP;
+		}
+	}
+	return FLUSH_MS;
+}
+
+static long
+on_rotate(struct ev_loop *ev, long long id, void *arg)
+{
+	struct recv *r = arg;
+
+	(void)ev;
+	(void)id;
+	reopen(r, r->cfg.col.out.split_dir ? NULL : rotated_path(r));
+	return r->cfg.rotate_s * 1000;
+}
+
+/* Blocked before anything can start a thread (usrsctp may), so every
+ * thread inherits the mask and the signals reach only the signalfd. */
+static void
+block_signals(sigset_t *set)
+{
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+	(void)pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+static int
+setup_signals(struct recv *r, struct ipfix_err *err)
+{
+	sigset_t set;
+
+	block_signals(&set);
+	if ((r->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		return ipfix_err_sys(err, IPFIX_E_IO, "signalfd");
+	if (ev_fd_add(r->ev, r->sigfd, EV_READ, on_signal, r, err) == -1)
+		return -1;
+	if (ev_timer_add(r->ev, FLUSH_MS, on_flush, r, err) == -1)
+		return -1;
+	if (r->cfg.rotate_s > 0 && ev_timer_add(r->ev, r->cfg.rotate_s * 1000,
+	    on_rotate, r, err) == -1)
+		return -1;
+	return 0;
+}
+
+/* Start and stop --------------------------------------------------------- */
+
+static int
+listen_all(struct recv *r, struct ipfix_err *err)
+{
+	struct ipfix_endpoint *ep;
+
+	for (size_t i = 0; i < r->cfg.neps; i++) {
+		ep = &r->cfg.eps[i];
+		if (ep->secure && (r->sec[i] = ipfix_sec_ctx_new(&r->cfg.sec,
+		    true, ep->scheme, err)) == NULL)
+			return -1;
+		if (ipfix_collector_listen(r->col, ep, r->sec[i], r->ev, err)
+		    == -1)
+			return -1;
+		cli_debug(&r->cli, 1, "listening on %s://%s%s%s:%u",
+		    ipfix_scheme_name(ep->scheme), strchr(ep->host, ':') ?
+		    "[" : "", ep->host, strchr(ep->host, ':') ? "]" : "",
+		    ep->port);
+	}
+	return 0;
+}
+
+static int
+start(struct recv *r)
+{
+	static const struct ipfix_collector_hooks hooks0 = {
+		on_session, on_problem, on_refused, NULL,
+	};
+	struct ipfix_collector_hooks hooks = hooks0;
+	struct ipfix_err err;
+
+	hooks.arg = r;
+	/* said even with -q: weaker than the default must be visible */
+	if (r->cfg.sec.insecure)
+		cli_warnx(&r->cli, "warning: --insecure: exporters are NOT "
+		    "authenticated");
+	r->cfg.col.out.path = r->cfg.rotate_s > 0 && r->cfg.output != NULL ?
+	    rotated_path(r) : r->cfg.output;
+	if ((r->ev = ev_new(EV_SETSIZE, &err)) == NULL ||
+	    (r->col = ipfix_collector_new(&r->cfg.col, &hooks, &err)) ==
+	    NULL || listen_all(r, &err) == -1 ||
+	    setup_signals(r, &err) == -1) {
+		cli_warn_err(&r->cli, "start", &err);
+		return CLI_EXIT_FAIL;
+	}
+	return CLI_EXIT_OK;
+}
+
+static void
+stop(struct recv *r)
+{
+	struct ipfix_err err;
+
+	if (r->col != NULL && r->cfg.stats)
+		print_stats(r);
+	if (r->col != NULL && ipfix_collector_free(r->col, &err) == -1) {
+		cli_warn_err(&r->cli, "output", &err);
+		r->status = CLI_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < r->cfg.neps; i++)
+		ipfix_sec_ctx_free(r->sec[i]);
+	ev_free(r->ev);
+	if (r->sigfd > 0)
+		close(r->sigfd);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct recv r;
+	struct ipfix_err err;
+	sigset_t set;
+	int rc;
+
+	block_signals(&set);
+	memset(&r, 0, sizeof(r));
+	r.sigfd = -1;
+	cli_init(&r.cli, argv[0]);
+	if ((rc = parse_args(&r, argc, argv)) != 0)
+		return rc == -1 ? CLI_EXIT_OK : rc;
+	r.cli.progress = false;
+	if ((r.status = start(&r)) == CLI_EXIT_OK &&
+	    ev_run(r.ev, &err) == -1) {
+		cli_warn_err(&r.cli, "event loop", &err);
+		r.status = CLI_EXIT_FAIL;
+	}
+	stop(&r);
+	return r.status;
+}

@@ -1,0 +1,632 @@
+/*
+ * ipfix-send: the Exporting Process. Options -> struct
+ * ipfix_exporter_config (+ a security context for dtls/tls/dtls-sctp) ->
+ * ipfix_exporter_run over one input stream; events and statistics are
+ * printed here, since the library never prints.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "chan.h"
+#include "cli.h"
+#include "endpoint.h"
+#include "exporter.h"
+#include "stream.h"
+
+#define MAX_PEER_NAMES	32
+
+enum {
+	OPT_VERBOSE = 'v', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V',
+	OPT_ENCAP = 256, OPT_MTU, OPT_MAX_MSG, OPT_SCTP_STREAMS, OPT_PR_SCTP,
+	OPT_SNDBUF, OPT_REFRESH, OPT_REFRESH_MSGS, OPT_EXPORT_TIME, OPT_RATE,
+	OPT_RECORD_RATE, OPT_REALTIME, OPT_SPEED, OPT_RETRY_MIN,
+	OPT_RETRY_MAX, OPT_MAX_RETRIES, OPT_CONNECT_TIMEOUT, OPT_LINGER,
+	OPT_REKEY, OPT_COMPRESS, OPT_PROCESS_ID, OPT_STATS,
+	OPT_CERT, OPT_KEY, OPT_CA, OPT_PEER_NAME, OPT_PSK_ID, OPT_PSK_FILE,
+	OPT_CIPHERS, OPT_KEYLOG, OPT_INSECURE, OPT_HS_TIMEOUT,
+};
+
+/* One row per option: getopt_long and --help both come from here. */
+static const struct optdoc {
+	struct option o;
+	const char *arg;
+	const char *help;
+} optdocs[] = {
+	{ { "sctp-udp-encap", optional_argument, NULL, OPT_ENCAP }, "[=PORT]",
+	    "SCTP over UDP encapsulation (usrsctp, RFC 6951) to PORT "
+	    "(default 9899)" },
+	{ { "mtu", required_argument, NULL, OPT_MTU }, "BYTES",
+	    "UDP/DTLS: path MTU to size messages for (default: the route's)" },
+	{ { "max-msg", required_argument, NULL, OPT_MAX_MSG }, "BYTES",
+	    "cap on the IPFIX message size on any transport" },
+	{ { "sctp-streams", required_argument, NULL, OPT_SCTP_STREAMS }, "N",
+	    "SCTP: data on streams 1..N by ODID, templates on stream 0" },
+	{ { "pr-sctp", required_argument, NULL, OPT_PR_SCTP }, "RTX",
+	    "SCTP: abandon data-only messages after RTX retransmissions" },
+	{ { "sndbuf", required_argument, NULL, OPT_SNDBUF }, "BYTES",
+	    "socket send buffer wish" },
+	{ { "template-refresh", required_argument, NULL, OPT_REFRESH },
+	    "SECONDS", "UDP/DTLS: send all templates again every SECONDS "
+	    "(default 60; 0: never)" },
+	{ { "template-refresh-msgs", required_argument, NULL,
+	    OPT_REFRESH_MSGS }, "N", "UDP/DTLS: ... and every N data messages "
+	    "(default 20; 0: never)" },
+	{ { "export-time", required_argument, NULL, OPT_EXPORT_TIME },
+	    "keep|now", "export time of the messages (default keep)" },
+	{ { "rate", required_argument, NULL, OPT_RATE }, "N",
+	    "send at most N messages per second" },
+	{ { "record-rate", required_argument, NULL, OPT_RECORD_RATE }, "N",
+	    "send at most N data records per second" },
+	{ { "realtime", no_argument, NULL, OPT_REALTIME }, NULL,
+	    "follow the input's export (capture) times" },
+	{ { "speed", required_argument, NULL, OPT_SPEED }, "X",
+	    "--realtime X times faster (default 1)" },
+	{ { "retry-min", required_argument, NULL, OPT_RETRY_MIN }, "SECONDS",
+	    "first reconnect delay, doubled per failure (default 1; tcp and "
+	    "tls 60)" },
+	{ { "retry-max", required_argument, NULL, OPT_RETRY_MAX }, "SECONDS",
+	    "longest reconnect delay (default 300)" },
+	{ { "max-retries", required_argument, NULL, OPT_MAX_RETRIES }, "N",
+	    "give up after N failed reconnects in a row (default: never)" },
+	{ { "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	    "SECONDS", "bound on connecting and the handshake (default 10)" },
+	{ { "linger", required_argument, NULL, OPT_LINGER }, "SECONDS",
+	    "bound on the orderly close at the end (default 5)" },
+	{ { "rekey", required_argument, NULL, OPT_REKEY }, "SECONDS",
+	    "soft hand-off to a new Transport Session every SECONDS" },
+	{ { "compress", no_argument, NULL, OPT_COMPRESS }, NULL,
+	    "DEFLATE framing (private extension; ipfix-recv only)" },
+	{ { "process-id", required_argument, NULL, OPT_PROCESS_ID }, "N",
+	    "exportingProcessId in statistics records (default 1)" },
+	{ { "stats", no_argument, NULL, OPT_STATS }, NULL,
+	    "print a summary on stderr at exit" },
+	{ { "cert", required_argument, NULL, OPT_CERT }, "FILE",
+	    "PEM certificate (chain) of this exporter" },
+	{ { "key", required_argument, NULL, OPT_KEY }, "FILE",
+	    "PEM private key of --cert" },
+	{ { "ca", required_argument, NULL, OPT_CA }, "FILE|DIR",
+	    "CA certificates the collector must chain to" },
+	{ { "peer-name", required_argument, NULL, OPT_PEER_NAME }, "NAME",
+	    "the collector's expected name (default: the URL host)" },
+	{ { "psk-identity", required_argument, NULL, OPT_PSK_ID }, "ID",
+	    "pre-shared key identity" },
+	{ { "psk-file", required_argument, NULL, OPT_PSK_FILE }, "FILE",
+	    "pre-shared key (hex or raw)" },
+	{ { "ciphers", required_argument, NULL, OPT_CIPHERS }, "LIST",
+	    "OpenSSL cipher list / TLS 1.3 suites" },
+	{ { "keylog", required_argument, NULL, OPT_KEYLOG }, "FILE",
+	    "NSS key log (default: $SSLKEYLOGFILE)" },
+	{ { "insecure", no_argument, NULL, OPT_INSECURE }, NULL,
+	    "do not verify the collector (warned about at every start)" },
+	{ { "handshake-timeout", required_argument, NULL, OPT_HS_TIMEOUT },
+	    "SECONDS", "bound on a (D)TLS handshake (default 10)" },
+	{ { "verbose", no_argument, NULL, OPT_VERBOSE }, NULL,
+	    "log sessions (-v) and every event (-vv)" },
+	{ { "quiet", no_argument, NULL, OPT_QUIET }, NULL,
+	    "no warnings on stderr" },
+	{ { "help", no_argument, NULL, OPT_HELP }, NULL,
+	    "show this help and exit" },
+	{ { "version", no_argument, NULL, OPT_VERSION }, NULL,
+	    "show the version and exit" },
+};
+#define NOPTS (sizeof(optdocs) / sizeof(optdocs[0]))
+
+struct send {
+	struct cli cli;
+	struct ipfix_exporter_config cfg;
+	struct ipfix_sec_config sec;
+	const char *peer_names[MAX_PEER_NAMES + 1];
+	size_t npeer_names;
+	const char *input;
+	bool stats;
+	bool realtime_set, speed_set;
+};
+
+static volatile sig_atomic_t stop_flag, report_flag;
+
+/* Help ------------------------------------------------------------------- */
+
+static void
+print_help(const char *left, const char *help)
+{
+	int col = printf("  %-24s", left), n;
+	const char *sp;
+
+	while (*help != '\0') {
+		sp = strchr(help, ' ');
+		n = sp != NULL ? (int)(sp - help) : (int)strlen(help);
+		if (col + 1 + n > 79 && col > 26)
+			col = printf("\n%26s", "") - 1;
+		col += printf(" %.*s", n, help);
+		help += n;
+		while (*help == ' ')
+			help++;
+	}
+	putchar('\n');
+}
+
+static void
+usage(const struct cli *c)
+{
+	const struct option *o;
+	char left[48];
+
+	printf("usage: %s [options] URL [FILE|-]\n"
+	    "Export the IPFIX stream FILE (raw or gzip'd; '-' or none: stdin)"
+	    " to the\ncollector at URL (udp|tcp|sctp|dtls|tls|dtls-sctp"
+	    "://HOST[:PORT]).\n\n", c->prog);
+	for (size_t i = 0; i < NOPTS; i++) {
+		o = &optdocs[i].o;
+		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
+		    o->val < 256 ? "-" : " ", o->val < 256 ? o->val : ' ',
+		    o->val < 256 ? ", " : "  ", o->name,
+		    optdocs[i].arg != NULL && o->has_arg == required_argument ?
+		    " " : "", optdocs[i].arg != NULL ? optdocs[i].arg : "");
+		print_help(left, optdocs[i].help);
+	}
+	printf("\nSignals: INT/TERM flush and close in order, USR1 prints "
+	    "statistics.\nExit status: 0 input exported (records not sent are "
+	    "reported), 1 failure,\n2 usage error. See ipfix-send(1).\n");
+}
+
+/* Options ---------------------------------------------------------------- */
+
+static int
+num(struct send *s, const char *opt, long long min, long long max,
+    long long *v)
+{
+	return cli_parse_num(&s->cli, opt, optarg, min, max, v) == -1 ?
+	    CLI_EXIT_USAGE : 0;
+}
+
+/* Seconds with a fraction into ms; zero allowed when zero_ok. */
+static int
+seconds_ms(struct send *s, const char *opt, bool zero_ok, unsigned *out)
+{
+	double d;
+
+	if (cli_parse_double(&s->cli, opt, optarg, zero_ok ? 0 : 0.001,
+	    86400.0 * 30, &d) == -1)
+		return CLI_EXIT_USAGE;
+	*out = (unsigned)(d * 1000.0 + 0.5);
+	return 0;
+}
+
+static int
+opt_sec(struct send *s, int id)
+{
+	struct ipfix_sec_config *c = &s->sec;
+
+	switch (id) {
+	case OPT_CERT: c->cert = optarg; break;
+	case OPT_KEY: c->key = optarg; break;
+	case OPT_CA: c->ca = optarg; break;
+	case OPT_PSK_ID: c->psk_identity = optarg; break;
+	case OPT_PSK_FILE: c->psk_file = optarg; break;
+	case OPT_CIPHERS: c->ciphers = optarg; break;
+	case OPT_KEYLOG: c->keylog = optarg; break;
+	case OPT_INSECURE: c->insecure = true; break;
+	case OPT_HS_TIMEOUT:
+		return seconds_ms(s, "--handshake-timeout", false,
+		    &c->handshake_timeout_ms);
+	case OPT_PEER_NAME:
+		if (s->npeer_names >= MAX_PEER_NAMES)
+			return cli_usage_error(&s->cli, "--peer-name: at most "
+			    "%d names", MAX_PEER_NAMES);
+		s->peer_names[s->npeer_names++] = optarg;
+		c->peer_names = s->peer_names;
+		break;
+	}
+	return 0;
+}
+
+static int
+opt_transport(struct send *s, int id)
+{
+	struct ipfix_exporter_config *c = &s->cfg;
+	long long v = IPFIX_SCTP_UDP_PORT;
+	int rc;
+
+	switch (id) {
+	case OPT_ENCAP:
+		c->topts.sctp_udp = true;
+		if (optarg != NULL && (rc = num(s, "--sctp-udp-encap", 1,
+		    65535, &v)) != 0)
+			return rc;
+		c->topts.encap_port = (uint16_t)v;
+		return 0;
+	case OPT_MTU:
+		rc = num(s, "--mtu", 576, 65535, &v);
+		c->mtu = (unsigned)v;
+		return rc;
+	case OPT_MAX_MSG:
+		rc = num(s, "--max-msg", 256, 65535, &v);
+		c->max_msg = (size_t)v;
+		return rc;
+	case OPT_SCTP_STREAMS:
+		rc = num(s, "--sctp-streams", 1, 1024, &v);
+		c->data_streams = (uint16_t)v;
+		c->topts.streams = (uint16_t)(v + 1);
+		return rc;
+	case OPT_PR_SCTP:
+		rc = num(s, "--pr-sctp", 0, 255, &v);
+		c->pr_rtx = (int)v;
+		return rc;
+	default:
+		rc = num(s, "--sndbuf", 4096, 1 << 30, &v);
+		c->topts.sndbuf = (int)v;
+		return rc;
+	}
+}
+
+static int
+opt_rate(struct send *s, int id)
+{
+	struct ipfix_exporter_config *c = &s->cfg;
+	double d;
+
+	if (c->pace != IPFIX_PACE_FAST)
+		return cli_usage_error(&s->cli, "--rate, --record-rate and "
+		    "--realtime exclude each other");
+	if (id == OPT_REALTIME) {
+		c->pace = IPFIX_PACE_REALTIME;
+		return 0;
+	}
+	if (cli_parse_double(&s->cli, id == OPT_RATE ? "--rate" :
+	    "--record-rate", optarg, 0.001, 1e9, &d) == -1)
+		return CLI_EXIT_USAGE;
+	c->pace = id == OPT_RATE ? IPFIX_PACE_MSGS : IPFIX_PACE_RECORDS;
+	c->rate = d;
+	return 0;
+}
+
+static int
+opt_export(struct send *s, int id)
+{
+	struct ipfix_exporter_config *c = &s->cfg;
+	long long v;
+	int rc;
+
+	switch (id) {
+	case OPT_REFRESH:
+		return seconds_ms(s, "--template-refresh", true,
+		    &c->refresh_ms);
+	case OPT_REFRESH_MSGS:
+		rc = num(s, "--template-refresh-msgs", 0, 1000000, &v);
+		c->refresh_msgs = (unsigned)v;
+		return rc;
+	case OPT_EXPORT_TIME:
+		if (strcmp(optarg, "keep") != 0 && strcmp(optarg, "now") != 0)
+			return cli_usage_error(&s->cli, "--export-time: '%s' "
+			    "is not keep or now", optarg);
+		c->export_time_now = strcmp(optarg, "now") == 0;
+		return 0;
+	case OPT_SPEED:
+		s->speed_set = true;
+		return cli_parse_double(&s->cli, "--speed", optarg, 0.001, 1e6,
+		    &c->speed) == -1 ? CLI_EXIT_USAGE : 0;
+	case OPT_PROCESS_ID:
+		rc = num(s, "--process-id", 0, UINT32_MAX, &v);
+		c->process_id = (uint32_t)v;
+		return rc;
+	default:
+		return opt_rate(s, id);
+	}
+}
+
+static int
+opt_session(struct send *s, int id)
+{
+	struct ipfix_exporter_config *c = &s->cfg;
+	long long v;
+	int rc;
+
+	switch (id) {
+	case OPT_RETRY_MIN:
+		return seconds_ms(s, "--retry-min", false, &c->retry_min_ms);
+	case OPT_RETRY_MAX:
+		return seconds_ms(s, "--retry-max", false, &c->retry_max_ms);
+	case OPT_CONNECT_TIMEOUT:
+		return seconds_ms(s, "--connect-timeout", false,
+		    &c->connect_ms);
+	case OPT_LINGER:
+		return seconds_ms(s, "--linger", false, &c->linger_ms);
+	case OPT_REKEY:
+		return seconds_ms(s, "--rekey", false, &c->rekey_ms);
+	default:
+		rc = num(s, "--max-retries", 0, 1000000, &v);
+		c->max_retries = (int)v;
+		return rc;
+	}
+}
+
+/* 0 to go on, -1 to exit 0 (help, version), else an exit status. */
+static int
+opt_one(struct send *s, int id)
+{
+	switch (id) {
+	case OPT_COMPRESS: s->cfg.compress = true; return 0;
+	case OPT_STATS: s->stats = true; return 0;
+	case OPT_VERBOSE: s->cli.verbosity++; return 0;
+	case OPT_QUIET: s->cli.verbosity = -1; return 0;
+	case OPT_HELP: usage(&s->cli); return -1;
+	case OPT_VERSION: cli_print_version(&s->cli); return -1;
+	}
+	if (id >= OPT_CERT && id <= OPT_HS_TIMEOUT)
+		return opt_sec(s, id);
+	if (id >= OPT_ENCAP && id <= OPT_SNDBUF)
+		return opt_transport(s, id);
+	if (id >= OPT_REFRESH && id <= OPT_SPEED)
+		return opt_export(s, id);
+	if (id == OPT_PROCESS_ID)
+		return opt_export(s, id);
+	if (id >= OPT_RETRY_MIN && id <= OPT_REKEY)
+		return opt_session(s, id);
+	return cli_usage_error(&s->cli, "unknown option");
+}
+
+static int
+parse_opts(struct send *s, int argc, char **argv)
+{
+	struct option lo[NOPTS + 1];
+	int id, rc;
+
+	for (size_t i = 0; i < NOPTS; i++)
+		lo[i] = optdocs[i].o;
+	memset(&lo[NOPTS], 0, sizeof(lo[NOPTS]));
+	opterr = 0;
+	while ((id = getopt_long(argc, argv, ":vqhV", lo, NULL)) != -1) {
+		if (id == '?' || id == ':')
+			return cli_usage_error(&s->cli, "%s option '%s'",
+			    id == '?' ? "unknown" : "missing argument for",
+			    argv[optind - 1]);
+		if ((rc = opt_one(s, id)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+parse_args(struct send *s, int argc, char **argv)
+{
+	struct ipfix_err err;
+	int rc;
+
+	if ((rc = parse_opts(s, argc, argv)) != 0)
+		return rc;
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || argc > 2)
+		return cli_usage_error(&s->cli, "expected a collector URL and "
+		    "at most one input FILE");
+	if (ipfix_endpoint_parse(argv[0], &s->cfg.ep, &err) == -1)
+		return cli_usage_error(&s->cli, "%s: %s", argv[0], err.reason);
+	s->input = argc == 2 ? argv[1] : "-";
+	if (s->speed_set && s->cfg.pace != IPFIX_PACE_REALTIME)
+		return cli_usage_error(&s->cli, "--speed needs --realtime");
+	if (!s->cfg.ep.secure && (s->sec.cert != NULL || s->sec.key != NULL ||
+	    s->sec.ca != NULL || s->sec.psk_file != NULL || s->sec.insecure))
+		return cli_usage_error(&s->cli, "security options need a "
+		    "dtls://, tls:// or dtls-sctp:// URL");
+	if (s->cfg.topts.sctp_udp && s->cfg.ep.scheme != IPFIX_SCHEME_SCTP &&
+	    s->cfg.ep.scheme != IPFIX_SCHEME_DTLS_SCTP)
+		return cli_usage_error(&s->cli, "--sctp-udp-encap needs an "
+		    "sctp:// or dtls-sctp:// URL");
+	return 0;
+}
+
+/* Reporting -------------------------------------------------------------- */
+
+static void
+on_event(void *arg, enum ipfix_exp_event ev, const char *detail,
+    const struct ipfix_err *err)
+{
+	struct send *s = arg;
+	const struct cli *c = &s->cli;
+
+	switch (ev) {
+	case IPFIX_EXP_CONNECTING:
+		cli_debug(c, 2, "connecting");
+		break;
+	case IPFIX_EXP_UP:
+		cli_debug(c, 1, "session up (collector %s)", detail);
+		break;
+	case IPFIX_EXP_HANDOFF:
+		cli_debug(c, 1, "hand-off to the new session done");
+		break;
+	case IPFIX_EXP_RETRY:
+		cli_debug(c, 1, "next attempt in %s ms", detail);
+		break;
+	case IPFIX_EXP_DROPPED:
+		if (c->verbosity >= 2)
+			cli_warn_err(c, "message not sent", err);
+		break;
+	case IPFIX_EXP_LOST:
+		cli_warn_err(c, "session lost", err);
+		break;
+	case IPFIX_EXP_CONNECT_FAILED:
+		cli_warn_err(c, detail != NULL ? detail : "connect", err);
+		break;
+	case IPFIX_EXP_GAVE_UP:
+		cli_warnx(c, "giving up after --max-retries");
+		break;
+	case IPFIX_EXP_INPUT:
+		cli_warn_err(c, "input", err);
+		break;
+	}
+}
+
+static void
+print_stats(const struct cli *c, const struct ipfix_exporter_stats *st)
+{
+	fprintf(stderr, "%s: input: %llu messages, %llu records, %llu "
+	    "templates, %llu withdrawals, %llu malformed, %llu without "
+	    "template\n", c->prog, (unsigned long long)st->in_messages,
+	    (unsigned long long)st->in_records,
+	    (unsigned long long)st->in_templates,
+	    (unsigned long long)st->in_withdrawals,
+	    (unsigned long long)st->in_malformed,
+	    (unsigned long long)st->in_no_template);
+	fprintf(stderr, "%s: sent: %llu messages, %llu records, %llu bytes "
+	    "(%llu on the wire), %llu template records, %llu withdrawals, "
+	    "%llu statistics records\n", c->prog,
+	    (unsigned long long)st->out_messages,
+	    (unsigned long long)st->out_records,
+	    (unsigned long long)st->out_bytes,
+	    (unsigned long long)st->out_wire_bytes,
+	    (unsigned long long)st->out_templates,
+	    (unsigned long long)st->out_withdrawals,
+	    (unsigned long long)st->out_stats_records);
+	fprintf(stderr, "%s: not sent: %llu messages, %llu records, %llu "
+	    "bytes\n", c->prog, (unsigned long long)st->not_sent_messages,
+	    (unsigned long long)st->not_sent_records,
+	    (unsigned long long)st->not_sent_bytes);
+	fprintf(stderr, "%s: sessions: %llu opened, %llu lost, %llu failed "
+	    "attempts, %llu hand-offs\n", c->prog,
+	    (unsigned long long)st->sessions,
+	    (unsigned long long)st->failures,
+	    (unsigned long long)st->connect_failures,
+	    (unsigned long long)st->handoffs);
+}
+
+static void
+on_report(void *arg, const struct ipfix_exporter_stats *st)
+{
+	struct send *s = arg;
+
+	print_stats(&s->cli, st);
+}
+
+/* Setup ------------------------------------------------------------------ */
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		report_flag = 1;
+	else
+		stop_flag = 1;
+}
+
+/* INT/TERM interrupt a blocking read of the input (no SA_RESTART);
+ * USR1 must not, or a report would look like a read error. */
+static void
+signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* A pipe or terminal: send each input message at once (latency); a
+ * file: re-pack freely. */
+static bool
+input_is_live(const char *path)
+{
+	struct stat st;
+	int rc = strcmp(path, "-") == 0 ? fstat(0, &st) : stat(path, &st);
+
+	return rc == -1 || !S_ISREG(st.st_mode);
+}
+
+static struct ipfix_sec_ctx *
+security(struct send *s, struct ipfix_err *err)
+{
+	if (!s->cfg.ep.secure)
+		return NULL;
+	if (s->sec.insecure)
+		cli_warnx(&s->cli, "warning: --insecure: the collector's "
+		    "identity is NOT verified");
+	return ipfix_sec_ctx_new(&s->sec, false, s->cfg.ep.scheme, err);
+}
+
+static void
+defaults(struct send *s)
+{
+	memset(s, 0, sizeof(*s));
+	cli_init(&s->cli, "ipfix-send");
+	ipfix_exporter_config_init(&s->cfg);
+	s->cfg.stop = &stop_flag;
+	s->cfg.report = &report_flag;
+	s->cfg.on_event = on_event;
+	s->cfg.on_report = on_report;
+	s->cfg.arg = s;
+}
+
+static int
+run(struct send *s, struct ipfix_reader *r, struct ipfix_sec_ctx *sec)
+{
+	struct ipfix_exporter_stats st;
+	struct ipfix_exporter *x;
+	struct ipfix_err err;
+	int rc;
+
+	s->cfg.sec = sec;
+	s->cfg.flush_each_input = input_is_live(s->input);
+	if ((x = ipfix_exporter_new(&s->cfg, &err)) == NULL) {
+		cli_warnx(&s->cli, "%s", err.reason);
+		return err.code == IPFIX_E_USAGE ? CLI_EXIT_USAGE :
+		    CLI_EXIT_FAIL;
+	}
+	ipfix_err_clear(&err);
+	rc = ipfix_exporter_run(x, r, &err);
+	ipfix_exporter_stats(x, &st);
+	ipfix_exporter_free(x);
+	if (rc == -1)
+		cli_warn_err(&s->cli, NULL, &err);
+	if (st.not_sent_records > 0)
+		cli_warnx(&s->cli, "%llu records in %llu messages could not "
+		    "be sent", (unsigned long long)st.not_sent_records,
+		    (unsigned long long)st.not_sent_messages);
+	if (s->stats)
+		print_stats(&s->cli, &st);
+	/* A collector that went away is no failure of ours (RFC 7011
+	 * §10.4.4 expects reconnects): what it missed is reported above. */
+	return rc == -1 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ipfix_sec_ctx *sec = NULL;
+	struct ipfix_reader *r;
+	struct ipfix_err err;
+	struct send s;
+	int rc;
+
+	defaults(&s);
+	if ((rc = parse_args(&s, argc, argv)) != 0)
+		return rc == -1 ? CLI_EXIT_OK : rc;
+	s.sec.peer_names = s.npeer_names > 0 ? s.peer_names : NULL;
+	ipfix_err_clear(&err);
+	if (s.cfg.ep.secure && (sec = security(&s, &err)) == NULL) {
+		cli_warn_err(&s.cli, "security", &err);
+		return err.code == IPFIX_E_USAGE ? CLI_EXIT_USAGE :
+		    CLI_EXIT_FAIL;
+	}
+	if ((r = ipfix_reader_open(s.input, NULL, &err)) == NULL) {
+		cli_warn_err(&s.cli, s.input, &err);
+		ipfix_sec_ctx_free(sec);
+		return CLI_EXIT_FAIL;
+	}
+	signals();
+	rc = run(&s, r, sec);
+	ipfix_reader_close(r);
+	ipfix_sec_ctx_free(sec);
+	return rc;
+}
