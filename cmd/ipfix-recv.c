@@ -66,7 +66,8 @@ static const struct optdoc {
 	{ { "idle-timeout", required_argument, NULL, OPT_IDLE }, "SECONDS",
 	    "end a silent UDP/DTLS session after SECONDS (default 600)" },
 	{ { "template-lifetime", required_argument, NULL, OPT_LIFETIME },
-	    "SECONDS", "UDP template lifetime (default 1800)" },
+	    "SECONDS", "UDP templates expire SECONDS of Export Time after "
+	    "their last refresh (default: with their session)" },
 	{ { "rcvbuf", required_argument, NULL, OPT_RCVBUF }, "BYTES",
 	    "socket receive buffer wish" },
 	{ { "cert", required_argument, NULL, OPT_CERT }, "FILE",
@@ -447,6 +448,23 @@ sess_line(const struct ipfix_collector_sess_stats *x, void *arg)
 }
 
 static void
+dom_line(const struct ipfix_domain_stats *d, void *arg)
+{
+	struct stat_ctx *s = arg;
+
+	fprintf(s->f, s->json ? "%s{\"session\":%u,\"odid\":%u,\"messages\":"
+	    "%llu,\"records\":%llu,\"lost\":%llu,\"out_of_order\":%llu,"
+	    "\"malformed\":%llu}" : "%s  session %u odid %u: messages %llu "
+	    "records %llu lost %llu out of order %llu malformed %llu\n",
+	    s->json && !s->first ? "," : "", d->session, d->odid,
+	    (unsigned long long)d->messages, (unsigned long long)d->records,
+	    (unsigned long long)d->lost,
+	    (unsigned long long)d->seq_out_of_order,
+	    (unsigned long long)d->malformed);
+	s->first = false;
+}
+
+static void
 print_stats(struct recv *r)
 {
 	struct ipfix_collector_totals t;
@@ -480,6 +498,10 @@ print_stats(struct recv *r)
 		fputs("],\"sessions\":[", stderr);
 	s.first = true;
 	ipfix_collector_foreach_session(r->col, sess_line, &s);
+	if (s.json)
+		fputs("],\"domains\":[", stderr);
+	s.first = true;
+	ipfix_collector_foreach_domain(r->col, dom_line, &s);
 	if (s.json)
 		fputs("]}\n", stderr);
 	fflush(stderr);
@@ -534,6 +556,10 @@ rotated_path(struct recv *r)
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y%m%dT%H%M%S", &tm);
 	snprintf(r->path, sizeof(r->path), "%s.%s", r->cfg.output, when);
+	/* two files in one second (SIGHUP and the timer): never reuse */
+	for (int n = 1; access(r->path, F_OK) == 0 && n < 1000; n++)
+		snprintf(r->path, sizeof(r->path), "%s.%s.%d", r->cfg.output,
+		    when, n);
 	return r->path;
 }
 
@@ -558,7 +584,8 @@ on_signal(struct ev_loop *ev, int fd, int mask, void *arg)
 	(void)mask;
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP)
-			reopen(r, NULL);
+			reopen(r, r->cfg.rotate_s > 0 && !r->cfg.col.out.split_dir ?
+			    rotated_path(r) : NULL);
 		else if (si.ssi_signo == SIGUSR1)
 			print_stats(r);
 		else

@@ -14,7 +14,6 @@
 #include "endpoint.h"
 
 #define DEFAULT_MAX_TEMPLATES	4096
-#define DEFAULT_UDP_LIFETIME	1800
 
 /* A Transport Session, kept after its end for the statistics. */
 struct csess {
@@ -203,8 +202,10 @@ ipfix_collector_new(const struct ipfix_collector_config *cfg,
 	memset(&dc, 0, sizeof(dc));
 	dc.limits.max_templates = cfg->max_templates ? cfg->max_templates :
 	    DEFAULT_MAX_TEMPLATES;
-	dc.limits.udp_lifetime = cfg->udp_template_lifetime ?
-	    cfg->udp_template_lifetime : DEFAULT_UDP_LIFETIME;
+	/* The decoder ages templates by Export Time, which an exporter
+	 * replaying old data keeps: off unless asked for. A silent UDP
+	 * session still loses its templates at the idle timeout. */
+	dc.limits.udp_lifetime = cfg->udp_template_lifetime;
 	dc.max_list_depth = 8;
 	if ((col->dec = ipfix_decoder_new(&dc, &dec_ops, col)) == NULL) {
 		ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
@@ -714,4 +715,11 @@ ipfix_collector_foreach_session(const struct ipfix_collector *col,
 	refresh_lost(col);
 	for (size_t i = 0; i < col->nsess; i++)
 		fn(&col->sess[i]->st, arg);
+}
+
+void
+ipfix_collector_foreach_domain(const struct ipfix_collector *col,
+    void (*fn)(const struct ipfix_domain_stats *, void *), void *arg)
+{
+	ipfix_decoder_foreach_domain(col->dec, fn, arg);
 }

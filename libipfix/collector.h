@@ -21,7 +21,9 @@
 struct ipfix_collector_config {
 	struct ipfix_sessout_config out;
 	size_t max_templates;		/* per (session, ODID); 0: 4096 */
-	uint32_t udp_template_lifetime;	/* seconds, 0: 1800 (C53) */
+	uint32_t udp_template_lifetime;	/* seconds of Export Time (C53);
+					   0: templates live as long as
+					   their UDP session */
 	struct ipfix_listen_limits limits;	/* per listener */
 	struct ipfix_topts topts;	/* transport options */
 };
@@ -133,5 +135,9 @@ void ipfix_collector_foreach_exporter(const struct ipfix_collector *col,
     void (*fn)(const struct ipfix_collector_exp_stats *, void *), void *arg);
 void ipfix_collector_foreach_session(const struct ipfix_collector *col,
     void (*fn)(const struct ipfix_collector_sess_stats *, void *), void *arg);
+/* Each (session, ODID) the decoder counted: messages, records, loss by
+ * sequence numbers, out-of-order and malformed messages. */
+void ipfix_collector_foreach_domain(const struct ipfix_collector *col,
+    void (*fn)(const struct ipfix_domain_stats *, void *), void *arg);
 
 #endif

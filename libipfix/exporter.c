@@ -24,16 +24,24 @@
 #define SERVICE_EVERY	64	/* messages between non-blocking polls */
 #define AGAIN_WAIT_MS	100
 
-/* IEs of the RFC 7011 §4.3 Exporting Process Reliability Statistics. */
+/* IEs of the RFC 7011 §4.3 Exporting Process Reliability Statistics
+ * and of the §4.1 Metering Process Statistics. */
 #define IE_EXPORTING_PROCESS_ID		144
 #define IE_NOT_SENT_FLOW_TOTAL		166
 #define IE_OBSERVATION_TIME_MS		323
-#define STATS_REC_LEN			28
+#define IE_OBSERVATION_DOMAIN_ID	149
+#define IE_EXPORTED_MESSAGES		41
+#define IE_EXPORTED_RECORDS		42
+#define IE_EXPORTED_OCTETS		40
+#define STATS_REC_LEN			28	/* both layouts */
+
+/* Our own options templates (exp_tmpl.own). */
+enum { OWN_NONE, OWN_RELIABILITY, OWN_METERING };
 
 struct exp_tmpl {
 	struct ipfix_tmpl *t;	/* owned */
 	uint64_t sent_gen;	/* the session that has it, 0: none */
-	bool own;		/* our statistics template */
+	uint8_t own;		/* OWN_*: our statistics template */
 };
 
 struct exp_dom {
@@ -44,6 +52,7 @@ struct exp_dom {
 	uint32_t seq[2];	/* per SIDX (RFC 7011 §3.1: per stream) */
 	uint64_t refresh_ms;	/* UDP: last full template send */
 	unsigned msgs;		/* UDP: data messages since then */
+	uint64_t tot_msgs, tot_recs, tot_octets;	/* sent, all sessions */
 };
 
 struct exp_sess {
@@ -70,6 +79,7 @@ struct ipfix_exporter {
 	bool datagram;
 	bool zstream;
 	bool need_all;		/* a new session waits for every template */
+	bool need_meter;	/* a hand-off: §4.1 counts on the new one */
 	uint64_t stats_sent;	/* not_sent_records last reported */
 
 	struct ipfix_builder b;
@@ -260,7 +270,7 @@ tm_put(struct exp_dom *d, struct ipfix_tmpl *t)
 	e = &d->tm[i];
 	e->t = t;
 	e->sent_gen = 0;
-	e->own = false;
+	e->own = OWN_NONE;
 	return e;
 }
 
@@ -666,7 +676,7 @@ chan_send_one(struct ipfix_exporter *x, const uint8_t *p, size_t len,
 /* Hand one finished message to the current session. A failure counts
  * the message as not sent (its records keep their place in the
  * sequence numbers, C08) and ends the session. */
-static void
+static int
 deliver(struct ipfix_exporter *x, size_t len, uint32_t records, int sidx,
     bool ctl)
 {
@@ -681,7 +691,7 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records, int sidx,
 		ipfix_err_set(&err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
 		    "no session");
 		count_drop(x, records, len, &err);
-		return;
+		return -1;
 	}
 	p = wire_bytes(x, x->buf, &wlen);
 	if (x->cfg.sink != NULL)
@@ -695,7 +705,7 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records, int sidx,
 			x->cur->err = err;
 			lose_cur(x);
 		}
-		return;
+		return -1;
 	}
 	x->st.out_messages++;
 	x->st.out_records += records;
@@ -705,6 +715,7 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records, int sidx,
 		x->since_service = 0;
 		wait_io(x, 0);
 	}
+	return 0;
 }
 
 static int
@@ -728,7 +739,11 @@ flush_msg(struct ipfix_exporter *x)
 		if (records > 0)
 			d->msgs++;
 	}
-	deliver(x, len, records, sidx, x->b_ctl);
+	if (deliver(x, len, records, sidx, x->b_ctl) == 0 && d != NULL) {
+		d->tot_msgs++;
+		d->tot_recs += records;
+		d->tot_octets += len;
+	}
 	return x->failed ? -1 : 0;
 }
 
@@ -882,14 +897,16 @@ maybe_refresh(struct ipfix_exporter *x, struct exp_dom *d)
 	return due ? emit_dom(x, d, true) : 0;
 }
 
-/* Statistics (RFC 7011 §4.3) ----------------------------------------------- */
+/* Statistics (RFC 7011 §4.3) ---------------------------------------------- */
 
 static struct ipfix_tmpl *
-stats_tmpl_new(uint16_t id)
+stats_tmpl_new(uint16_t id, int kind)
 {
-	static const uint16_t ids[] = { IE_EXPORTING_PROCESS_ID,
+	static const uint16_t rel[] = { IE_EXPORTING_PROCESS_ID,
 	    IE_NOT_SENT_FLOW_TOTAL, IE_OBSERVATION_TIME_MS,
 	    IE_OBSERVATION_TIME_MS };
+	static const uint16_t met[] = { IE_OBSERVATION_DOMAIN_ID,
+	    IE_EXPORTED_MESSAGES, IE_EXPORTED_RECORDS, IE_EXPORTED_OCTETS };
 	static const uint16_t lens[] = { 4, 8, 8, 8 };
 	struct ipfix_tmpl *t;
 	size_t i;
@@ -897,16 +914,16 @@ stats_tmpl_new(uint16_t id)
 	if ((t = ipfix_tmpl_new(id, 4, 1)) == NULL)
 		return NULL;
 	for (i = 0; i < 4; i++) {
-		t->fields[i].id = ids[i];
+		t->fields[i].id = kind == OWN_METERING ? met[i] : rel[i];
 		t->fields[i].len = lens[i];
 	}
 	ipfix_tmpl_finish(t);
 	return t;
 }
 
-/* Our template in ODID 0 (C11), under the highest id the input left. */
+/* Our template of kind in d, under the highest id the input left. */
 static struct exp_tmpl *
-stats_tmpl(struct exp_dom *d)
+stats_tmpl(struct exp_dom *d, int kind)
 {
 	struct ipfix_tmpl *t;
 	struct exp_tmpl *e;
@@ -914,16 +931,16 @@ stats_tmpl(struct exp_dom *d)
 	uint32_t id;
 
 	for (i = 0; i < d->n; i++)
-		if (d->tm[i].own)
+		if (d->tm[i].own == kind)
 			return &d->tm[i];
 	for (id = 65535; id >= IPFIX_MIN_DATA_SET_ID; id--)
 		if (tm_find(d, (uint16_t)id) == NULL)
 			break;
 	if (id < IPFIX_MIN_DATA_SET_ID ||
-	    (t = stats_tmpl_new((uint16_t)id)) == NULL ||
+	    (t = stats_tmpl_new((uint16_t)id, kind)) == NULL ||
 	    (e = tm_put(d, t)) == NULL)
 		return NULL;
-	e->own = true;
+	e->own = (uint8_t)kind;
 	return e;
 }
 
@@ -946,7 +963,8 @@ emit_stats(struct ipfix_exporter *x, bool again)
 	if (x->st.not_sent_records == 0 ||
 	    (!again && x->stats_sent == x->st.not_sent_records))
 		return 0;
-	if ((d = dom_get(x, 0)) == NULL || (e = stats_tmpl(d)) == NULL)
+	if ((d = dom_get(x, 0)) == NULL ||
+	    (e = stats_tmpl(d, OWN_RELIABILITY)) == NULL)
 		return 0;	/* no memory: the counts stay in --stats */
 	x->stats_sent = x->st.not_sent_records;
 	ipfix_put32(rec, x->cfg.process_id);
@@ -957,6 +975,33 @@ emit_stats(struct ipfix_exporter *x, bool again)
 		return -1;
 	x->st.out_stats_records++;
 	x->b_own++;
+	return 0;
+}
+
+/* After a hand-off, each domain's cumulative counts (RFC 7011 §4.1) on
+ * the new session, so a collector can account across the chain. */
+static int
+emit_metering(struct ipfix_exporter *x)
+{
+	uint8_t rec[STATS_REC_LEN];
+	struct exp_tmpl *e;
+	struct exp_dom *d;
+	size_t i;
+
+	for (i = 0; i < x->ndom; i++) {
+		d = &x->dom[i];
+		if (d->tot_msgs == 0 ||
+		    (e = stats_tmpl(d, OWN_METERING)) == NULL)
+			continue;
+		ipfix_put32(rec, d->odid);
+		put64(rec + 4, d->tot_msgs);
+		put64(rec + 12, d->tot_recs);
+		put64(rec + 20, d->tot_octets);
+		if (add_record(x, d, e, rec, sizeof(rec)) == -1)
+			return -1;
+		x->st.out_stats_records++;
+		x->b_own++;
+	}
 	return 0;
 }
 
@@ -1000,6 +1045,7 @@ handoff(struct ipfix_exporter *x)
 	x->cur = NULL;
 	session_up(x, n);
 	x->st.handoffs++;
+	x->need_meter = true;
 	event(x, IPFIX_EXP_HANDOFF, NULL, NULL);
 	return 0;
 }
@@ -1030,6 +1076,11 @@ upkeep(struct ipfix_exporter *x)
 			if (emit_dom(x, &x->dom[i], false) == -1)
 				return -1;
 		if (emit_stats(x, true) == -1)
+			return -1;
+	}
+	if (x->need_meter && x->cur != NULL) {
+		x->need_meter = false;
+		if (emit_metering(x) == -1)
 			return -1;
 	}
 	return emit_stats(x, false);

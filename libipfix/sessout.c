@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cursor.h"
@@ -56,6 +57,8 @@ struct ipfix_sessout {
 	struct ipfix_sessout_config cfg;
 	char path[PATH_MAX_LEN];
 	struct ipfix_writer *w;	/* merged mode */
+	dev_t dev;		/* the file opened at path, to tell whether */
+	ino_t ino;		/* it was moved away (SIGHUP) */
 	struct osess **sess;
 	size_t nsess, capsess;
 	struct odom **doms;
@@ -335,6 +338,34 @@ sess_free(struct osess *s)
 
 /* Open and close -------------------------------------------------------- */
 
+static int
+merged_open(struct ipfix_sessout *o, struct ipfix_err *err)
+{
+	struct stat st;
+
+	if ((o->w = ipfix_writer_open(o->path, o->cfg.gzip, err)) == NULL)
+		return -1;
+	o->st.files++;
+	o->dev = 0;
+	o->ino = 0;
+	if (strcmp(o->path, "-") != 0 && stat(o->path, &st) == 0) {
+		o->dev = st.st_dev;
+		o->ino = st.st_ino;
+	}
+	return 0;
+}
+
+/* True when path still names the file being written: reopening it would
+ * truncate what is there. */
+static bool
+still_ours(const struct ipfix_sessout *o)
+{
+	struct stat st;
+
+	return strcmp(o->path, "-") == 0 || (stat(o->path, &st) == 0 &&
+	    st.st_dev == o->dev && st.st_ino == o->ino);
+}
+
 struct ipfix_sessout *
 ipfix_sessout_open(const struct ipfix_sessout_config *c, struct ipfix_err *err)
 {
@@ -349,11 +380,8 @@ ipfix_sessout_open(const struct ipfix_sessout_config *c, struct ipfix_err *err)
 	o->cfg.path = o->path;
 	if (meta_init(o, err) == -1)
 		goto fail;
-	if (c->split_dir == NULL) {
-		if ((o->w = ipfix_writer_open(o->path, c->gzip, err)) == NULL)
-			goto fail;
-		o->st.files = 1;
-	}
+	if (c->split_dir == NULL && merged_open(o, err) == -1)
+		goto fail;
 	return o;
 fail:
 	ipfix_sessout_close(o, NULL);
@@ -893,14 +921,14 @@ ipfix_sessout_reopen(struct ipfix_sessout *o, const char *new_path,
 
 	if (o->cfg.split_dir != NULL)
 		return reopen_split(o, err);
-	if (strcmp(o->path, "-") == 0)
+	if (new_path == NULL && still_ours(o))
 		return ipfix_writer_flush(o->w, err);
 	rc = ipfix_writer_close(o->w, err);
+	o->w = NULL;
 	if (new_path != NULL)
 		snprintf(o->path, sizeof(o->path), "%s", new_path);
-	if ((o->w = ipfix_writer_open(o->path, o->cfg.gzip, err)) == NULL)
+	if (merged_open(o, err) == -1)
 		return -1;
-	o->st.files++;
 	forget_file(o);
 	return rc;
 }

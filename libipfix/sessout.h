@@ -104,7 +104,10 @@ bool ipfix_sessout_split(const struct ipfix_sessout *o);
 
 /* Rotation / SIGHUP: close the output and open it again (merged: the same
  * path, or new_path when not NULL; split: each session continues in a
- * new file "<name>.N"). Merged output stays self-contained. */
+ * new file "<name>.N"). Merged output stays self-contained. Reopening the
+ * same path while it still names the open file (nothing moved it) only
+ * flushes: it never truncates what was written. After a failure the
+ * merged output is closed and later messages fail. */
 int ipfix_sessout_reopen(struct ipfix_sessout *o, const char *new_path,
     struct ipfix_err *err);
 int ipfix_sessout_flush(struct ipfix_sessout *o, struct ipfix_err *err);

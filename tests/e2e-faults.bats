@@ -47,7 +47,7 @@ NFT
 	sleep 1		# tcpdump needs a moment before it captures
 	# Paced, so the collector's socket buffer never overflows: the only
 	# loss is the rule's.
-	run timeout 60 ip netns exec "$nsa" sh -c 'cat "$0" | "$1" --rate 2000 "$2"' \
+	run timeout 60 ip netns exec "$nsa" sh -c 'cat "$0" | "$1" --rate 2000 --export-time now "$2"' \
 	    "$tmp/in.ipfix" "$send" udp://10.99.0.2:4739
 	echo "send: $status $output"
 	[ "$status" -eq 0 ]
@@ -134,5 +134,6 @@ restart() {
 }
 
 @test "e2e restart: SCTP (usrsctp) exporter reconnects, resends templates" {
+	need_encap_stop
 	restart udp 9899 sctp://:4739 sctp://10.99.0.2:4739 --sctp-udp-encap
 }

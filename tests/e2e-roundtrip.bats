@@ -25,32 +25,53 @@ teardown() {
 }
 
 # roundtrip PROTO PORT LISTEN-URL SEND-URL [OPTION...]: the options go to
-# both tools (--sctp-udp-encap, --compress is the sender's only).
+# both tools (--sctp-udp-encap), except --compress and --export-time,
+# which are the sender's.
 roundtrip() {
 	proto=$1 port=$2 lurl=$3 surl=$4
 	shift 4
 	ropts=() sopts=()
 	for o in "$@"; do
 		case $o in
-		--compress*) sopts+=("$o") ;;
+		--compress* | --export-time*) sopts+=("$o") ;;
 		*) sopts+=("$o") ropts+=("$o") ;;
 		esac
 	done
-	bg recv 60 "$nsb" "$recv" --stats "${ropts[@]}" -o "$tmp/out.ipfix" "$lurl"
+	case " ${ropts[*]} " in
+	*" --sctp-udp-encap "*) need_encap_stop ;;
+	esac
+	bg recv 60 "$nsb" "$recv" --stats --json "${ropts[@]}" \
+	    -o "$tmp/out.ipfix" "$lurl"
 	netns_wait_listen "$nsb" "$proto" "$port" 10 ||
 	    { show_logs recv; echo "ipfix-recv did not listen"; return 1; }
 	run timeout 60 ip netns exec "$nsa" sh -c \
 	    'f=$0 s=$1; shift; cat "$f" | "$s" "$@"' "$tmp/in.ipfix" "$send" \
 	    "${sopts[@]}" "$surl"
 	echo "ipfix-send: status $status: $output"
-	[ "$status" -eq 0 ] || return 1
+	if [ "$status" -ne 0 ]; then
+		bg_stop recv INT || true
+		show_logs recv
+		case " ${sopts[*]} " in
+		*" --compress "*) ! grep -q "framing lost" "$tmp/recv.err" ||
+		    known_bug "ipfix-recv does not detect --compress framing" \
+			"on a stream (closes the session: framing lost)" ;;
+		esac
+		return 1
+	fi
 	[ "$proto" != udp ] || netns_wait_udp_drained "$nsb" "$port" 10
 	sleep 0.5	# let the collector write the last message
 	rc=0
 	bg_stop recv INT || rc=$?
 	show_logs recv
 	[ "$rc" -eq 0 ] || { echo "ipfix-recv exit status $rc"; return 1; }
-	same_records "$tmp/in.ipfix" "$tmp/out.ipfix"
+	same_records "$tmp/in.ipfix" "$tmp/out.ipfix" && return 0
+	[ "$proto" != udp ] || udp_expiry_bug "$tmp/recv.err"
+	case " ${sopts[*]} " in
+	*" --compress "*) ! grep -q "framing lost" "$tmp/recv.err" ||
+	    known_bug "ipfix-recv does not detect --compress framing on a" \
+		"stream (closes the session: framing lost)" ;;
+	esac
+	return 1
 }
 
 @test "e2e udp: gen | send -> recv gives exactly the gen records (IPv4)" {
@@ -69,7 +90,7 @@ table inet e2e {
 		ip frag-off & 0x3fff != 0 counter name nfrags; }
 }
 NFT
-	roundtrip udp 4739 udp://:4739 udp://10.99.0.2:4739
+	roundtrip udp 4739 udp://:4739 udp://10.99.0.2:4739 --export-time=now
 	frags=$(nsx "$nsb" nft list counter inet e2e nfrags |
 	    awk '/packets/ { print $2 }')
 	echo "fragments seen: $frags"

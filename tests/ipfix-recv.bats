@@ -428,7 +428,7 @@ mkpki() {
 	done
 }
 
-@test "ipfix-recv: an exporter not in --peer-name is refused, others served" {
+@test "ipfix-recv: an exporter not in --peer-name is refused, nothing kept" {
 	[ -x "$IPFIX_BIN/ipfix-send" ] || skip "ipfix-send not built yet"
 	mkpki "$tmp/pki"
 	p="$tmp/pki"
@@ -436,11 +436,12 @@ mkpki() {
 	    --key "$p/collector.key" --ca "$p/ca.pem" \
 	    --peer-name someone.else --handshake-timeout 2 -o "$tmp/out" \
 	    "tls://127.0.0.1:$port"
+	# with TLS 1.3 the client may finish before the collector's refusal
+	# arrives, so only the collector's side is checked
 	run timeout 30 "$IPFIX_BIN/ipfix-send" --max-retries 0 \
 	    --cert "$p/exporter.pem" --key "$p/exporter.key" \
 	    --ca "$p/ca.pem" --peer-name collector.example \
 	    "tls://127.0.0.1:$port" "$srv6"
-	[ "$status" -ne 0 ]
 	stop_recv
 	[ "$(grep '^{' "$tmp/err" | jq '.refused')" -ge 1 ]
 	[ "$(records "$tmp/out" | wc -l)" -eq 0 ]

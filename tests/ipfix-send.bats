@@ -28,12 +28,13 @@ teardown() {
 }
 
 # records FILE...: the data records as JSON lines, in order, without the
-# exporter's own statistics (ODID 0, exportingProcessId scope).
+# exporter's own statistics (RFC 7011 §4.3 reliability, §4.1 metering).
 records() {
 	local f
 	for f in "$@"; do
 		timeout 30 "$dump" -q --json "$f"
-	done | grep -v '"exportingProcessId"' || true
+	done | grep -vE '"(exportingProcessId|exportedFlowRecordTotalCount)"' ||
+	    true
 }
 
 # start_sink PROTO NAME [OPTIONS...]: tests/ipfix-send-sink.py on $port
@@ -80,7 +81,7 @@ stop_recv() {
 # tmpl_lines FILE: template records in FILE, refreshes included.
 tmpl_lines() {
 	timeout 30 "$dump" -v "$1" 2>/dev/null |
-	    grep -cE '^(options-)?template [0-9]+:' || true
+	    grep -cE '^ *(options-)?template [0-9]+:' || true
 }
 
 # The session files of --split in session order.
@@ -323,6 +324,14 @@ split_files() {
 		timeout 30 "$dump" -q --validate "$f"
 	done
 	diff <(records "$srv6") <(records $(split_files))
+	# Each new session opens with the cumulative counts (RFC 7011 §4.1):
+	# the records of the sessions before it.
+	set -- $(split_files)
+	before=$(records "$1" | wc -l)
+	n=$(timeout 30 "$dump" -q --json "$2" | sed -nE \
+	    's/.*"exportedFlowRecordTotalCount":([0-9]+).*/\1/p' | head -1)
+	echo "first session $before records, second says $n"
+	[ "$n" -eq "$before" ]
 }
 
 @test "ipfix-send --compress udp: every datagram a frame, records intact" {
@@ -413,4 +422,57 @@ split_files() {
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *insecure* ]]
+}
+
+# make_pki DIR: a CA and certificates for collector.example and
+# exporter.example (the worked example of ipfix-send(1)).
+make_pki() {
+	local d=$1 n
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$d/ca.key" -out "$d/ca.pem" -days 365 -subj /CN=test-ca \
+	    2>/dev/null
+	for n in collector.example exporter.example; do
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		    -keyout "$d/$n.key" -out "$d/$n.csr" -subj "/CN=$n" \
+		    2>/dev/null
+		printf 'subjectAltName=DNS:%s\n' "$n" > "$d/$n.ext"
+		openssl x509 -req -in "$d/$n.csr" -CA "$d/ca.pem" \
+		    -CAkey "$d/ca.key" -CAcreateserial -days 30 \
+		    -out "$d/$n.pem" -extfile "$d/$n.ext" 2>/dev/null
+	done
+	[ -s "$d/exporter.example.pem" ]
+}
+
+@test "ipfix-send dtls:// and tls:// with certificates, hand-off, refusal" {
+	p="$tmp/pki"
+	make_pki "$p"
+	start_recv 2 --cert "$p/collector.example.pem" \
+	    --key "$p/collector.example.key" --ca "$p/ca.pem" \
+	    --peer-name exporter.example "dtls://127.0.0.1:$port" \
+	    "tls://127.0.0.1:$port"
+	sec=(--cert "$p/exporter.example.pem" --key "$p/exporter.example.key"
+	    --ca "$p/ca.pem")
+	run timeout 30 "$send" "${sec[@]}" --peer-name collector.example \
+	    "dtls://127.0.0.1:$port" "$srv6"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run timeout 30 "$send" "${sec[@]}" --peer-name collector.example \
+	    --stats --rekey 0.3 --rate 150 "tls://127.0.0.1:$port" "$srv6"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ sessions:\ [2-9]\ opened ]]
+	# A collector that is not who it should be: refused at once, status 1.
+	s=$(date +%s)
+	run timeout 30 "$send" "${sec[@]}" --peer-name other.example \
+	    "tls://127.0.0.1:$port" "$srv6"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ $(($(date +%s) - s)) -lt 10 ]
+	stop_recv
+	files=$(split_files)
+	[ "$(echo "$files" | wc -l)" -ge 3 ]
+	f1=$(echo "$files" | head -1)
+	diff <(records "$srv6") <(records "$f1")
+	diff <(records "$srv6") <(records $(echo "$files" | tail -n +2))
 }

@@ -220,6 +220,40 @@ test_split_parts(const char *dir)
 	CHECK(stat(p, &sb) == 0 && sb.st_size == 32, "second part: 32 bytes");
 }
 
+static void
+test_reopen_same(const char *dir)
+{
+	struct ipfix_sessout_config cfg = { 0 };
+	struct ipfix_sessout *o;
+	char path[512];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "%s/same.ipfix", dir);
+	cfg.path = path;
+	o = ipfix_sessout_open(&cfg, NULL);
+	/* one message, so there is something to lose */
+	{
+		struct ipfix_sessout_session s;
+		struct ipfix_tmpl *t = tmpl(256, 8);
+		uint8_t rec[8] = { 0 };
+
+		sess6(&s, 1);
+		(void)ipfix_sessout_begin(o, &s, NULL);
+		(void)ipfix_sessout_msg_begin(o, 1, 1, 0, 0, 0, NULL);
+		(void)ipfix_sessout_template(o, t, IPFIX_TADD_NEW, NULL);
+		(void)ipfix_sessout_record(o, t, rec, 8, NULL);
+		(void)ipfix_sessout_msg_end(o, NULL);
+		ipfix_tmpl_free(t);
+	}
+	(void)ipfix_sessout_flush(o, NULL);
+	stat(path, &a);
+	CHECK(ipfix_sessout_reopen(o, NULL, NULL) == 0, "reopen, not moved");
+	stat(path, &b);
+	CHECK(a.st_size > 0 && b.st_size == a.st_size && a.st_ino == b.st_ino,
+	    "same path not truncated (%lld bytes)", (long long)b.st_size);
+	(void)ipfix_sessout_close(o, NULL);
+}
+
 int
 main(void)
 {
@@ -231,6 +265,7 @@ main(void)
 	test_v6_change_cut(dir);
 	test_domain_cap();
 	test_split_parts(dir);
+	test_reopen_same(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);

@@ -2,7 +2,8 @@
  * udpblast: the same UDP load for every collector in tests/bench/transport
  * (tcpreplay onto lo never reaches local sockets: peer-tools.md). Sends
  * the IPFIX messages of a stream file LOOPS times at RATE messages per
- * second (0: as fast as sendmmsg goes), in batches of up to 32, keeping
+ * second (0: as fast as sendmmsg goes; paced by sleeping, so the blaster
+ * leaves the CPU to the collector), in batches of up to 32, keeping
  * sequence numbers continuous across loops (each loop adds
  * RECORDS_PER_LOOP, the file's data records; one ODID assumed) and the
  * export time at the current time, so a collector sees one long, correct
@@ -64,6 +65,19 @@ load(const char *path, struct stream *s)
 		pos += len;
 	}
 	return s->n > 0 ? 0 : -1;
+}
+
+/* Sleep until the monotonic time t (seconds). */
+static void
+wait_until(double t)
+{
+	struct timespec ts;
+
+	if (now() >= t)
+		return;
+	ts.tv_sec = (time_t)t;
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
 static void
@@ -146,8 +160,8 @@ main(int argc, char **argv)
 				mm[k].msg_hdr.msg_iovlen = 1;
 			}
 			/* pace: no batch leaves before its time */
-			while (rate > 0 && now() < t0 + (double)sent / rate)
-				;
+			if (rate > 0)
+				wait_until(t0 + (double)sent / rate);
 			if ((n = sendmmsg(fd, mm, n, 0)) <= 0)
 				n = 0;
 			sent += n;
