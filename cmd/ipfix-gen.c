@@ -78,9 +78,8 @@ struct opts {
 static volatile sig_atomic_t stop_flag;
 
 /*
- * The meter checks the flag between packets, so a live capture on a quiet
- * interface stops at its next packet (pcap_in offers no way to break its
- * wait yet); a second signal kills at once.
+ * The meter checks the flag between packets and at least every 100 ms on a
+ * quiet live capture; a second signal kills at once.
  */
 static void
 on_signal(int sig)

@@ -439,8 +439,10 @@ cap_end(struct capture_ipfix *c, struct ipfix_err *err)
 static int
 cap_read_frame(struct capture_ipfix *c, struct ipfix_err *err)
 {
-	int rc = pcap_in_next(c->in, &c->fr, err);
+	int rc;
 
+	while ((rc = pcap_in_next(c->in, &c->fr, err)) == PCAP_IN_IDLE)
+		continue;	/* captures are files here; live idles retry */
 	if (rc != 1)
 		return rc;
 	if (pcap_in_is_pcapng(c->in)) {

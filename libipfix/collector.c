@@ -24,6 +24,8 @@ struct csess {
 	struct ipfix_z *z;
 	bool stream_z;
 	uint64_t offset;		/* bytes fed, for error offsets */
+	uint32_t odids[8];		/* the first ODIDs seen, association */
+	uint8_t nodids;
 };
 
 struct cexp {
@@ -102,6 +104,38 @@ out_fail(struct ipfix_collector *col, int rc)
 		col->out_failed = true;
 }
 
+static bool
+has_odid(const struct csess *s, uint32_t odid)
+{
+	for (uint8_t i = 0; i < s->nodids; i++)
+		if (s->odids[i] == odid)
+			return true;
+	return false;
+}
+
+/* The first message of a new ODID names the predecessor: the exporter's
+ * latest earlier session that used that ODID (design.md, association);
+ * until then it is the exporter's previous session. */
+static void
+note_odid(struct ipfix_collector *col, struct csess *s, uint32_t odid)
+{
+	bool first = s->nodids == 0;
+
+	if (has_odid(s, odid) || s->nodids == 8)
+		return;
+	s->odids[s->nodids++] = odid;
+	if (!first)
+		return;
+	for (uint32_t id = s->st.id - 1; id > 0; id--) {
+		const struct csess *o = col->sess[id - 1];
+
+		if (o->st.exporter == s->st.exporter && has_odid(o, odid)) {
+			s->st.prev = id;
+			return;
+		}
+	}
+}
+
 static void
 dec_message(void *arg, const struct ipfix_msg_ctx *m)
 {
@@ -109,6 +143,7 @@ dec_message(void *arg, const struct ipfix_msg_ctx *m)
 	struct csess *s = col->cur;
 
 	s->st.c.messages++;
+	note_odid(col, s, m->hdr.odid);
 	if (!ipfix_sessout_split(col->out))
 		out_fail(col, ipfix_sessout_msg_begin(col->out, s->st.id,
 		    m->hdr.odid, m->hdr.export_time, col->stream, col->recv_ms,

@@ -106,8 +106,11 @@ struct ipfix_collector_counts {
 struct ipfix_collector_sess_stats {
 	uint32_t id;
 	uint32_t exporter;		/* index of its exporter */
-	uint32_t prev;			/* the same exporter's session
-					   before this one, 0 if none */
+	uint32_t prev;			/* the session this one follows:
+					   the same exporter's latest
+					   earlier one with the ODID of
+					   its first message, else its
+					   previous one; 0 if none */
 	char desc[160];			/* "tcp 192.0.2.1:5000 -> :4739" */
 	char identity[256];		/* "" when not authenticated */
 	bool open;

@@ -1,10 +1,7 @@
 /*
  * exporter: the Exporting Process (layer 5, over chan, decode, msg,
- * template, stream and compress). It reads IPFIX messages, keeps its own
- * template state per ODID learned from them, re-packs their records into
- * messages sized for the Transport Session, numbers them per RFC 7011 §3.1,
- * paces them, reconnects with backoff, hands off to a new session on a
- * timer (soft hand-off), and reports what it could not send (§4.3).
+ * template, stream, compress): own template state per ODID, re-packing,
+ * RFC 7011 §3.1 numbering, pacing, reconnects, soft hand-off, §4.3 reports.
  */
 #ifndef IPFIX_EXPORTER_H
 #define IPFIX_EXPORTER_H
@@ -55,9 +52,10 @@ struct ipfix_exp_sink {
 	size_t max_msg;
 	bool reliable;		/* TCP/SCTP rules (withdrawals, no refresh) */
 	bool stream;		/* compression as a stream */
-	/* IPFIX_T_OK or IPFIX_T_ERR (with err) */
-	int (*send)(void *arg, const uint8_t *msg, size_t len,
-	    uint16_t stream, struct ipfix_err *err);
+	/* One message of session number session (1, 2, ... in the order
+	 * they were opened): IPFIX_T_OK or IPFIX_T_ERR (with err). */
+	int (*send)(void *arg, uint64_t session, const uint8_t *msg,
+	    size_t len, uint16_t stream, struct ipfix_err *err);
 	void *arg;
 };
 

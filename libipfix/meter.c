@@ -215,6 +215,8 @@ read_loop(struct meter *mt, struct ipfix_err *err)
 	while (mt->cfg->stop == NULL || !*mt->cfg->stop) {
 		if ((rc = pcap_in_next(mt->in, &f, err)) == 0)
 			return drain(mt, err);
+		if (rc == PCAP_IN_IDLE)
+			continue;	/* quiet live capture: look at stop */
 		if (rc == -1) {
 			if (errs++ > 0)
 				return -1;

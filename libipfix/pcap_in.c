@@ -4,6 +4,7 @@
  * what was read (progress) and remembers the magic (pcap or pcapng).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,6 +26,8 @@ struct pcap_src {
 	size_t nhead;
 };
 
+#define LIVE_TIMEOUT_MS 100
+
 struct pcap_in {
 	pcap_t *p;
 	struct pcap_src src;
@@ -32,6 +35,7 @@ struct pcap_in {
 	uint64_t number;
 	bool nsec;		/* timestamps already in nanoseconds */
 	bool live;
+	int fd;			/* live: the descriptor to poll */
 	char errbuf[PCAP_ERRBUF_SIZE];
 };
 
@@ -219,7 +223,7 @@ pcap_in_activate(pcap_t *p, const char *ifname, int snaplen,
 
 	pcap_set_snaplen(p, snaplen > 0 ? snaplen : 262144);
 	pcap_set_promisc(p, 1);
-	pcap_set_timeout(p, 100);
+	pcap_set_timeout(p, LIVE_TIMEOUT_MS);
 	/* nanoseconds where the kernel offers them; else converted */
 	(void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
 	rc = pcap_activate(p);
@@ -254,6 +258,16 @@ pcap_in_open_live(const char *ifname, const char *filter, int snaplen,
 	}
 	in->nsec = pcap_get_tstamp_precision(in->p) ==
 	    PCAP_TSTAMP_PRECISION_NANO;
+	/* With TPACKET_V3 the kernel retires only non-empty blocks, so a
+	 * blocking read on a quiet interface never returns: we poll
+	 * ourselves, with the read timeout, on a non-blocking handle. */
+	if (pcap_setnonblock(in->p, 1, in->errbuf) == -1 ||
+	    (in->fd = pcap_get_selectable_fd(in->p)) < 0) {
+		ipfix_err_set(err, IPFIX_E_IO, IPFIX_NO_OFFSET, NULL,
+		    "%s: cannot poll the capture: %s", ifname, in->errbuf);
+		pcap_in_close(in);
+		return NULL;
+	}
 	return in;
 }
 
@@ -287,9 +301,17 @@ pcap_in_close(struct pcap_in *in)
 
 /*
  * Live captures wake every 100 ms (the read timeout) with nothing; that is
- * not the end, so we wait on, until pcap_in_break() (a signal handler)
- * makes libpcap return PCAP_ERROR_BREAK.
+ * not the end: PCAP_IN_IDLE lets the caller look at its stop flag, so a
+ * signal ends a quiet capture within the timeout.
  */
+static void
+live_wait(const struct pcap_in *in)
+{
+	struct pollfd pfd = { .fd = in->fd, .events = POLLIN };
+
+	(void)poll(&pfd, 1, LIVE_TIMEOUT_MS);
+}
+
 int
 pcap_in_next(struct pcap_in *in, struct pcap_frame *f, struct ipfix_err *err)
 {
@@ -297,8 +319,12 @@ pcap_in_next(struct pcap_in *in, struct pcap_frame *f, struct ipfix_err *err)
 	const u_char *data;
 	int rc;
 
-	while ((rc = pcap_next_ex(in->p, &h, &data)) == 0)
-		continue;
+	if ((rc = pcap_next_ex(in->p, &h, &data)) == 0) {
+		if (in->live)
+			live_wait(in);
+		if ((rc = pcap_next_ex(in->p, &h, &data)) == 0)
+			return PCAP_IN_IDLE;
+	}
 	if (rc == PCAP_ERROR_BREAK)
 		return 0;
 	if (rc < 0)
@@ -312,13 +338,6 @@ pcap_in_next(struct pcap_in *in, struct pcap_frame *f, struct ipfix_err *err)
 	f->ts_nsec = (uint32_t)h->ts.tv_usec * (in->nsec ? 1 : 1000);
 	f->number = ++in->number;
 	return 1;
-}
-
-void
-pcap_in_break(struct pcap_in *in)
-{
-	if (in != NULL && in->p != NULL)
-		pcap_breakloop(in->p);
 }
 
 int

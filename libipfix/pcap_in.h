@@ -40,14 +40,13 @@ int pcap_in_set_filter(struct pcap_in *in, const char *filter,
     struct ipfix_err *err);
 void pcap_in_close(struct pcap_in *in);
 
+#define PCAP_IN_IDLE 2	/* live capture: no packet within the read timeout */
+
 /* 1 with *f filled (valid until the next call), 0 at the end, -1 on a read
- * error (err set; for a cut final frame, the caller may continue to get 0). */
+ * error (err set; for a cut final frame, the caller may continue to get 0),
+ * PCAP_IN_IDLE when a live capture saw nothing for 100 ms (call again). */
 int pcap_in_next(struct pcap_in *in, struct pcap_frame *f,
     struct ipfix_err *err);
-/* Ends a pcap_in_next that waits on a live capture (it returns 0 then,
- * within the 100 ms read timeout at worst). Async-signal-safe: meant for
- * a SIGINT/SIGTERM handler (pcap_breakloop). */
-void pcap_in_break(struct pcap_in *in);
 int pcap_in_dlt(const struct pcap_in *in);
 bool pcap_in_is_pcapng(const struct pcap_in *in);
 /* Bytes read so far and the file size (0 if unknown), for progress. */

@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include "cursor.h"
+#include "compress.h"
 #include "transport.h"
 
 #define IPFIX_HDR_LEN	16
+#define Z_MAGIC		(IPFIX_Z_MAGIC0 << 8 | IPFIX_Z_MAGIC1)
 #define FRAMER_CAP	(2 * IPFIX_MSG_MAX)
 #define SNDQ_DEFAULT	(1024 * 1024)
 
@@ -73,6 +75,19 @@ ipfix_framer_pending(const struct ipfix_framer *f)
 	return f->end - f->start - f->taken;
 }
 
+/* The whole unit of length bytes is there: hand it out. */
+static int
+framer_take(struct ipfix_framer *f, struct ipfix_cursor *c, uint16_t length,
+    const uint8_t **msg, size_t *len)
+{
+	if (ipfix_get_bytes(c, (size_t)length - 4) == NULL)
+		return 0;
+	*msg = f->buf + f->start;
+	*len = length;
+	f->taken = length;
+	return 1;
+}
+
 int
 ipfix_framer_next(struct ipfix_framer *f, const uint8_t **msg, size_t *len,
     struct ipfix_err *err)
@@ -87,6 +102,10 @@ ipfix_framer_next(struct ipfix_framer *f, const uint8_t **msg, size_t *len,
 	length = ipfix_get_u16(&c);
 	if (c.bad)
 		return 0;
+	/* Our compressed frames (compress.h) keep the length where an IPFIX
+	 * header has it, so one framer splits both; the receiver inflates. */
+	if (version == Z_MAGIC && length > IPFIX_Z_HDR_LEN)
+		return framer_take(f, &c, length, msg, len);
 	if (version != 10)
 		return ipfix_err_set(err, IPFIX_E_VERSION, f->offset, "C68",
 		    "stream: version %u where a message header should start "
@@ -95,12 +114,7 @@ ipfix_framer_next(struct ipfix_framer *f, const uint8_t **msg, size_t *len,
 		return ipfix_err_set(err, IPFIX_E_LENGTH, f->offset + 2, "C68",
 		    "stream: message length %u is below the 16-byte header",
 		    length);
-	if (ipfix_get_bytes(&c, (size_t)length - 4) == NULL)
-		return 0;
-	*msg = f->buf + f->start;
-	*len = length;
-	f->taken = length;
-	return 1;
+	return framer_take(f, &c, length, msg, len);
 }
 
 /* --- the TCP transport --------------------------------------------------- */

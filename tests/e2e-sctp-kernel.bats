@@ -43,11 +43,6 @@ uml_roundtrip() {	# uml_roundtrip MODE
 	    "$top/tests/lib/uml-roundtrip.sh" "$1" "$plain" "$tmp/in.ipfix" \
 	    "$tmp/out.ipfix" "$tmp"
 	echo "$output"
-	if [ "$status" -ne 0 ] && [ "$1" = k2u ] &&
-	    [[ "$output" =~ "recv status 1"[34][0-9] ]]; then
-		known_bug "ipfix-recv --sctp-udp-encap does not exit cleanly" \
-		    "on SIGINT (${BASH_REMATCH[0]})"
-	fi
 	[ "$status" -eq 0 ]
 	same_records "$tmp/in.ipfix" "$tmp/out.ipfix"
 }

@@ -447,3 +447,15 @@ mkpki() {
 	[ "$(records "$tmp/out" | wc -l)" -eq 0 ]
 	grep -q 'refused 127.0.0.1' "$tmp/err"
 }
+
+@test "ipfix-recv: a DTLS PSK session is named by its PSK identity" {
+	[ -x "$IPFIX_BIN/ipfix-send" ] || skip "ipfix-send not built yet"
+	head -c 32 /dev/urandom | xxd -p -c 64 > "$tmp/psk"
+	start_recv 1 --json --psk-identity exp1 --psk-file "$tmp/psk" \
+	    -o "$tmp/out" "dtls://127.0.0.1:$port"
+	timeout 30 "$IPFIX_BIN/ipfix-send" --psk-identity exp1 \
+	    --psk-file "$tmp/psk" "dtls://127.0.0.1:$port" "$srv6"
+	stop_recv
+	diff <(records "$srv6") <(records "$tmp/out")
+	[ "$(grep '^{' "$tmp/err" | jq -r '.exporters[0].key')" = psk=exp1 ]
+}

@@ -302,7 +302,11 @@ split_files() {
 	    "$tmp/err")
 	echo "records: $n1 + $n2, $ns not sent"
 	[ "$n1" -gt 0 ] && [ "$n2" -gt 0 ]
-	[ $((n1 + n2 + ns)) -ge 172 ]
+	# Nothing twice; what is missing was counted, but for what the kernel
+	# had taken when the first collector vanished (a message or two, at
+	# most 3 records each here: ipfix-send(1) CAVEATS).
+	[ $((n1 + n2)) -le 172 ]
+	[ $((n1 + n2 + ns)) -ge 166 ]
 	# The second session decodes on its own: templates were sent again.
 	timeout 30 "$dump" -q --validate "$tmp/two"
 	if [ "$ns" -gt 0 ]; then

@@ -124,34 +124,16 @@ show_logs() {
 	done
 }
 
-# Known bugs of other modules, reported with reproducers: a test that hits
-# one is skipped with the bug named, but only when the bug's own
-# signature is seen, so the test runs again by itself once it is fixed.
-# E2E_STRICT=1 turns these skips into failures.
-known_bug() {
-	[ -z "${E2E_STRICT:-}" ] || { echo "known bug: $*"; return 1; }
-	skip "known bug: $*"
-}
-
-# need_encap_stop: ipfix-recv --sctp-udp-encap must exit 0 on SIGINT;
-# otherwise (bug seen in this wave: it ignores SIGINT or dies of it, and
-# nothing is flushed) tests that need its output are skipped.
+# need_encap_stop: ipfix-recv --sctp-udp-encap must exit 0 on SIGINT, or
+# nothing it received would be flushed: fail early with that reason.
 need_encap_stop() {
 	bg probe 20 "$nsb" "$recv" --sctp-udp-encap=9898 -o /dev/null \
 	    sctp://127.0.0.1:4738
 	netns_wait_listen "$nsb" udp 9898 5
+	sleep 0.5	# its socket may be bound before its signal handlers
 	rc=0
 	bg_stop probe INT || rc=$?
-	[ "$rc" -eq 0 ] || known_bug "ipfix-recv --sctp-udp-encap does not" \
-	    "exit cleanly on SIGINT (status $rc)"
+	[ "$rc" -eq 0 ] || { echo "ipfix-recv --sctp-udp-encap did not exit" \
+	    "cleanly on SIGINT (status $rc)"; return 1; }
 }
 
-# udp_expiry_bug LOG: the collector skipped data sets because their UDP
-# template had expired by the (replayed) export times (C53) while
-# ipfix-send refreshed by wall time: skip as that known bug.
-udp_expiry_bug() {
-	n=$($py "$top/tests/lib/stats.py" no_template < "$1")
-	[ "$n" -eq 0 ] || known_bug "$n records skipped by ipfix-recv as" \
-	    "'template expired' (C53): UDP template lifetime measured on" \
-	    "replayed export times, ipfix-send refreshes by wall time"
-}

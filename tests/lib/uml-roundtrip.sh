@@ -29,7 +29,8 @@ until grep -q listening "$log/recv.err" 2> /dev/null; do
 	[ $n -lt 100 ] || { echo "ipfix-recv did not listen"; cat "$log/recv.err"; exit 4; }
 	sleep 0.1
 done
-# shellcheck disable=SC2086
+# a pipe on purpose: ipfix-gen | ipfix-send is the tested use
+# shellcheck disable=SC2086,SC2002
 cat "$in" | timeout 60 "$bin/ipfix-send" --stats $sopt sctp://127.0.0.1:4739 \
     2> "$log/send.err"
 src=$?

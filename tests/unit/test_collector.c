@@ -277,6 +277,30 @@ test_association(void)
 	(void)ipfix_collector_free(col, NULL);
 }
 
+/* Sessions 1 (ODID 1), 2 (ODID 2), 3 (ODID 1) of one exporter: 3
+ * follows 1, the session of its ODID, not 2. */
+static void
+test_association_odid(void)
+{
+	struct ipfix_collector *col = new_col("/dev/null", NULL, 0);
+	struct ipfix_collector_peer p;
+	struct ipfix_tmpl *t = mk_tmpl(256, fb, 1);
+	uint32_t odid[3] = { 1, 2, 1 }, id = 0, prev = 99;
+	struct tmsg m;
+
+	for (int i = 0; i < 3; i++) {
+		peer(&p, "10.0.0.10", (uint16_t)(100 + i), IPPROTO_TCP);
+		id = ipfix_collector_open(col, &p, NULL);
+		mk_msg(&m, odid[i], 0, t, true, 1, 0);
+		(void)ipfix_collector_feed(col, id, m.b, m.n, 0, NULL);
+		ipfix_collector_close(col, id, NULL);
+	}
+	ipfix_collector_foreach_session(col, last_prev, &prev);
+	CHECK_EQ_U(prev, 1, "session 3 (ODID 1) follows session 1, not 2");
+	(void)ipfix_collector_free(col, NULL);
+	ipfix_tmpl_free(t);
+}
+
 static void
 test_limits_withdraw(const char *dir)
 {
@@ -419,6 +443,7 @@ main(void)
 	test_merge(dir);
 	test_malformed_loss();
 	test_association();
+	test_association_odid();
 	test_limits_withdraw(dir);
 	test_split_compress(dir);
 	test_reopen(dir);

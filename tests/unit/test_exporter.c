@@ -6,6 +6,7 @@
  * (drop counted, §4.3 record sent), compression, and the pacing and
  * backoff arithmetic.
  */
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,18 +27,16 @@ struct out {
 	uint32_t session[MAXOUT];
 	size_t n;
 	size_t fail_at;		/* fail the send with this index, 0: never */
-	uint32_t sess;		/* bumped by a failure */
 };
 
 static int
-sink_send(void *arg, const uint8_t *msg, size_t len, uint16_t stream,
-    struct ipfix_err *err)
+sink_send(void *arg, uint64_t session, const uint8_t *msg, size_t len,
+    uint16_t stream, struct ipfix_err *err)
 {
 	struct out *o = arg;
 
 	if (o->n + 1 == o->fail_at) {
 		o->fail_at = 0;
-		o->sess++;
 		return ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
 		    "injected failure");
 	}
@@ -48,7 +47,7 @@ sink_send(void *arg, const uint8_t *msg, size_t len, uint16_t stream,
 	memcpy(o->msg[o->n], msg, len);
 	o->len[o->n] = len;
 	o->stream[o->n] = stream;
-	o->session[o->n] = o->sess;
+	o->session[o->n] = (uint32_t)session;
 	o->n++;
 	return IPFIX_T_OK;
 }
@@ -61,7 +60,6 @@ out_free(struct out *o)
 	for (i = 0; i < o->n; i++)
 		free(o->msg[i]);
 	memset(o, 0, sizeof(*o));
-	o->sess = 1;
 }
 
 /* What a decode of a message sequence saw. */
@@ -69,7 +67,17 @@ struct seen {
 	uint64_t records, tmpl_recs, withdrawals, problems, hash;
 	uint64_t odid0_records;
 	uint32_t last_template;
+	/* §4.1 records: per session, the first exportedFlowRecordTotalCount
+	 * and the data records seen in that session. */
+	uint64_t meter[64], recs_in[64];
+	bool meter_seen[64];
 };
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	return (uint64_t)ipfix_be32(p) << 32 | ipfix_be32(p + 4);
+}
 
 static void
 s_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
@@ -80,8 +88,17 @@ s_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
 
 	if (m->hdr.odid == 0 && t->id >= 65000) {
 		s->odid0_records++;
-		return;		/* the exporter's own statistics */
+		/* The exporter's own statistics; §4.1 has exported records
+		 * (42) third. */
+		if (t->nfields == 4 && t->fields[2].id == 42 &&
+		    m->session < 64 && !s->meter_seen[m->session]) {
+			s->meter_seen[m->session] = true;
+			s->meter[m->session] = get64(r->p + 12);
+		}
+		return;
 	}
+	if (m->session < 64)
+		s->recs_in[m->session]++;
 	s->records++;
 	s->hash = s->hash * 1099511628211ULL ^ t->id;
 	for (i = 0; i < r->len; i++)
@@ -461,6 +478,62 @@ test_compress(bool reliable)
 	out_free(&plain);
 }
 
+/* Hand-off every 20 ms while the input trickles in. */
+static void
+test_rekey(void)
+{
+	struct ipfix_exporter_config cfg;
+	struct ipfix_exporter_stats st;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	struct ipfix_reader *r;
+	struct ipfix_msg_meta meta;
+	struct ipfix_err err;
+	struct seen in, got;
+	static struct out o;
+	const uint8_t *msg;
+	size_t len, k;
+	uint64_t before = 0;
+	bool counts_ok = true;
+
+	out_free(&o);
+	memset(&sink, 0, sizeof(sink));
+	sink.max_msg = 1400;
+	sink.reliable = true;
+	sink.send = sink_send;
+	sink.arg = &o;
+	ipfix_exporter_config_init(&cfg);
+	cfg.sink = &sink;
+	cfg.rekey_ms = 20;
+	x = ipfix_exporter_new(&cfg, &err);
+	r = ipfix_reader_open(SRV6, NULL, NULL);
+	CHECK(x != NULL && r != NULL, "rekey: exporter and input");
+	while (r != NULL && ipfix_reader_next(r, &msg, &len, &meta, NULL) > 0) {
+		(void)ipfix_exporter_feed(x, msg, len, &meta, &err);
+		(void)poll(NULL, 0, 2);
+	}
+	ipfix_reader_close(r);
+	CHECK(ipfix_exporter_finish(x, &err) == 0, "rekey: finished");
+	ipfix_exporter_stats(x, &st);
+	decode_file(SRV6, &in);
+	decode_out(&o, IPFIX_KIND_TCP, &got);
+	CHECK(st.handoffs >= 3 && st.sessions == st.handoffs + 1,
+	    "rekey: %llu hand-offs", (unsigned long long)st.handoffs);
+	CHECK(got.records == in.records && got.hash == in.hash,
+	    "rekey: every record once, in order");
+	CHECK_EQ_U(got.problems, 0, "rekey: each session has its templates");
+	CHECK(seq_check(&o), "rekey: sequence numbers restart per session");
+	for (k = 1; k < 64 && k <= st.sessions; k++) {
+		if (k > 1 && (!got.meter_seen[k] || got.meter[k] != before))
+			counts_ok = false;
+		before += got.recs_in[k];
+	}
+	CHECK(counts_ok, "rekey: each new session starts with the §4.1 "
+	    "count of the records before it");
+	ipfix_exporter_free(x);
+	out_free(&o);
+}
+
 static void
 test_config(void)
 {
@@ -499,6 +572,7 @@ main(void)
 	test_withdraw(false);
 	test_compress(false);
 	test_compress(true);
+	test_rekey();
 	test_config();
 	TEST_DONE();
 }

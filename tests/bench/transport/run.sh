@@ -16,14 +16,14 @@
 # 'make check'. Appends a dated section to tests/bench/RESULTS.md.
 # Environment: BUILD, IPFIX_BIN (from tests/bench/run.sh), PACKETS, FLOWS
 # (synthetic capture, default 400000 / 40000), COPIES (input repeated,
-# default 5), SECONDS_RAW (rawpair duration, default 3), RATES (blaster
+# default 40), SECONDS_RAW (rawpair duration, default 3), RATES (blaster
 # ladder in messages/s, 0 = full speed).
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
 : "${BUILD:=build/cc}"
 : "${IPFIX_BIN:=$top/$BUILD/bin}"
-: "${PACKETS:=400000}" "${FLOWS:=40000}" "${COPIES:=5}" "${SECONDS_RAW:=3}"
+: "${PACKETS:=400000}" "${FLOWS:=40000}" "${COPIES:=40}" "${SECONDS_RAW:=3}"
 : "${RATES:=20000 50000 100000 200000 0}"
 py=/usr/bin/python3
 out="$top/$BUILD/bench-transport"
@@ -54,6 +54,18 @@ cc -std=c11 -D_GNU_SOURCE -O2 -o "$out/synth" tests/bench/gen/synth.c -lpcap || 
 fresh_ns() {	# a new namespace $ns with lo up
 	netns_destroy "$ns"
 	netns_create "$ns"
+}
+
+# wait_drained PROTO PORT: until the socket queues on PORT are empty (the
+# collector has read everything), at most 30 s.
+wait_drained() {
+	f=-Htuna
+	for _ in $(seq 300); do
+		q=$(ip netns exec "$ns" ss $f 2> /dev/null | awk -v p=":$2" \
+		    '$1 == "'"$1"'" && $5 ~ p "$" { s += $3 } END { print s + 0 }')
+		[ "$q" -eq 0 ] && return 0
+		sleep 0.1
+	done
 }
 
 rcvbuf_errors() {
@@ -98,17 +110,21 @@ done
 
 # --- 2. ipfix-send -> ipfix-recv per transport
 declare -A st_rps st_mbs st_got st_cmd
-export_run() {	# export_run KEY LISTEN-URL SEND-URL PORT-PROTO PORT [OPTION...]
-	key=$1 lurl=$2 surl=$3 pproto=$4 pport=$5
-	shift 5
+# export_run KEY LISTEN-URL SEND-URL PORT-PROTO PORT SEND-OPTIONS [OPTION...]
+# The time runs from the start of ipfix-send until the collector's socket
+# queues are empty; records are counted in ipfix-recv's output file.
+export_run() {
+	key=$1 lurl=$2 surl=$3 pproto=$4 pport=$5 sopts=$6
+	shift 6
 	fresh_ns
 	bg recv 300 "$ns" "$IPFIX_BIN/ipfix-recv" --stats --json "$@" \
 	    -o "$work/recv.ipfix" "$lurl"
 	netns_wait_listen "$ns" "$pproto" "$pport" 10
 	t0=$(date +%s.%N)
-	ip netns exec "$ns" timeout 300 "$IPFIX_BIN/ipfix-send" "$@" "$surl" \
-	    "$work/in.ipfix" 2> "$work/send.err"
-	[ "$pproto" = udp ] && netns_wait_udp_drained "$ns" "$pport" 10
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" timeout 300 "$IPFIX_BIN/ipfix-send" $sopts "$@" \
+	    "$surl" "$work/in.ipfix" 2> "$work/send.err"
+	wait_drained "$pproto" "$pport"
 	t1=$(date +%s.%N)
 	bg_stop recv INT
 	# counted in the output file: works even when ipfix-recv could not
@@ -120,12 +136,15 @@ export_run() {	# export_run KEY LISTEN-URL SEND-URL PORT-PROTO PORT [OPTION...]
 	st_rps[$key]=$(awk -v n="$got" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
 	st_mbs[$key]=$(awk -v n="$got" -v s="$secs" -v b="$bpr" \
 	    'BEGIN { printf "%.1f", n * b / s / 1e6 }')
-	st_cmd[$key]="ipfix-recv --stats --json $* -o FILE $lurl; ipfix-send $* $surl in.ipfix"
+	st_cmd[$key]="ipfix-recv --stats --json $* -o FILE $lurl; ipfix-send $sopts $* $surl in.ipfix"
 	echo "send->recv $key: $got of $nrec records in $secs s: ${st_rps[$key]} rec/s"
 }
-export_run udp udp://127.0.0.1:4739 udp://127.0.0.1:4739 udp 4739
-export_run tcp tcp://127.0.0.1:4739 tcp://127.0.0.1:4739 tcp 4739
-export_run sctp-udp sctp://127.0.0.1:4739 sctp://127.0.0.1:4739 udp 9899 --sctp-udp-encap
+# --linger 0.001 over UDP: ipfix-send otherwise waits its 5 s linger at the
+# end, with nothing to wait for
+export_run udp udp://127.0.0.1:4739 udp://127.0.0.1:4739 udp 4739 "--linger 0.001"
+export_run tcp tcp://127.0.0.1:4739 tcp://127.0.0.1:4739 tcp 4739 ""
+export_run sctp-udp sctp://127.0.0.1:4739 sctp://127.0.0.1:4739 udp 9899 "" \
+    --sctp-udp-encap
 
 # --- 3. loss-free UDP receive rate: ipfix-recv, nfcapd, nfacctd
 declare -A lf_rate lf_rows
@@ -214,5 +233,5 @@ done
 	echo
 	a=${lf_rate[ipfix-recv]:-0} b=${lf_rate[nfcapd]:-0}
 	echo "ipfix-recv / nfcapd loss-free rate: $(awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f x", a / b; else print "n/a" }') (goal >= 2 x). Goals for send->recv: >= 70 % of the raw pair on TCP and UDP."
-	echo "Commands: \`udpblast one.ipfix 127.0.0.1 4739 RATE LOOPS $rec1\`; \`ipfix-recv --stats --json -o /dev/null udp://127.0.0.1:4739\`; \`nfcapd -w DIR -p 4739 -b 127.0.0.1 -t 3600\` then \`nfdump -R DIR -I\`; nfacctd with tests/lib/peers.bash's print-plugin config (PACKETS summed, converted to records). Machine: $(nproc) CPUs, $(uname -r)."
+	echo "Commands: \`udpblast one.ipfix 127.0.0.1 4739 RATE LOOPS $rec1\`; \`ipfix-recv --stats --json -o /dev/null udp://127.0.0.1:4739\`; \`nfcapd -w DIR -p 4739 -b 127.0.0.1 -t 3600\` then \`nfdump -R DIR -I\`; nfacctd with tests/lib/peers.bash's print-plugin config (PACKETS summed, converted to records). Machine: $(nproc) CPUs, $(uname -r), load average at the end $(cut -d' ' -f1-3 /proc/loadavg) (shared with parallel builds: compare ratios within this run only)."
 } | tee -a "$results"
