@@ -428,6 +428,13 @@ lose_cur(struct ipfix_exporter *x)
 	x->cur = NULL;
 }
 
+/* Its orderly close is over (UDP's at once): nothing left to drain. */
+static bool
+sess_closed(const struct exp_sess *s)
+{
+	return s->c == NULL || ipfix_chan_state(s->c) == IPFIX_CHAN_CLOSED;
+}
+
 static void
 reap(struct ipfix_exporter *x)
 {
@@ -439,7 +446,7 @@ reap(struct ipfix_exporter *x)
 		sess_free(x->next);
 		x->next = NULL;
 	}
-	if (x->old != NULL && (x->old->lost ||
+	if (x->old != NULL && (x->old->lost || sess_closed(x->old) ||
 	    ev_now_ms() >= x->old->close_by_ms)) {
 		sess_free(x->old);
 		x->old = NULL;
@@ -1413,9 +1420,14 @@ close_session(struct ipfix_exporter *x)
 	}
 	s->close_by_ms = ev_now_ms() + x->cfg.linger_ms;
 	(void)ipfix_chan_shutdown(s->c, &s->err);
+	if (sess_closed(s)) {
+		sess_free(s);
+		return;
+	}
 	if (x->old != NULL) {
 		x->next = s;	/* served too; freed below */
-		sleep_until(x, s->close_by_ms, false);
+		while (!sess_closed(s) && ev_now_ms() < s->close_by_ms)
+			wait_io(x, s->close_by_ms);
 		x->next = NULL;
 		sess_free(s);
 		return;
