@@ -46,6 +46,8 @@ struct ipfix_sec_config {
 					   abbreviated renegotiation probe */
 };
 
+#define IPFIX_CHAN_DER_MAX	4096	/* largest peer certificate kept */
+
 /* What a session knows of its peer once the handshake is done. */
 struct ipfix_chan_identity {
 	char subject[256];		/* certificate subject, "" if none */
@@ -55,6 +57,10 @@ struct ipfix_chan_identity {
 	char version[16];		/* "TLSv1.3", "DTLSv1.2", "" */
 	bool resumed;			/* session resumption was used */
 	bool verified;			/* peer authenticated */
+	/* The peer's certificate in DER (RFC 5655 exporterCertificate);
+	 * der_len 0 when there is none or it does not fit. */
+	uint8_t der[IPFIX_CHAN_DER_MAX];
+	size_t der_len;
 };
 
 enum ipfix_chan_state {

@@ -41,6 +41,7 @@ struct tmap {
 struct osess {
 	struct ipfix_sessout_session s;
 	char identity[IDENTITY_MAX];
+	uint8_t der[IPFIX_SESSOUT_DER_MAX];
 	bool v4;		/* IPv4 metadata templates */
 	struct tmap *maps;
 	size_t nmaps, capmaps;
@@ -510,6 +511,11 @@ ipfix_sessout_begin(struct ipfix_sessout *o,
 	snprintf(n->identity, sizeof(n->identity), "%s",
 	    s->identity ? s->identity : "");
 	n->s.identity = n->identity;
+	n->s.der_len = s->der != NULL && s->der_len <= sizeof(n->der) ?
+	    s->der_len : 0;
+	if (n->s.der_len > 0)
+		memcpy(n->der, s->der, n->s.der_len);
+	n->s.der = n->der;
 	n->v4 = sess_is_v4(s);
 	if (o->cfg.split_dir != NULL && (split_path(o, n, err) == -1 ||
 	    split_open(o, n, err) == -1)) {
@@ -590,7 +596,13 @@ write_out(struct ipfix_sessout *o, struct ipfix_err *err)
 static size_t
 sess_details(const struct osess *s, uint8_t *p)
 {
+	const uint8_t *id = (const uint8_t *)s->identity;
 	size_t n = 0, idlen = strlen(s->identity);
+
+	if (s->s.der_len > 0) {
+		id = s->der;
+		idlen = s->s.der_len;
+	}
 
 	p[n++] = 0;				/* sessionScope: written 0 */
 	n += put_addr_port(p + n, &s->s.exporter, s->v4);
@@ -604,7 +616,7 @@ sess_details(const struct osess *s, uint8_t *p)
 		ipfix_put16(p + n, (uint16_t)idlen);
 		n += 2;
 	}
-	memcpy(p + n, s->identity, idlen);
+	memcpy(p + n, id, idlen);
 	return n + idlen;
 }
 
@@ -631,7 +643,7 @@ start_out(struct ipfix_sessout *o, struct ipfix_err *err)
 {
 	struct osess *s = o->cur;
 	struct odom *d = o->curdom;
-	uint8_t rec[IDENTITY_MAX + 64];
+	uint8_t rec[IPFIX_SESSOUT_DER_MAX + 64];
 	size_t n;
 	int i, rc = 0;
 

@@ -31,10 +31,12 @@
  * their ids can serve other sessions. After a reopen every template a
  * session still uses is written again before its next records.
  *
- * exporterCertificate carries the authenticated identity as UTF-8 text
- * ("subject=...; san=...; psk=...") because the channel layer gives the
- * identity, not the DER; empty when the session was not authenticated.
+ * exporterCertificate carries the exporter's certificate in DER when the
+ * session gives one (RFC 5655); otherwise the authenticated identity as
+ * UTF-8 text ("psk=ID" for PSK sessions: no IE names a PSK identity);
+ * empty when the session was not authenticated.
  */
+#define IPFIX_SESSOUT_DER_MAX	4096	/* longest exporterCertificate kept */
 #define IPFIX_SESSOUT_TID_SESS4	65532	/* Export Session Details, IPv4 */
 #define IPFIX_SESSOUT_TID_SESS6	65533	/* Export Session Details, IPv6 */
 #define IPFIX_SESSOUT_TID_MSG4	65534	/* Message Details, IPv4 */
@@ -47,6 +49,8 @@ struct ipfix_sessout_session {
 	struct sockaddr_storage collector;	/* local address and port */
 	uint8_t proto;			/* IPPROTO_UDP, _TCP or _SCTP */
 	const char *identity;		/* authenticated identity or NULL */
+	const uint8_t *der;		/* exporter certificate (DER) or NULL */
+	size_t der_len;			/* at most IPFIX_SESSOUT_DER_MAX */
 	int64_t start_ms;		/* wall clock, for --split names */
 };
 

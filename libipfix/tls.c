@@ -724,6 +724,20 @@ identity_subject(X509 *x, char *buf, size_t cap)
 	BIO_free(b);
 }
 
+/* Leaves der_len 0 when the certificate is larger than the buffer: the
+ * text identity still names the peer. */
+static void
+identity_der(X509 *x, struct ipfix_chan_identity *id)
+{
+	unsigned char *p = id->der;
+	int n = i2d_X509(x, NULL);
+
+	if (n <= 0 || (size_t)n > sizeof(id->der))
+		return;
+	if (i2d_X509(x, &p) == n)
+		id->der_len = (size_t)n;
+}
+
 void
 ipfix_tls_identity(struct ipfix_sec_ctx *s, SSL *ssl,
     struct ipfix_chan_identity *id)
@@ -736,6 +750,7 @@ ipfix_tls_identity(struct ipfix_sec_ctx *s, SSL *ssl,
 	if (x != NULL) {
 		identity_subject(x, id->subject, sizeof(id->subject));
 		identity_sans(x, id->sans, sizeof(id->sans));
+		identity_der(x, id);
 	}
 	if (!s->server && ci != NULL && SSL_CIPHER_get_auth_nid(ci) ==
 	    NID_auth_psk)
