@@ -3,8 +3,6 @@
  * Options -> struct dump_config -> reader, decoder, printer and stats
  * from libipfix; the library does the work, this file wires it up.
  */
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,11 +26,7 @@ enum {
 };
 
 /* One row per option: getopt_long and --help both come from here. */
-static const struct optdoc {
-	struct option o;
-	const char *arg;
-	const char *help;
-} optdocs[] = {
+static const struct cli_opt optdocs[] = {
 	{ { "json", optional_argument, NULL, OPT_JSON }, "[=WHAT]",
 	    "NDJSON: one object per record; WHAT is a comma list of records, "
 	    "messages, templates, or all" },
@@ -62,7 +56,6 @@ static const struct optdoc {
 	{ { "version", no_argument, NULL, OPT_VERSION }, NULL,
 	    "show the version and exit" },
 };
-#define NOPTS (sizeof(optdocs) / sizeof(optdocs[0]))
 
 struct dump_config {
 	struct ipfix_print_options print;
@@ -93,67 +86,6 @@ struct dump {
 #define SHOW_WARN 5		/* per check and file, on stderr */
 #define SHOW_VALIDATE 100	/* per check and file, --validate */
 
-/* Help text wrapped to 79 columns after a 26-column option name. */
-static void
-print_help(const char *left, const char *help)
-{
-	int col = printf("  %-24s", left), n;
-	const char *sp;
-
-	while (*help != '\0') {
-		sp = strchr(help, ' ');
-		n = sp != NULL ? (int)(sp - help) : (int)strlen(help);
-		if (col + 1 + n > 79 && col > 26)
-			col = printf("\n%26s", "") - 1;
-		col += printf(" %.*s", n, help);
-		help += n;
-		while (*help == ' ')
-			help++;
-	}
-	putchar('\n');
-}
-
-static void
-usage(const struct cli *c)
-{
-	const struct option *o;
-	char left[40];
-	size_t i;
-
-	printf("usage: %s [options] [FILE...]\n"
-	    "Print the IPFIX messages of each FILE (raw, gzip'd, pcap or "
-	    "pcapng;\n'-' or none: stdin).\n\n", c->prog);
-	for (i = 0; i < NOPTS; i++) {
-		o = &optdocs[i].o;
-		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
-		    o->val < 256 ? "-" : " ", o->val < 256 ? o->val : ' ',
-		    o->val < 256 ? ", " : "  ", o->name,
-		    optdocs[i].arg != NULL && o->has_arg == required_argument ?
-		    " " : "", optdocs[i].arg != NULL ? optdocs[i].arg : "");
-		print_help(left, optdocs[i].help);
-	}
-	printf("\nExit status: 0 ok, 1 problems found (--validate, data lost)"
-	    " or failure,\n2 usage error. See ipfix-dump(1).\n");
-}
-
-/* Usage errors are one line on stderr (design.md §4), exit status 2. */
-static int
-usage_error(struct dump *d, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-usage_error(struct dump *d, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cli_warnx(&d->cli, "%s", msg);
-	return CLI_EXIT_USAGE;
-}
-
 static int
 json_item(struct dump *d, const char *s, size_t n)
 {
@@ -166,7 +98,7 @@ json_item(struct dump *d, const char *s, size_t n)
 	else if (n == 9 && strncmp(s, "templates", 9) == 0)
 		po->json_templates = true;
 	else if (n != 7 || strncmp(s, "records", 7) != 0)
-		return usage_error(d, "--json: unknown item '%.*s' (records, "
+		return cli_usage_error(&d->cli, "--json: unknown item '%.*s' (records, "
 		    "messages, templates, all)", (int)n, s);
 	return 0;
 }
@@ -199,8 +131,9 @@ num(struct dump *d, const char *opt, long long max, long long *v)
 }
 
 static int
-option(struct dump *d, int ch)
+option(void *arg, int ch)
 {
+	struct dump *d = arg;
 	long long v = 0;
 	int rc = 0;
 
@@ -231,58 +164,31 @@ option(struct dump *d, int ch)
 		if ((rc = num(d, "--max-depth", 64, &v)) == 0)
 			d->cfg.print.max_depth = (unsigned)v;
 		break;
-	default:
-		return usage_error(d, "unknown option");
 	}
 	return rc;
 }
+
+static const struct cli_spec spec = {
+	.synopsis = "[options] [FILE...]\n"
+	    "Print the IPFIX messages of each FILE (raw, gzip'd, pcap or "
+	    "pcapng;\n'-' or none: stdin).\n",
+	.footer = "Exit status: 0 ok, 1 problems found (--validate, data "
+	    "lost) or failure,\n2 usage error. See ipfix-dump(1).\n",
+	.opts = optdocs,
+	.nopts = sizeof(optdocs) / sizeof(optdocs[0]),
+	.option = option,
+};
 
 /* Returns -1 to go on, or an exit code (--help, --version, errors). */
 static int
 parse_args(struct dump *d, int argc, char **argv)
 {
-	struct option lo[NOPTS + 1];
-	char so[3 * NOPTS + 2], *p = so;
-	size_t i;
-	int ch, rc;
+	int rc;
 
-	*p++ = ':';		/* ':' for a missing argument, not '?' */
-	for (i = 0; i < NOPTS; i++) {
-		lo[i] = optdocs[i].o;
-		if (lo[i].val >= 256)
-			continue;
-		*p++ = (char)lo[i].val;
-		if (lo[i].has_arg == required_argument)
-			*p++ = ':';
-		else if (lo[i].has_arg == optional_argument)
-			p += snprintf(p, 3, "::");
-	}
-	*p = '\0';
-	memset(&lo[NOPTS], 0, sizeof(lo[NOPTS]));
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
-		if (ch == OPT_HELP) {
-			usage(&d->cli);
-			return CLI_EXIT_OK;
-		}
-		if (ch == OPT_VERSION) {
-			cli_print_version(&d->cli);
-			return CLI_EXIT_OK;
-		}
-		if (ch == ':')
-			return usage_error(d, "missing argument for '%s' (try "
-			    "--help)", argv[optind - 1]);
-		if (ch == '?' && optopt != 0)
-			return usage_error(d, "unknown option '-%c' (try "
-			    "--help)", optopt);
-		if (ch == '?')
-			return usage_error(d, "unknown option '%s' (try "
-			    "--help)", argv[optind - 1]);
-		if ((rc = option(d, ch)) != 0)
-			return rc;
-	}
+	if ((rc = cli_parse(&d->cli, &spec, argc, argv, d)) != -1)
+		return rc;
 	if (d->cfg.validate && d->cfg.stats)
-		return usage_error(d,
+		return cli_usage_error(&d->cli,
 		    "--validate and --stats cannot be combined");
 	return -1;
 }

@@ -434,13 +434,14 @@ sess_line(const struct ipfix_collector_sess_stats *x, void *arg)
 		json_str(s->f, x->desc);
 		fputs(",\"identity\":", s->f);
 		json_str(s->f, x->identity);
-		fputc(',', s->f);
+		fprintf(s->f, ",\"resumed\":%s,", x->resumed ? "true" :
+		    "false");
 		counts(s->f, &x->c, true);
 		fputc('}', s->f);
 	} else {
-		fprintf(s->f, "  session %u %s%s%s%s: ", x->id, x->desc,
+		fprintf(s->f, "  session %u %s%s%s%s%s: ", x->id, x->desc,
 		    x->open ? "" : " (ended)", x->identity[0] ? " id " : "",
-		    x->identity);
+		    x->identity, x->resumed ? " (resumed)" : "");
 		counts(s->f, &x->c, false);
 		fputc('\n', s->f);
 	}
@@ -464,6 +465,22 @@ dom_line(const struct ipfix_domain_stats *d, void *arg)
 	s->first = false;
 }
 
+/* (D)TLS listener counters; the text form only when there is any. */
+static void
+secure_totals(const struct ipfix_collector_totals *t, bool json)
+{
+	if (!json && t->resumed == 0 && t->cookies_sent == 0 &&
+	    t->cookies_bad == 0 && t->handshakes_pending == 0)
+		return;
+	fprintf(stderr, json ? "\"resumed\":%llu,\"handshakes_pending\":%llu,"
+	    "\"cookies_sent\":%llu,\"cookies_bad\":%llu," : "  secure: resumed "
+	    "%llu, handshakes pending %llu, cookies sent %llu, bad %llu\n",
+	    (unsigned long long)t->resumed,
+	    (unsigned long long)t->handshakes_pending,
+	    (unsigned long long)t->cookies_sent,
+	    (unsigned long long)t->cookies_bad);
+}
+
 static void
 print_stats(struct recv *r)
 {
@@ -481,6 +498,7 @@ print_stats(struct recv *r)
 		    (unsigned long long)t.dropped_sessions,
 		    (unsigned long long)t.out.messages,
 		    (unsigned long long)t.out.records);
+		secure_totals(&t, true);
 		counts(stderr, &t.c, true);
 		fputs(",\"exporters\":[", stderr);
 	} else {
@@ -492,6 +510,7 @@ print_stats(struct recv *r)
 		    (unsigned long long)t.dropped_sessions);
 		counts(stderr, &t.c, false);
 		fputc('\n', stderr);
+		secure_totals(&t, false);
 	}
 	ipfix_collector_foreach_exporter(r->col, exp_line, &s);
 	if (s.json)

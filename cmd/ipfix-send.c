@@ -4,7 +4,6 @@
  * ipfix_exporter_run over one input stream; events and statistics are
  * printed here, since the library never prints.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,7 +19,6 @@
 #include "exporter.h"
 #include "stream.h"
 
-#define MAX_PEER_NAMES	32
 
 enum {
 	OPT_VERBOSE = 'v', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V',
@@ -29,16 +27,10 @@ enum {
 	OPT_RECORD_RATE, OPT_REALTIME, OPT_SPEED, OPT_RETRY_MIN,
 	OPT_RETRY_MAX, OPT_MAX_RETRIES, OPT_CONNECT_TIMEOUT, OPT_LINGER,
 	OPT_REKEY, OPT_COMPRESS, OPT_PROCESS_ID, OPT_STATS,
-	OPT_CERT, OPT_KEY, OPT_CA, OPT_PEER_NAME, OPT_PSK_ID, OPT_PSK_FILE,
-	OPT_CIPHERS, OPT_KEYLOG, OPT_INSECURE, OPT_HS_TIMEOUT,
 };
 
 /* One row per option: getopt_long and --help both come from here. */
-static const struct optdoc {
-	struct option o;
-	const char *arg;
-	const char *help;
-} optdocs[] = {
+static const struct cli_opt optdocs[] = {
 	{ { "sctp-udp-encap", optional_argument, NULL, OPT_ENCAP }, "[=PORT]",
 	    "SCTP over UDP encapsulation (usrsctp, RFC 6951) to PORT "
 	    "(default 9899)" },
@@ -87,26 +79,10 @@ static const struct optdoc {
 	    "exportingProcessId in statistics records (default 1)" },
 	{ { "stats", no_argument, NULL, OPT_STATS }, NULL,
 	    "print a summary on stderr at exit" },
-	{ { "cert", required_argument, NULL, OPT_CERT }, "FILE",
-	    "PEM certificate (chain) of this exporter" },
-	{ { "key", required_argument, NULL, OPT_KEY }, "FILE",
-	    "PEM private key of --cert" },
-	{ { "ca", required_argument, NULL, OPT_CA }, "FILE|DIR",
-	    "CA certificates the collector must chain to" },
-	{ { "peer-name", required_argument, NULL, OPT_PEER_NAME }, "NAME",
-	    "the collector's expected name (default: the URL host)" },
-	{ { "psk-identity", required_argument, NULL, OPT_PSK_ID }, "ID",
-	    "pre-shared key identity" },
-	{ { "psk-file", required_argument, NULL, OPT_PSK_FILE }, "FILE",
-	    "pre-shared key (hex or raw)" },
-	{ { "ciphers", required_argument, NULL, OPT_CIPHERS }, "LIST",
-	    "OpenSSL cipher list / TLS 1.3 suites" },
-	{ { "keylog", required_argument, NULL, OPT_KEYLOG }, "FILE",
-	    "NSS key log (default: $SSLKEYLOGFILE)" },
-	{ { "insecure", no_argument, NULL, OPT_INSECURE }, NULL,
-	    "do not verify the collector (warned about at every start)" },
-	{ { "handshake-timeout", required_argument, NULL, OPT_HS_TIMEOUT },
-	    "SECONDS", "bound on a (D)TLS handshake (default 10)" },
+	CLI_SEC_OPTS("PEM certificate (chain) of this exporter",
+	    "CA certificates the collector must chain to",
+	    "the collector's expected name (default: the URL host)",
+	    "do not verify the collector (warned about at every start)"),
 	{ { "verbose", no_argument, NULL, OPT_VERBOSE }, NULL,
 	    "log sessions (-v) and every event (-vv)" },
 	{ { "quiet", no_argument, NULL, OPT_QUIET }, NULL,
@@ -116,65 +92,17 @@ static const struct optdoc {
 	{ { "version", no_argument, NULL, OPT_VERSION }, NULL,
 	    "show the version and exit" },
 };
-#define NOPTS (sizeof(optdocs) / sizeof(optdocs[0]))
 
 struct send {
 	struct cli cli;
 	struct ipfix_exporter_config cfg;
-	struct ipfix_sec_config sec;
-	const char *peer_names[MAX_PEER_NAMES + 1];
-	size_t npeer_names;
+	struct cli_sec sec;
 	const char *input;
 	bool stats;
 	bool realtime_set, speed_set;
 };
 
 static volatile sig_atomic_t stop_flag, report_flag;
-
-/* Help ------------------------------------------------------------------- */
-
-static void
-print_help(const char *left, const char *help)
-{
-	int col = printf("  %-24s", left), n;
-	const char *sp;
-
-	while (*help != '\0') {
-		sp = strchr(help, ' ');
-		n = sp != NULL ? (int)(sp - help) : (int)strlen(help);
-		if (col + 1 + n > 79 && col > 26)
-			col = printf("\n%26s", "") - 1;
-		col += printf(" %.*s", n, help);
-		help += n;
-		while (*help == ' ')
-			help++;
-	}
-	putchar('\n');
-}
-
-static void
-usage(const struct cli *c)
-{
-	const struct option *o;
-	char left[48];
-
-	printf("usage: %s [options] URL [FILE|-]\n"
-	    "Export the IPFIX stream FILE (raw or gzip'd; '-' or none: stdin)"
-	    " to the\ncollector at URL (udp|tcp|sctp|dtls|tls|dtls-sctp"
-	    "://HOST[:PORT]).\n\n", c->prog);
-	for (size_t i = 0; i < NOPTS; i++) {
-		o = &optdocs[i].o;
-		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
-		    o->val < 256 ? "-" : " ", o->val < 256 ? o->val : ' ',
-		    o->val < 256 ? ", " : "  ", o->name,
-		    optdocs[i].arg != NULL && o->has_arg == required_argument ?
-		    " " : "", optdocs[i].arg != NULL ? optdocs[i].arg : "");
-		print_help(left, optdocs[i].help);
-	}
-	printf("\nSignals: INT/TERM flush and close in order, USR1 prints "
-	    "statistics.\nExit status: 0 input exported (records not sent are "
-	    "reported), 1 failure,\n2 usage error. See ipfix-send(1).\n");
-}
 
 /* Options ---------------------------------------------------------------- */
 
@@ -196,34 +124,6 @@ seconds_ms(struct send *s, const char *opt, bool zero_ok, unsigned *out)
 	    86400.0 * 30, &d) == -1)
 		return CLI_EXIT_USAGE;
 	*out = (unsigned)(d * 1000.0 + 0.5);
-	return 0;
-}
-
-static int
-opt_sec(struct send *s, int id)
-{
-	struct ipfix_sec_config *c = &s->sec;
-
-	switch (id) {
-	case OPT_CERT: c->cert = optarg; break;
-	case OPT_KEY: c->key = optarg; break;
-	case OPT_CA: c->ca = optarg; break;
-	case OPT_PSK_ID: c->psk_identity = optarg; break;
-	case OPT_PSK_FILE: c->psk_file = optarg; break;
-	case OPT_CIPHERS: c->ciphers = optarg; break;
-	case OPT_KEYLOG: c->keylog = optarg; break;
-	case OPT_INSECURE: c->insecure = true; break;
-	case OPT_HS_TIMEOUT:
-		return seconds_ms(s, "--handshake-timeout", false,
-		    &c->handshake_timeout_ms);
-	case OPT_PEER_NAME:
-		if (s->npeer_names >= MAX_PEER_NAMES)
-			return cli_usage_error(&s->cli, "--peer-name: at most "
-			    "%d names", MAX_PEER_NAMES);
-		s->peer_names[s->npeer_names++] = optarg;
-		c->peer_names = s->peer_names;
-		break;
-	}
 	return 0;
 }
 
@@ -347,20 +247,20 @@ opt_session(struct send *s, int id)
 	}
 }
 
-/* 0 to go on, -1 to exit 0 (help, version), else an exit status. */
+/* 0 to go on, else an exit status. */
 static int
-opt_one(struct send *s, int id)
+opt_one(void *arg, int id)
 {
+	struct send *s = arg;
+
 	switch (id) {
 	case OPT_COMPRESS: s->cfg.compress = true; return 0;
 	case OPT_STATS: s->stats = true; return 0;
 	case OPT_VERBOSE: s->cli.verbosity++; return 0;
 	case OPT_QUIET: s->cli.verbosity = -1; return 0;
-	case OPT_HELP: usage(&s->cli); return -1;
-	case OPT_VERSION: cli_print_version(&s->cli); return -1;
 	}
-	if (id >= OPT_CERT && id <= OPT_HS_TIMEOUT)
-		return opt_sec(s, id);
+	if (CLI_IS_SEC_OPT(id))
+		return cli_sec_option(&s->cli, &s->sec, id, optarg);
 	if (id >= OPT_ENCAP && id <= OPT_SNDBUF)
 		return opt_transport(s, id);
 	if (id >= OPT_REFRESH && id <= OPT_SPEED)
@@ -372,26 +272,18 @@ opt_one(struct send *s, int id)
 	return cli_usage_error(&s->cli, "unknown option");
 }
 
-static int
-parse_opts(struct send *s, int argc, char **argv)
-{
-	struct option lo[NOPTS + 1];
-	int id, rc;
-
-	for (size_t i = 0; i < NOPTS; i++)
-		lo[i] = optdocs[i].o;
-	memset(&lo[NOPTS], 0, sizeof(lo[NOPTS]));
-	opterr = 0;
-	while ((id = getopt_long(argc, argv, ":vqhV", lo, NULL)) != -1) {
-		if (id == '?' || id == ':')
-			return cli_usage_error(&s->cli, "%s option '%s'",
-			    id == '?' ? "unknown" : "missing argument for",
-			    argv[optind - 1]);
-		if ((rc = opt_one(s, id)) != 0)
-			return rc;
-	}
-	return 0;
-}
+static const struct cli_spec spec = {
+	.synopsis = "[options] URL [FILE|-]\n"
+	    "Export the IPFIX stream FILE (raw or gzip'd; '-' or none: stdin) "
+	    "to the\ncollector at URL (udp|tcp|sctp|dtls|tls|dtls-sctp"
+	    "://HOST[:PORT]).\n",
+	.footer = "Signals: INT/TERM flush and close in order, USR1 prints "
+	    "statistics.\nExit status: 0 input exported (records not sent are "
+	    "reported), 1 failure,\n2 usage error. See ipfix-send(1).\n",
+	.opts = optdocs,
+	.nopts = sizeof(optdocs) / sizeof(optdocs[0]),
+	.option = opt_one,
+};
 
 static int
 parse_args(struct send *s, int argc, char **argv)
@@ -399,8 +291,9 @@ parse_args(struct send *s, int argc, char **argv)
 	struct ipfix_err err;
 	int rc;
 
-	if ((rc = parse_opts(s, argc, argv)) != 0)
-		return rc;
+	/* main's convention: 0 goes on, -1 exits 0 (--help, --version) */
+	if ((rc = cli_parse(&s->cli, &spec, argc, argv, s)) != -1)
+		return rc == CLI_EXIT_OK ? -1 : rc;
 	argc -= optind;
 	argv += optind;
 	if (argc < 1 || argc > 2)
@@ -411,8 +304,7 @@ parse_args(struct send *s, int argc, char **argv)
 	s->input = argc == 2 ? argv[1] : "-";
 	if (s->speed_set && s->cfg.pace != IPFIX_PACE_REALTIME)
 		return cli_usage_error(&s->cli, "--speed needs --realtime");
-	if (!s->cfg.ep.secure && (s->sec.cert != NULL || s->sec.key != NULL ||
-	    s->sec.ca != NULL || s->sec.psk_file != NULL || s->sec.insecure))
+	if (!s->cfg.ep.secure && s->sec.given)
 		return cli_usage_error(&s->cli, "security options need a "
 		    "dtls://, tls:// or dtls-sctp:// URL");
 	if (s->cfg.topts.sctp_udp && s->cfg.ep.scheme != IPFIX_SCHEME_SCTP &&
@@ -549,10 +441,10 @@ security(struct send *s, struct ipfix_err *err)
 {
 	if (!s->cfg.ep.secure)
 		return NULL;
-	if (s->sec.insecure)
+	if (s->sec.cfg.insecure)
 		cli_warnx(&s->cli, "warning: --insecure: the collector's "
 		    "identity is NOT verified");
-	return ipfix_sec_ctx_new(&s->sec, false, s->cfg.ep.scheme, err);
+	return ipfix_sec_ctx_new(&s->sec.cfg, false, s->cfg.ep.scheme, err);
 }
 
 static void
@@ -612,7 +504,6 @@ main(int argc, char **argv)
 	defaults(&s);
 	if ((rc = parse_args(&s, argc, argv)) != 0)
 		return rc == -1 ? CLI_EXIT_OK : rc;
-	s.sec.peer_names = s.npeer_names > 0 ? s.peer_names : NULL;
 	ipfix_err_clear(&err);
 	if (s.cfg.ep.secure && (sec = security(&s, &err)) == NULL) {
 		cli_warn_err(&s.cli, "security", &err);

@@ -95,10 +95,11 @@ cli_usage_error(const struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
 
+	fprintf(stderr, "%s: ", c->prog);
 	va_start(ap, fmt);
-	vwarn(c, NULL, fmt, ap);
+	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", c->prog);
+	fprintf(stderr, " (try %s --help)\n", c->prog);
 	return CLI_EXIT_USAGE;
 }
 
@@ -190,4 +191,140 @@ cli_print_version(const struct cli *c)
 	printf("%s (ipfix-dtls) %s\n", c->prog, IPFIX_VERSION_STRING);
 	printf("built with %s, %s, zlib %s\n", OPENSSL_VERSION_TEXT,
 	    pcap_lib_version(), ZLIB_VERSION);
+}
+
+/* Help text wrapped to 79 columns after a 26-column option name. */
+static void
+usage_line(const char *left, const char *help)
+{
+	int col = printf("  %-24s", left), n;
+	const char *sp;
+
+	while (*help != '\0') {
+		sp = strchr(help, ' ');
+		n = sp != NULL ? (int)(sp - help) : (int)strlen(help);
+		if (col + 1 + n > 79 && col > 26)
+			col = printf("\n%26s", "") - 1;
+		col += printf(" %.*s", n, help);
+		help += n;
+		while (*help == ' ')
+			help++;
+	}
+	putchar('\n');
+}
+
+void
+cli_usage(const struct cli *c, const struct cli_spec *spec)
+{
+	const struct cli_opt *t;
+	char left[48];
+	bool sh;
+	size_t i;
+
+	printf("usage: %s %s\n", c->prog, spec->synopsis);
+	for (i = 0; i < spec->nopts; i++) {
+		t = &spec->opts[i];
+		sh = t->o.val < 256;
+		snprintf(left, sizeof(left), "%s%c%s--%s%s%s", sh ? "-" : " ",
+		    sh ? t->o.val : ' ', sh ? ", " : "  ", t->o.name,
+		    t->arg != NULL && t->o.has_arg == required_argument ?
+		    " " : "", t->arg != NULL ? t->arg : "");
+		usage_line(left, t->help);
+	}
+	if (spec->footer != NULL)
+		printf("\n%s", spec->footer);
+}
+
+/* getopt_long's arrays from the table; lo has nopts + 1 rows. */
+static void
+getopt_arrays(const struct cli_spec *spec, struct option *lo, char *so)
+{
+	size_t i;
+
+	*so++ = ':';		/* ':' for a missing argument, not '?' */
+	for (i = 0; i < spec->nopts; i++) {
+		lo[i] = spec->opts[i].o;
+		if (lo[i].val >= 256)
+			continue;
+		*so++ = (char)lo[i].val;
+		if (lo[i].has_arg != no_argument)
+			*so++ = ':';
+		if (lo[i].has_arg == optional_argument)
+			*so++ = ':';
+	}
+	*so = '\0';
+	memset(&lo[spec->nopts], 0, sizeof(lo[0]));
+}
+
+int
+cli_parse(struct cli *c, const struct cli_spec *spec, int argc, char **argv,
+    void *arg)
+{
+	struct option *lo;
+	char *so;
+	int ch, rc = -1;
+
+	lo = calloc(spec->nopts + 1, sizeof(*lo));
+	so = malloc(3 * spec->nopts + 2);
+	if (lo == NULL || so == NULL) {
+		cli_warn(c, "options");
+		rc = CLI_EXIT_FAIL;
+		goto out;
+	}
+	getopt_arrays(spec, lo, so);
+	opterr = 0;
+	while (rc == -1 && (ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (ch == 'h')
+			cli_usage(c, spec), rc = CLI_EXIT_OK;
+		else if (ch == 'V')
+			cli_print_version(c), rc = CLI_EXIT_OK;
+		else if (ch == ':')
+			rc = cli_usage_error(c, "missing argument for '%s'",
+			    argv[optind - 1]);
+		else if (ch == '?' && optopt != 0 && optopt < 256)
+			rc = cli_usage_error(c, "unknown option '-%c'", optopt);
+		else if (ch == '?')
+			rc = cli_usage_error(c, "unknown option '%s'",
+			    argv[optind - 1]);
+		else if ((rc = spec->option(arg, ch)) == 0)
+			rc = -1;
+	}
+out:
+	free(lo);
+	free(so);
+	return rc;
+}
+
+int
+cli_sec_option(const struct cli *c, struct cli_sec *s, int id,
+    const char *arg)
+{
+	struct ipfix_sec_config *k = &s->cfg;
+	double sec;
+
+	s->given |= id != CLI_OPT_PEER_NAME;
+	switch (id) {
+	case CLI_OPT_CERT: k->cert = arg; break;
+	case CLI_OPT_KEY: k->key = arg; break;
+	case CLI_OPT_CA: k->ca = arg; break;
+	case CLI_OPT_PSK_ID: k->psk_identity = arg; break;
+	case CLI_OPT_PSK_FILE: k->psk_file = arg; break;
+	case CLI_OPT_CIPHERS: k->ciphers = arg; break;
+	case CLI_OPT_KEYLOG: k->keylog = arg; break;
+	case CLI_OPT_INSECURE: k->insecure = true; break;
+	case CLI_OPT_HS_TIMEOUT:
+		if (cli_parse_double(c, "--handshake-timeout", arg, 0.001,
+		    3600, &sec) == -1)
+			return CLI_EXIT_USAGE;
+		k->handshake_timeout_ms = (unsigned)(sec * 1000.0 + 0.5);
+		break;
+	case CLI_OPT_PEER_NAME:
+		if (s->npeer_names >= CLI_MAX_PEER_NAMES)
+			return cli_usage_error(c, "--peer-name: at most %d "
+			    "names", CLI_MAX_PEER_NAMES);
+		s->peer_names[s->npeer_names++] = arg;
+		k->peer_names = s->peer_names;
+		break;
+	}
+	return 0;
 }

@@ -7,9 +7,12 @@
 #ifndef IPFIX_CLI_H
 #define IPFIX_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "chan.h"
 #include "err.h"
 
 enum {
@@ -39,7 +42,7 @@ void cli_debug(const struct cli *c, int level, const char *fmt, ...)
 void cli_warn_err(const struct cli *c, const char *where,
     const struct ipfix_err *err);
 
-/* Usage error: "prog: message" plus "Try 'prog --help'."; returns
+/* Usage error, one line: "prog: message (try prog --help)"; returns
  * CLI_EXIT_USAGE. */
 int cli_usage_error(const struct cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -60,5 +63,76 @@ void cli_progress_done(struct cli *c);
 
 /* --version text: "prog (ipfix-dtls) X.Y.Z" plus library versions. */
 void cli_print_version(const struct cli *c);
+
+/* Options: one table row per option gives getopt_long its entry and --help
+ * its line, so the two cannot drift. A val below 256 is also the short
+ * option; 'h' and 'V' are --help and --version. */
+struct cli_opt {
+	struct option o;
+	const char *arg;	/* argument name for --help, or NULL */
+	const char *help;
+};
+
+struct cli_spec {
+	const char *synopsis;	/* after "usage: PROG ", up to the options */
+	const char *footer;	/* after the options (signals, exit status) */
+	const struct cli_opt *opts;
+	size_t nopts;
+	/* Apply one option (optarg is set): 0 to go on, or an exit code. */
+	int (*option)(void *arg, int id);
+};
+
+/* Parse argv by spec. Returns -1 to go on (optind is at the first
+ * operand), or the exit code: 0 after --help or --version, CLI_EXIT_USAGE
+ * for an unknown option or a missing argument (one line on stderr), or
+ * what spec->option returned. */
+int cli_parse(struct cli *c, const struct cli_spec *spec, int argc,
+    char **argv, void *arg);
+void cli_usage(const struct cli *c, const struct cli_spec *spec);
+
+/* The security options every networked tool shares (design.md §4), as
+ * table rows and a parser into struct ipfix_sec_config. */
+enum {
+	CLI_OPT_CERT = 0x1000, CLI_OPT_KEY, CLI_OPT_CA, CLI_OPT_PEER_NAME,
+	CLI_OPT_PSK_ID, CLI_OPT_PSK_FILE, CLI_OPT_CIPHERS, CLI_OPT_KEYLOG,
+	CLI_OPT_INSECURE, CLI_OPT_HS_TIMEOUT,
+};
+#define CLI_IS_SEC_OPT(id) ((id) >= CLI_OPT_CERT && (id) <= CLI_OPT_HS_TIMEOUT)
+#define CLI_MAX_PEER_NAMES 32
+
+#define CLI_SEC_OPTS(cert_help, ca_help, peer_help, insecure_help)	\
+	{ { "cert", required_argument, NULL, CLI_OPT_CERT }, "FILE",	\
+	    cert_help },						\
+	{ { "key", required_argument, NULL, CLI_OPT_KEY }, "FILE",	\
+	    "PEM private key of --cert" },				\
+	{ { "ca", required_argument, NULL, CLI_OPT_CA }, "FILE|DIR",	\
+	    ca_help },							\
+	{ { "peer-name", required_argument, NULL, CLI_OPT_PEER_NAME },	\
+	    "NAME", peer_help },					\
+	{ { "psk-identity", required_argument, NULL, CLI_OPT_PSK_ID },	\
+	    "ID", "pre-shared key identity" },				\
+	{ { "psk-file", required_argument, NULL, CLI_OPT_PSK_FILE },	\
+	    "FILE", "pre-shared key (hex or raw)" },			\
+	{ { "ciphers", required_argument, NULL, CLI_OPT_CIPHERS },	\
+	    "LIST", "OpenSSL cipher list / TLS 1.3 suites" },		\
+	{ { "keylog", required_argument, NULL, CLI_OPT_KEYLOG }, "FILE",\
+	    "NSS key log (default: $SSLKEYLOGFILE)" },			\
+	{ { "insecure", no_argument, NULL, CLI_OPT_INSECURE }, NULL,	\
+	    insecure_help },						\
+	{ { "handshake-timeout", required_argument, NULL,		\
+	    CLI_OPT_HS_TIMEOUT }, "SECONDS",				\
+	    "bound on a (D)TLS handshake (default 10)" }
+
+struct cli_sec {
+	struct ipfix_sec_config cfg;
+	const char *peer_names[CLI_MAX_PEER_NAMES + 1];
+	size_t npeer_names;
+	bool given;		/* any option except --peer-name was given */
+};
+
+/* Apply security option id with optarg: 0, or CLI_EXIT_USAGE after a
+ * one-line message. */
+int cli_sec_option(const struct cli *c, struct cli_sec *s, int id,
+    const char *arg);
 
 #endif

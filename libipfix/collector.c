@@ -354,6 +354,7 @@ sess_describe(struct csess *s, const struct ipfix_collector_peer *p)
 	    p->scheme ? p->scheme : proto_text(p->proto), a, b);
 	snprintf(s->st.identity, sizeof(s->st.identity), "%s",
 	    p->identity ? p->identity : "");
+	s->st.resumed = p->resumed;
 }
 
 static int
@@ -388,6 +389,8 @@ sess_output(struct ipfix_collector *col, struct csess *s,
 	os.collector = p->collector;
 	os.proto = p->proto;
 	os.identity = p->identity;
+	os.der = p->der;
+	os.der_len = p->der_len;
 	os.start_ms = wall_ms();
 	return ipfix_sessout_begin(col->out, &os, err);
 }
@@ -558,6 +561,7 @@ static void
 lsn_open(void *arg, struct ipfix_chan *c)
 {
 	struct clisten *cl = arg;
+	const struct ipfix_chan_identity *ci = ipfix_chan_identity(c);
 	struct ipfix_collector_peer p;
 	char ident[800];
 	struct ipfix_err err;
@@ -570,8 +574,13 @@ lsn_open(void *arg, struct ipfix_chan *c)
 	p.proto = scheme_proto(ipfix_chan_scheme(c));
 	p.scheme = ipfix_scheme_name(ipfix_chan_scheme(c));
 	p.stream_z = p.proto != IPPROTO_UDP;
-	identity_text(ipfix_chan_identity(c), ident, sizeof(ident));
+	identity_text(ci, ident, sizeof(ident));
 	p.identity = ident[0] != '\0' ? ident : NULL;
+	if (ci != NULL && ci->verified && ci->der_len > 0) {
+		p.der = ci->der;
+		p.der_len = ci->der_len;
+	}
+	p.resumed = ci != NULL && ci->resumed;
 	if ((id = ipfix_collector_open(cl->col, &p, &err)) == 0) {
 		cl->col->dropped_sessions++;
 		ipfix_chan_listener_drop(cl->l, c);
@@ -709,6 +718,20 @@ refresh_lost(const struct ipfix_collector *col)
 	ipfix_decoder_foreach_domain(col->dec, sum_lost, (void *)col);
 }
 
+static void
+add_listen_stats(const struct ipfix_collector *col,
+    struct ipfix_collector_totals *t)
+{
+	struct ipfix_listen_stats ls;
+
+	for (size_t i = 0; i < col->nls; i++) {
+		ipfix_chan_listener_stats(col->ls[i]->l, &ls);
+		t->handshakes_pending += ls.handshakes_pending;
+		t->cookies_sent += ls.cookies_sent;
+		t->cookies_bad += ls.cookies_bad;
+	}
+}
+
 void
 ipfix_collector_totals(const struct ipfix_collector *col,
     struct ipfix_collector_totals *t)
@@ -721,8 +744,11 @@ ipfix_collector_totals(const struct ipfix_collector *col,
 	for (size_t i = 0; i < col->nsess; i++) {
 		if (col->sess[i]->st.open)
 			t->sessions_open++;
+		if (col->sess[i]->st.resumed)
+			t->resumed++;
 		add_counts(&t->c, &col->sess[i]->st.c);
 	}
+	add_listen_stats(col, t);
 	ipfix_sessout_stats(col->out, &t->out);
 }
 

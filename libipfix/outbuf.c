@@ -21,6 +21,8 @@ ipfix_ob_init(struct ipfix_ob *ob, FILE *f)
 	ob->f = f;
 	ob->len = 0;
 	ob->error = 0;
+	ob->day = INT64_MIN;
+	ob->date_len = 0;
 	ob->buf = malloc(IPFIX_OB_SIZE);
 	return ob->buf == NULL ? -1 : 0;
 }
@@ -315,48 +317,88 @@ civil(int64_t days, int64_t *y, unsigned *m, unsigned *d)
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-static void
-put2(struct ipfix_ob *ob, unsigned v, char after)
+/* "YYYY-MM-DDT" (year zero padded to 4, '-' before a negative one). */
+static size_t
+put_date(char *q, int64_t days)
 {
-	char *q = ipfix_ob_room(ob, 3);
+	char tmp[24], *s;
+	int64_t y;
+	unsigned m, d;
+	size_t n = 0;
 
+	civil(days, &y, &m, &d);
+	if (y < 0) {
+		q[n++] = '-';
+		y = -y;
+	}
+	s = fmt_u64(tmp + sizeof(tmp), (uint64_t)y);
+	while (tmp + sizeof(tmp) - s < 4)
+		*--s = '0';
+	memcpy(q + n, s, (size_t)(tmp + sizeof(tmp) - s));
+	n += (size_t)(tmp + sizeof(tmp) - s);
+	q[n++] = '-';
+	memcpy(q + n, digits2 + m * 2, 2);
+	q[n + 2] = '-';
+	memcpy(q + n + 3, digits2 + d * 2, 2);
+	q[n + 5] = 'T';
+	return n + 6;
+}
+
+/* v (< 100) as two digits and a separator; returns the next position. */
+static char *
+put2(char *q, unsigned v, char after)
+{
 	q[0] = digits2[v * 2];
 	q[1] = digits2[v * 2 + 1];
 	q[2] = after;
-	ob->len += 3;
+	return q + 3;
+}
+
+/* '.' and nsec in 'digits' (1..9) digits, as ipfix_ob_u64w would. */
+static char *
+put_frac(char *q, uint32_t nsec, unsigned digits)
+{
+	char tmp[24], *s;
+	unsigned div, i;
+	size_t n;
+
+	for (div = 1, i = digits; i < 9; i++)
+		div *= 10;
+	s = fmt_u64(tmp + sizeof(tmp), nsec / div);
+	while ((size_t)(tmp + sizeof(tmp) - s) < digits)
+		*--s = '0';
+	n = (size_t)(tmp + sizeof(tmp) - s);
+	*q++ = '.';
+	memcpy(q, s, n);
+	return q + n;
 }
 
 void
 ipfix_ob_time(struct ipfix_ob *ob, int64_t sec, uint32_t nsec,
     unsigned digits)
 {
-	int64_t days = sec / 86400, rem = sec % 86400, y;
-	unsigned m, d, div;
+	int64_t days = sec / 86400, rem = sec % 86400;
+	char *q, *s;
 
 	if (rem < 0) {
 		rem += 86400;
 		days--;
 	}
-	civil(days, &y, &m, &d);
-	if (y < 0) {
-		ipfix_ob_putc(ob, '-');
-		y = -y;
+	if (days != ob->day) {
+		ob->date_len = put_date(ob->date, days);
+		ob->day = days;
 	}
-	ipfix_ob_u64w(ob, (uint64_t)y, 4);
-	ipfix_ob_putc(ob, '-');
-	put2(ob, m, '-');
-	put2(ob, d, 'T');
-	put2(ob, (unsigned)(rem / 3600), ':');
-	put2(ob, (unsigned)(rem / 60 % 60), ':');
-	put2(ob, (unsigned)(rem % 60), '.');
-	ob->len--;		/* drop the '.' unless a fraction follows */
-	if (digits > 0 && digits <= 9) {
-		for (div = 1, m = digits; m < 9; m++)
-			div *= 10;
-		ipfix_ob_putc(ob, '.');
-		ipfix_ob_u64w(ob, nsec / div, digits);
-	}
-	ipfix_ob_putc(ob, 'Z');
+	/* Date <= 20, time 9, fraction <= 11, 'Z': one reservation. */
+	s = q = ipfix_ob_room(ob, 48);
+	memcpy(q, ob->date, ob->date_len);
+	q += ob->date_len;
+	q = put2(q, (unsigned)(rem / 3600), ':');
+	q = put2(q, (unsigned)(rem / 60 % 60), ':');
+	q = put2(q, (unsigned)(rem % 60), 'Z') - 1;
+	if (digits > 0 && digits <= 9)
+		q = put_frac(q, nsec, digits);
+	*q++ = 'Z';
+	ob->len += (size_t)(q - s);
 }
 
 static void

@@ -25,6 +25,11 @@ struct ipfix_ob {
 	char *buf;
 	size_t len;
 	int error;
+	/* ipfix_ob_time's last date: timestamps of a stream rarely change
+	 * day, and the civil-date conversion is most of their cost. */
+	int64_t day;		/* days since 1970 of 'date'; INT64_MIN: none */
+	char date[24];		/* "YYYY-MM-DDT" */
+	size_t date_len;
 };
 
 /* Returns 0, or -1 when the buffer cannot be allocated (errno set). */

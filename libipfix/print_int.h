@@ -12,6 +12,16 @@
 #include "value.h"
 #include "walk.h"
 
+/* A registry name ready to copy as a block of constant size: labels are
+ * written for every field of every record. */
+#define IPFIX_PRINT_LABEL_MAX 48
+#define IPFIX_PRINT_LABEL_SLOTS 256	/* direct-mapped on the ie pointer */
+struct ipfix_print_label_slot {
+	const struct ipfix_ie *ie;	/* NULL: empty */
+	size_t len;
+	char text[IPFIX_PRINT_LABEL_MAX];	/* the name, zero padded */
+};
+
 struct ipfix_printer {
 	struct ipfix_ob ob;
 	struct ipfix_print_options opt;
@@ -22,6 +32,13 @@ struct ipfix_printer {
 	uint32_t name_session;
 	char name[160];
 	uint64_t messages;
+	/* The JSON context ("odid", "export_time", ...) is the same for
+	 * every record of a message: its text, kept for the last key. */
+	bool ctx_valid;
+	uint32_t ctx_session, ctx_odid, ctx_export;
+	size_t ctx_len;
+	char ctx[1024];
+	struct ipfix_print_label_slot labels[IPFIX_PRINT_LABEL_SLOTS];
 };
 
 /* The label of session, or NULL: cached, since names are formatted. */
@@ -34,6 +51,26 @@ void ipfix_print_scalar(struct ipfix_ob *ob, const struct ipfix_value *v,
 
 /* The label of f (as ipfix_print_label) written to ob. */
 void ipfix_print_put_label(struct ipfix_ob *ob, const struct ipfix_field *f);
+
+/* Fills ie's slot; NULL when its name does not fit one. */
+const struct ipfix_print_label_slot *ipfix_print_slot_fill(
+    struct ipfix_printer *p, const struct ipfix_ie *ie);
+
+/*
+ * The slot holding the registry name of ie, or NULL (unknown element, long
+ * name): the caller then writes ipfix_print_put_label. A hit costs a few
+ * instructions, and the name is copied as IPFIX_PRINT_LABEL_MAX bytes.
+ */
+static inline const struct ipfix_print_label_slot *
+ipfix_print_slot(struct ipfix_printer *p, const struct ipfix_ie *ie)
+{
+	const struct ipfix_print_label_slot *sl;
+
+	if (ie == NULL)
+		return NULL;
+	sl = &p->labels[(uintptr_t)ie / sizeof(*ie) % IPFIX_PRINT_LABEL_SLOTS];
+	return sl->ie == ie ? sl : ipfix_print_slot_fill(p, ie);
+}
 
 /* Walk the fields of record r (in message m) with visitor ops, whose
  * argument is p; lists are bounded by p's max_depth and resolved through

@@ -36,12 +36,24 @@ json_raw(struct ipfix_printer *p, const char *why, const uint8_t *raw,
 static void
 json_head(struct ipfix_printer *p, const struct ipfix_walk_at *at)
 {
-	if (at->index > 0)
-		ipfix_ob_putc(&p->ob, ',');
-	if (at->list != NULL)
-		return;
-	ipfix_ob_putc(&p->ob, '"');
-	ipfix_print_put_label(&p->ob, at->f);
+	const struct ipfix_print_label_slot *sl;
+	char *q, *s;
+
+	if (at->list != NULL || (sl = ipfix_print_slot(p, at->f->ie)) == NULL) {
+		if (at->index > 0)
+			ipfix_ob_putc(&p->ob, ',');
+		if (at->list != NULL)
+			return;
+		ipfix_ob_putc(&p->ob, '"');
+		ipfix_print_put_label(&p->ob, at->f);
+	} else {
+		s = q = ipfix_ob_room(&p->ob, IPFIX_PRINT_LABEL_MAX + 2);
+		*q = ',';
+		q += at->index > 0;
+		*q++ = '"';
+		memcpy(q, sl->text, IPFIX_PRINT_LABEL_MAX);
+		p->ob.len += (size_t)(q + sl->len - s);
+	}
 	if (at->occurrence > 0) {
 		ipfix_ob_putc(&p->ob, '#');
 		ipfix_ob_u64(&p->ob, at->occurrence + 1);
@@ -196,10 +208,10 @@ static const struct ipfix_walk_ops json_ops = {
 
 /* "odid":N,"export_time":"...","session":S,"peer":"..." */
 static void
-json_context(struct ipfix_printer *p, const struct ipfix_msg_ctx *m)
+json_context_put(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
+    const char *name)
 {
 	struct ipfix_ob *ob = &p->ob;
-	const char *name;
 
 	ipfix_ob_puts(ob, ",\"odid\":");
 	ipfix_ob_u64(ob, m->hdr.odid);
@@ -210,10 +222,46 @@ json_context(struct ipfix_printer *p, const struct ipfix_msg_ctx *m)
 		ipfix_ob_puts(ob, ",\"session\":");
 		ipfix_ob_u64(ob, m->session);
 	}
-	if ((name = ipfix_print_session_name(p, m->session)) != NULL) {
+	if (name != NULL) {
 		ipfix_ob_puts(ob, ",\"peer\":");
 		ipfix_ob_json_lit(ob, name);
 	}
+}
+
+/*
+ * Written once per key and then copied. The session name is a function of
+ * the session (ipfix_print_session_name caches it the same way). A name
+ * short enough bounds the text (6 bytes per escaped byte, plus < 128 for
+ * the rest) within ctx and within the room reserved first, so nothing is
+ * drained in between and the bytes just written are all in ob->buf.
+ */
+static void
+json_context(struct ipfix_printer *p, const struct ipfix_msg_ctx *m)
+{
+	struct ipfix_ob *ob = &p->ob;
+	const char *name;
+	size_t start;
+
+	if (p->ctx_valid && p->ctx_session == m->session &&
+	    p->ctx_odid == m->hdr.odid && p->ctx_export == m->hdr.export_time) {
+		ipfix_ob_write(ob, p->ctx, p->ctx_len);
+		return;
+	}
+	p->ctx_valid = false;
+	name = ipfix_print_session_name(p, m->session);
+	if (name != NULL && strlen(name) > (sizeof(p->ctx) - 128) / 6) {
+		json_context_put(p, m, name);
+		return;
+	}
+	ipfix_ob_room(ob, sizeof(p->ctx));
+	start = ob->len;
+	json_context_put(p, m, name);
+	p->ctx_len = ob->len - start;
+	memcpy(p->ctx, ob->buf + start, p->ctx_len);
+	p->ctx_session = m->session;
+	p->ctx_odid = m->hdr.odid;
+	p->ctx_export = m->hdr.export_time;
+	p->ctx_valid = true;
 }
 
 void

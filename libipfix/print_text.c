@@ -78,8 +78,6 @@ ipfix_print_label(const struct ipfix_field *f, char *buf, size_t size)
 	return ipfix_ie_label(f->pen, f->id, buf, size);
 }
 
-/* Names are written once per field of every record: strlen and memcpy
- * beat ipfix_ob_puts's byte loop on names of 15-30 characters. */
 void
 ipfix_print_put_label(struct ipfix_ob *ob, const struct ipfix_field *f)
 {
@@ -87,6 +85,25 @@ ipfix_print_put_label(struct ipfix_ob *ob, const struct ipfix_field *f)
 	const char *s = ipfix_print_label(f, lab, sizeof(lab));
 
 	ipfix_ob_write(ob, s, strlen(s));
+}
+
+/* Names are written once per field of every record: a cached name is
+ * copied as one constant-size block (the padding is overwritten or left
+ * past the end), which beats strlen and a variable-length memcpy. */
+const struct ipfix_print_label_slot *
+ipfix_print_slot_fill(struct ipfix_printer *p, const struct ipfix_ie *ie)
+{
+	struct ipfix_print_label_slot *sl;
+	size_t n;
+
+	if (ie->name == NULL || (n = strlen(ie->name)) > sizeof(sl->text))
+		return NULL;
+	sl = &p->labels[(uintptr_t)ie / sizeof(*ie) % IPFIX_PRINT_LABEL_SLOTS];
+	memset(sl->text, 0, sizeof(sl->text));
+	memcpy(sl->text, ie->name, n);
+	sl->len = n;
+	sl->ie = ie;
+	return sl;
 }
 
 const char *
@@ -301,13 +318,27 @@ text_raw(struct ipfix_printer *p, const char *why, const struct ipfix_value *v)
 static void
 text_head(struct ipfix_printer *p, const struct ipfix_walk_at *at)
 {
-	if (at->list == NULL) {
+	const struct ipfix_print_label_slot *sl;
+	char *q, *s;
+
+	if (at->list != NULL) {
+		ipfix_ob_putc(&p->ob, ' ');
+		return;
+	}
+	if ((sl = ipfix_print_slot(p, at->f->ie)) == NULL) {
 		if (at->index > 0)
 			ipfix_ob_putc(&p->ob, ' ');
 		ipfix_print_put_label(&p->ob, at->f);
 		ipfix_ob_putc(&p->ob, '=');
-	} else
-		ipfix_ob_putc(&p->ob, ' ');
+		return;
+	}
+	s = q = ipfix_ob_room(&p->ob, IPFIX_PRINT_LABEL_MAX + 2);
+	*q = ' ';
+	q += at->index > 0;
+	memcpy(q, sl->text, IPFIX_PRINT_LABEL_MAX);
+	q += sl->len;
+	*q++ = '=';
+	p->ob.len += (size_t)(q - s);
 }
 
 static void

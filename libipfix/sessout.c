@@ -45,6 +45,7 @@ struct osess {
 	bool v4;		/* IPv4 metadata templates */
 	struct tmap *maps;
 	size_t nmaps, capmaps;
+	size_t map_hint;	/* last map_find hit: records come in runs */
 	uint32_t *detailed;	/* ODIDs with session details in this file */
 	size_t ndetailed, capdetailed;
 	uint32_t last_export;
@@ -296,9 +297,16 @@ tid_alloc(struct odom *d, uint16_t want)
 static struct tmap *
 map_find(struct osess *s, uint32_t odid, uint16_t in_tid)
 {
+	size_t h = s->map_hint;
+
+	if (h < s->nmaps && s->maps[h].odid == odid &&
+	    s->maps[h].in_tid == in_tid)
+		return &s->maps[h];
 	for (size_t i = 0; i < s->nmaps; i++)
-		if (s->maps[i].odid == odid && s->maps[i].in_tid == in_tid)
+		if (s->maps[i].odid == odid && s->maps[i].in_tid == in_tid) {
+			s->map_hint = i;
 			return &s->maps[i];
+		}
 	return NULL;
 }
 
@@ -603,7 +611,6 @@ sess_details(const struct osess *s, uint8_t *p)
 		id = s->der;
 		idlen = s->s.der_len;
 	}
-
 	p[n++] = 0;				/* sessionScope: written 0 */
 	n += put_addr_port(p + n, &s->s.exporter, s->v4);
 	n += put_addr_port(p + n, &s->s.collector, s->v4);
@@ -890,6 +897,10 @@ ipfix_sessout_record(struct ipfix_sessout *o, const struct ipfix_tmpl *t,
 	}
 	if (!m->written && map_write(o, m, err) == -1)
 		return -1;
+	/* most records fit the message being built: one builder call */
+	if (o->building &&
+	    ipfix_builder_add_record(&o->b, m->t->id, rec, len, err) == 0)
+		return 0;
 	return add_item(o, 2, NULL, m->t->id, 0, rec, len, err);
 }
 

@@ -4,6 +4,7 @@
  * sets DF so nothing is IP-fragmented (C63). A listener is one unconnected
  * socket for all peers; each datagram carries its peer.
  */
+#include <sys/socket.h>
 #include <netinet/in.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -14,10 +15,23 @@
 
 #define UDP_BUF		65536	/* any UDP payload fits */
 #define UDP_DEF_MTU	1500	/* when the path is unknown (listener) */
+/* A listener takes up to UDP_BATCH datagrams per recvmmsg: one syscall
+ * instead of one per datagram. The slots are malloc'ed whole but only the
+ * pages a datagram lands in are ever touched. */
+#define UDP_BATCH	32
+/* A collector's default receive buffer when --rcvbuf is not given: the
+ * kernel's default (~200 KB, ~100 datagrams) overflows within a
+ * millisecond of scheduling delay at full speed. */
+#define UDP_LSN_RCVBUF	(8 << 20)
 
 struct udp {
 	struct ipfix_transport t;
-	uint8_t *buf;
+	uint8_t *buf;		/* nslot slots of UDP_BUF bytes */
+	struct mmsghdr *hdr;	/* the batch: nslot of each */
+	struct iovec *iov;
+	struct sockaddr_storage *from;
+	unsigned nslot;
+	unsigned got, next;	/* datagrams in the batch, next to hand out */
 };
 
 static int
@@ -53,25 +67,49 @@ udp_send(struct ipfix_transport *t, const void *msg, size_t len,
 	return IPFIX_T_OK;
 }
 
+/* Refill the batch; u->got datagrams, u->next 0. */
 static int
-udp_recv(struct ipfix_transport *t, struct ipfix_tmsg *m,
-    struct ipfix_err *err)
+udp_fill(struct udp *u, struct ipfix_err *err)
 {
-	struct udp *u = (struct udp *)t;
-	socklen_t alen = sizeof(m->peer.addr);
-	ssize_t n;
+	unsigned i;
+	int n;
 
-	n = recvfrom(t->fd, u->buf, UDP_BUF, 0,
-	    (struct sockaddr *)&m->peer.addr, &alen);
+	for (i = 0; i < u->nslot; i++) {
+		u->hdr[i].msg_hdr.msg_namelen = sizeof(u->from[i]);
+		u->hdr[i].msg_hdr.msg_flags = 0;
+	}
+	u->got = u->next = 0;
+	n = recvmmsg(u->t.fd, u->hdr, u->nslot, MSG_WAITFORONE, NULL);
 	if (n == -1) {
 		if (errno == ECONNREFUSED)
 			return ipfix_err_sys(err, IPFIX_E_NET, "udp: the "
 			    "collector's port is unreachable (ICMP)");
 		return udp_errno(u, "recv", err);
 	}
-	m->peer.addrlen = alen;
-	m->data = u->buf;
-	m->len = (size_t)n;
+	u->got = (unsigned)n;
+	return IPFIX_T_OK;
+}
+
+/* One datagram per call, handed out of the batch (its slot stays
+ * untouched until the batch is refilled, after the next call). */
+static int
+udp_recv(struct ipfix_transport *t, struct ipfix_tmsg *m,
+    struct ipfix_err *err)
+{
+	struct udp *u = (struct udp *)t;
+	struct msghdr *h;
+	int rc;
+
+	if (u->next == u->got && (rc = udp_fill(u, err)) != IPFIX_T_OK)
+		return rc;
+	if (u->got == 0)
+		return IPFIX_T_AGAIN;
+	h = &u->hdr[u->next].msg_hdr;
+	memcpy(&m->peer.addr, h->msg_name, h->msg_namelen);
+	m->peer.addrlen = h->msg_namelen;
+	m->data = h->msg_iov->iov_base;
+	m->len = u->hdr[u->next].msg_len;
+	u->next++;
 	return IPFIX_T_OK;
 }
 
@@ -100,6 +138,9 @@ udp_free(struct ipfix_transport *t)
 	if (t->fd != -1)
 		close(t->fd);
 	free(u->buf);
+	free(u->hdr);
+	free(u->iov);
+	free(u->from);
 	free(u);
 }
 
@@ -126,15 +167,54 @@ udp_set_df(int fd, int family)
 		    sizeof(v4));
 }
 
+/* Without --rcvbuf a listener asks for UDP_LSN_RCVBUF; whatever was asked
+ * for is forced past net.core.rmem_max when the process may (root,
+ * CAP_NET_ADMIN), else the kernel's cap stays. */
+static void
+udp_lsn_rcvbuf(int fd, const struct ipfix_topts *o)
+{
+	int want = o != NULL && o->rcvbuf > 0 ? o->rcvbuf : UDP_LSN_RCVBUF;
+	int have = 0;
+	socklen_t len = sizeof(have);
+
+	if (o == NULL || o->rcvbuf <= 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want,
+		    sizeof(want));
+	/* the kernel reports twice what it was given (its overhead) */
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &have, &len) == 0 &&
+	    have / 2 < want)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want,
+		    sizeof(want));
+}
+
+static int
+udp_alloc_batch(struct udp *u, unsigned nslot)
+{
+	unsigned i;
+
+	u->nslot = nslot;
+	if ((u->buf = malloc((size_t)nslot * UDP_BUF)) == NULL ||
+	    (u->hdr = calloc(nslot, sizeof(*u->hdr))) == NULL ||
+	    (u->iov = calloc(nslot, sizeof(*u->iov))) == NULL ||
+	    (u->from = calloc(nslot, sizeof(*u->from))) == NULL)
+		return -1;
+	for (i = 0; i < nslot; i++) {
+		u->iov[i].iov_base = u->buf + (size_t)i * UDP_BUF;
+		u->iov[i].iov_len = UDP_BUF;
+		u->hdr[i].msg_hdr.msg_iov = &u->iov[i];
+		u->hdr[i].msg_hdr.msg_iovlen = 1;
+		u->hdr[i].msg_hdr.msg_name = &u->from[i];
+	}
+	return 0;
+}
+
 struct ipfix_transport *
 ipfix_udp_open(const struct ipfix_addr *a, bool listen,
     const struct ipfix_topts *o, struct ipfix_err *err)
 {
 	struct udp *u;
 
-	if ((u = calloc(1, sizeof(*u))) == NULL ||
-	    (u->buf = malloc(UDP_BUF)) == NULL) {
-		free(u);
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
 		ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "udp: out of memory");
 		return NULL;
@@ -142,10 +222,18 @@ ipfix_udp_open(const struct ipfix_addr *a, bool listen,
 	u->t.ops = &udp_ops;
 	u->t.proto = IPFIX_TP_UDP;
 	u->t.listener = listen;
+	u->t.fd = -1;
+	if (udp_alloc_batch(u, listen ? UDP_BATCH : 1) == -1) {
+		ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
+		    "udp: out of memory");
+		goto fail;
+	}
 	if ((u->t.fd = ipfix_tsock(a, SOCK_DGRAM, IPPROTO_UDP, listen, o,
 	    err)) == -1)
 		goto fail;
-	if (!listen) {
+	if (listen)
+		udp_lsn_rcvbuf(u->t.fd, o);
+	else {
 		udp_set_df(u->t.fd, a->ss.ss_family);
 		if (ipfix_tsock_connect(u->t.fd, a, err) == -1)
 			goto fail;

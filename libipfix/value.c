@@ -149,6 +149,47 @@ decode_typed(enum ipfix_type t, const uint8_t *raw, size_t len,
 }
 
 /*
+ * The types and lengths of nearly every field of a flow record, decoded
+ * without the generic length check: each case tests the one length it
+ * takes, anything else (reduced size, bad length, other types) is left to
+ * the general path. True when v is complete.
+ */
+static inline bool
+fast_uint(const uint8_t *raw, size_t len, size_t want, struct ipfix_value *v)
+{
+	if (len != want)
+		return false;
+	v->v.u = be_uint(raw, want);	/* constant 'want': unrolled */
+	return true;
+}
+
+static bool
+decode_fast(enum ipfix_type t, const uint8_t *raw, size_t len,
+    struct ipfix_value *v)
+{
+	switch (t) {
+	case IPFIX_T_OCTETARRAY: case IPFIX_T_STRING:
+	case IPFIX_T_BASICLIST: case IPFIX_T_SUBTEMPLATELIST:
+	case IPFIX_T_SUBTEMPLATEMULTILIST:
+		return true;	/* any length; raw is the value */
+	case IPFIX_T_MACADDRESS:
+		return len == 6;
+	case IPFIX_T_IPV6ADDRESS:
+		return len == 16;
+	case IPFIX_T_UNSIGNED8:
+		return fast_uint(raw, len, 1, v);
+	case IPFIX_T_UNSIGNED16:
+		return fast_uint(raw, len, 2, v);
+	case IPFIX_T_UNSIGNED32: case IPFIX_T_IPV4ADDRESS:
+		return fast_uint(raw, len, 4, v);
+	case IPFIX_T_UNSIGNED64: case IPFIX_T_DATETIME_MILLISECONDS:
+		return fast_uint(raw, len, 8, v);
+	default:
+		return false;
+	}
+}
+
+/*
  * A value its type cannot have (wrong length, boolean other than 1/2) is
  * handed on as octetArray with 'bad' set, so printers show the bytes and
  * never a made-up number.
@@ -162,6 +203,8 @@ ipfix_value_decode(enum ipfix_type t, const uint8_t *raw, size_t len,
 	v->len = len;
 	v->v.u = 0;
 	v->bad = false;
+	if (decode_fast(t, raw, len, v))
+		return;
 	if ((unsigned)t >= IPFIX_T_COUNT || !length_ok(t, len) ||
 	    (t == IPFIX_T_BOOLEAN && raw[0] != 1 && raw[0] != 2)) {
 		v->bad = (unsigned)t < IPFIX_T_COUNT;
@@ -198,14 +241,25 @@ int
 ipfix_value_read(struct ipfix_cursor *c, const struct ipfix_field *f,
     struct ipfix_value *v, struct ipfix_err *err)
 {
+	enum ipfix_type t = f->ie != NULL ? (enum ipfix_type)f->ie->type :
+	    IPFIX_T_OCTETARRAY;
+	const uint8_t *raw;
 	size_t len;
 	uint64_t at;
 
-	if (field_len(c, f, &len, err) == -1)
-		return -1;
-	at = ipfix_cursor_offset(c);
-	ipfix_value_decode(f->ie != NULL ? (enum ipfix_type)f->ie->type :
-	    IPFIX_T_OCTETARRAY, ipfix_get_bytes(c, len), len, v);
+	/* Fixed-length fields that fit: one check, no varlen prefix. */
+	if (f->len != IPFIX_VARLEN && !c->bad && f->len <= c->len - c->pos) {
+		len = f->len;
+		at = ipfix_cursor_offset(c);
+		raw = c->p + c->pos;
+		c->pos += len;
+	} else {
+		if (field_len(c, f, &len, err) == -1)
+			return -1;
+		at = ipfix_cursor_offset(c);
+		raw = ipfix_get_bytes(c, len);
+	}
+	ipfix_value_decode(t, raw, len, v);
 	v->offset = at;
 	return 0;
 }
