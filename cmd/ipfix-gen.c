@@ -2,7 +2,6 @@
  * ipfix-gen: packet captures (or a live interface) to an IPFIX flow record
  * stream. Options become a struct meter_config; meter_run does the work.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,58 +18,50 @@ enum {
 	OPT_INNER, OPT_STATS,
 };
 
-static const struct option longopts[] = {
-	{ "interface", required_argument, NULL, 'i' },
-	{ "filter", required_argument, NULL, 'f' },
-	{ "snaplen", required_argument, NULL, 's' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "gzip", no_argument, NULL, 'z' },
-	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-	{ "active-timeout", required_argument, NULL, OPT_ACTIVE },
-	{ "max-flows", required_argument, NULL, OPT_MAXFLOWS },
-	{ "biflow", no_argument, NULL, OPT_BIFLOW },
-	{ "fields", required_argument, NULL, OPT_FIELDS },
-	{ "list-fields", no_argument, NULL, OPT_LISTFIELDS },
-	{ "odid", required_argument, NULL, OPT_ODID },
-	{ "msg-size", required_argument, NULL, OPT_MSGSIZE },
-	{ "time-precision", required_argument, NULL, OPT_PREC },
-	{ "ifindex", required_argument, NULL, OPT_IFINDEX },
-	{ "inner", no_argument, NULL, OPT_INNER },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+/* One row per option: getopt_long and --help both come from here. */
+static const struct cli_opt optdocs[] = {
+	{ { "interface", required_argument, NULL, 'i' }, "IFACE",
+	    "live capture on IFACE" },
+	{ { "filter", required_argument, NULL, 'f' }, "EXPR",
+	    "BPF filter (file or live input)" },
+	{ { "snaplen", required_argument, NULL, 's' }, "N",
+	    "live capture snapshot length (default 65535)" },
+	{ { "output", required_argument, NULL, 'o' }, "FILE",
+	    "output stream, - for stdout (default -)" },
+	{ { "gzip", no_argument, NULL, 'z' }, NULL, "gzip the output stream" },
+	{ { "idle-timeout", required_argument, NULL, OPT_IDLE }, "SEC",
+	    "idle timeout (default 15; 0: a record per packet)" },
+	{ { "active-timeout", required_argument, NULL, OPT_ACTIVE }, "SEC",
+	    "active timeout (default 1800; 0: none)" },
+	{ { "max-flows", required_argument, NULL, OPT_MAXFLOWS }, "N",
+	    "cache size; oldest flows expire (default 0: no limit)" },
+	{ { "biflow", no_argument, NULL, OPT_BIFLOW }, NULL,
+	    "RFC 5103 biflows (initiator = first packet)" },
+	{ { "fields", required_argument, NULL, OPT_FIELDS }, "LIST",
+	    "comma-separated element names (see --list-fields)" },
+	{ { "list-fields", no_argument, NULL, OPT_LISTFIELDS }, NULL,
+	    "print the elements --fields accepts and exit" },
+	{ { "odid", required_argument, NULL, OPT_ODID }, "N",
+	    "Observation Domain ID (default 0)" },
+	{ { "msg-size", required_argument, NULL, OPT_MSGSIZE }, "N",
+	    "message size limit in bytes (default 65535)" },
+	{ { "time-precision", required_argument, NULL, OPT_PREC }, "P",
+	    "milli, micro or nano (default milli)" },
+	{ { "ifindex", required_argument, NULL, OPT_IFINDEX }, "N",
+	    "ingressInterface of every packet, part of the key" },
+	{ { "inner", no_argument, NULL, OPT_INNER }, NULL,
+	    "meter 6in4/4in6 tunnels by the inner header" },
+	{ { "stats", no_argument, NULL, OPT_STATS }, NULL,
+	    "print a summary on stderr" },
+	{ { "quiet", no_argument, NULL, 'q' }, NULL,
+	    "no progress, warnings only" },
+	{ { "verbose", no_argument, NULL, 'v' }, NULL, "more detail" },
+	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
+	{ { "version", no_argument, NULL, 'V' }, NULL, "version" },
 };
 
-static const char usage_text[] =
-"usage: ipfix-gen [options] CAPTURE|-\n"
-"       ipfix-gen [options] -i IFACE [-f EXPR]\n"
-"Meter a pcap/pcapng capture (or a live interface) into IPFIX flow records.\n"
-"  -i, --interface IFACE    live capture on IFACE\n"
-"  -f, --filter EXPR        BPF filter (file or live input)\n"
-"  -s, --snaplen N          live capture snapshot length (default 65535)\n"
-"  -o, --output FILE        output stream, - for stdout (default -)\n"
-"  -z, --gzip               gzip the output stream\n"
-"      --idle-timeout SEC   idle timeout (default 15; 0: a record per packet)\n"
-"      --active-timeout SEC active timeout (default 1800; 0: none)\n"
-"      --max-flows N        cache size; oldest flows expire (default 0: no limit)\n"
-"      --biflow             RFC 5103 biflows (initiator = first packet)\n"
-"      --fields LIST        comma-separated element names (see --list-fields)\n"
-"      --list-fields        print the elements --fields accepts and exit\n"
-"      --odid N             Observation Domain ID (default 0)\n"
-"      --msg-size N         message size limit in bytes (default 65535)\n"
-"      --time-precision P   milli, micro or nano (default milli)\n"
-"      --ifindex N          ingressInterface of every packet, part of the key\n"
-"      --inner              meter 6in4/4in6 tunnels by the inner header\n"
-"      --stats              print a summary on stderr\n"
-"  -q, --quiet              no progress, warnings only\n"
-"  -v, --verbose            more detail\n"
-"  -h, --help               this help\n"
-"  -V, --version            version\n";
-
 struct opts {
+	struct cli *cli;
 	struct meter_config mc;
 	bool stats, list;
 };
@@ -151,7 +142,7 @@ num_opt(const struct cli *c, int ch, const char *arg, struct opts *o)
 	}
 }
 
-/* One option; 0 ok, -1 bad value (message printed), 1 exit at once. */
+/* One option; 0 ok, -1 bad value (message printed). */
 static int
 one_opt(struct cli *c, int ch, const char *arg, struct opts *o)
 {
@@ -174,27 +165,38 @@ one_opt(struct cli *c, int ch, const char *arg, struct opts *o)
 	case OPT_ACTIVE:
 		return parse_seconds(c, "--active-timeout", arg,
 		    &o->mc.cache.active_ns);
-	case 'h': fputs(usage_text, stdout); return 1;
-	case 'V': cli_print_version(c); return 1;
 	default: return num_opt(c, ch, arg, o);
 	}
 }
+
+static int
+option(void *arg, int ch)
+{
+	struct opts *o = arg;
+
+	return one_opt(o->cli, ch, optarg, o) == 0 ? 0 : CLI_EXIT_USAGE;
+}
+
+static const struct cli_spec spec = {
+	.synopsis = "[options] CAPTURE|-\n"
+	    "       ipfix-gen [options] -i IFACE [-f EXPR]\n"
+	    "Meter a pcap/pcapng capture (or a live interface) into IPFIX flow "
+	    "records.\n",
+	.footer = "Exit status: 0 ok, 1 failure, 2 usage error. See "
+	    "ipfix-gen(1).\n",
+	.opts = optdocs,
+	.nopts = sizeof(optdocs) / sizeof(optdocs[0]),
+	.option = option,
+};
 
 /* Returns -1 to go on, or the exit code. */
 static int
 parse_args(struct cli *c, int argc, char **argv, struct opts *o)
 {
-	int ch, rc;
+	int rc;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":i:f:s:o:zqvhV", longopts,
-	    NULL)) != -1) {
-		if (ch == '?' || ch == ':')
-			return cli_usage_error(c, "%s option '%s'", ch == '?' ?
-			    "unknown" : "missing argument for", argv[optind - 1]);
-		if ((rc = one_opt(c, ch, optarg, o)) != 0)
-			return rc == 1 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-	}
+	if ((rc = cli_parse(c, &spec, argc, argv, o)) != -1)
+		return rc;
 	if (o->list)
 		return -1;
 	if (o->mc.iface == NULL && optind != argc - 1)
@@ -248,6 +250,7 @@ static void
 defaults(struct opts *o, struct cli *c)
 {
 	memset(o, 0, sizeof(*o));
+	o->cli = c;
 	o->mc.output = "-";
 	o->mc.cache.idle_ns = 15 * NS;
 	o->mc.cache.active_ns = 1800 * NS;
