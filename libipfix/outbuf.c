@@ -100,15 +100,32 @@ fmt_u64(char *end, uint64_t v)
 	return q;
 }
 
+/* Number of decimal digits of v (1..20). */
+static size_t
+dec_len(uint64_t v)
+{
+	static const uint64_t pow10[] = {
+		10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+		100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull,
+		10000000000000000ull, 100000000000000000ull,
+		1000000000000000000ull, 10000000000000000000ull,
+	};
+	size_t n = 0;
+
+	while (n < sizeof(pow10) / sizeof(pow10[0]) && v >= pow10[n])
+		n++;
+	return n + 1;
+}
+
+/* Formatted in place: no scratch buffer and no variable-length copy. */
 void
 ipfix_ob_u64(struct ipfix_ob *ob, uint64_t v)
 {
-	char tmp[24], *q;
-	size_t n;
+	size_t n = dec_len(v);
 
-	q = fmt_u64(tmp + sizeof(tmp), v);
-	n = (size_t)(tmp + sizeof(tmp) - q);
-	memcpy(ipfix_ob_room(ob, n), q, n);
+	fmt_u64(ipfix_ob_room(ob, 20) + n, v);
 	ob->len += n;
 }
 
@@ -354,23 +371,28 @@ put2(char *q, unsigned v, char after)
 	return q + 3;
 }
 
-/* '.' and nsec in 'digits' (1..9) digits, as ipfix_ob_u64w would. */
+/* '.' and nsec in 'digits' (1..9) digits, as ipfix_ob_u64w would (more
+ * digits only when nsec is out of range). */
 static char *
 put_frac(char *q, uint32_t nsec, unsigned digits)
 {
-	char tmp[24], *s;
-	unsigned div, i;
-	size_t n;
+	unsigned i;
+	uint32_t x = nsec, lim = 1;
 
-	for (div = 1, i = digits; i < 9; i++)
-		div *= 10;
-	s = fmt_u64(tmp + sizeof(tmp), nsec / div);
-	while ((size_t)(tmp + sizeof(tmp) - s) < digits)
-		*--s = '0';
-	n = (size_t)(tmp + sizeof(tmp) - s);
+	for (i = digits; i < 9; i++)
+		x /= 10;
+	for (i = 0; i < digits; i++)
+		lim *= 10;
 	*q++ = '.';
-	memcpy(q, s, n);
-	return q + n;
+	if (x >= lim) {
+		fmt_u64(q + dec_len(x), x);
+		return q + dec_len(x);
+	}
+	for (i = digits; i > 0; i--) {
+		q[i - 1] = (char)('0' + x % 10);
+		x /= 10;
+	}
+	return q + digits;
 }
 
 void
@@ -388,9 +410,10 @@ ipfix_ob_time(struct ipfix_ob *ob, int64_t sec, uint32_t nsec,
 		ob->date_len = put_date(ob->date, days);
 		ob->day = days;
 	}
-	/* Date <= 20, time 9, fraction <= 11, 'Z': one reservation. */
-	s = q = ipfix_ob_room(ob, 48);
-	memcpy(q, ob->date, ob->date_len);
+	/* The date is copied as its whole buffer (<= 20 used): with the
+	 * time (9), fraction (<= 11) and 'Z' this fits one reservation. */
+	s = q = ipfix_ob_room(ob, 64);
+	memcpy(q, ob->date, sizeof(ob->date));
 	q += ob->date_len;
 	q = put2(q, (unsigned)(rem / 3600), ':');
 	q = put2(q, (unsigned)(rem / 60 % 60), ':');

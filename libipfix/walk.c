@@ -6,7 +6,7 @@
 
 static void walk_fields(const struct ipfix_walk *w, const struct ipfix_tmpl *t,
     struct ipfix_cursor *c, unsigned depth);
-static void walk_value(const struct ipfix_walk *w,
+static inline void walk_value(const struct ipfix_walk *w,
     const struct ipfix_walk_at *at, const struct ipfix_value *v);
 
 bool
@@ -167,7 +167,7 @@ walk_list(const struct ipfix_walk *w, const struct ipfix_walk_at *at,
 		walk_stmlist(w, &l);
 }
 
-static void
+static inline void
 walk_value(const struct ipfix_walk *w, const struct ipfix_walk_at *at,
     const struct ipfix_value *v)
 {
