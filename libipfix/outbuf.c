@@ -22,6 +22,7 @@ ipfix_ob_init(struct ipfix_ob *ob, FILE *f)
 	ob->len = 0;
 	ob->error = 0;
 	ob->day = INT64_MIN;
+	memset(ob->date, 0, sizeof(ob->date));
 	ob->date_len = 0;
 	ob->buf = malloc(IPFIX_OB_SIZE);
 	return ob->buf == NULL ? -1 : 0;
@@ -100,23 +101,25 @@ fmt_u64(char *end, uint64_t v)
 	return q;
 }
 
-/* Number of decimal digits of v (1..20). */
+static const uint64_t dec_pow[20] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+	10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+	100000000000ull, 1000000000000ull, 10000000000000ull,
+	100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+	100000000000000000ull, 1000000000000000000ull,
+	10000000000000000000ull,
+};
+
+/* Number of decimal digits of v (1..20): log10 from the bit length
+ * (1233 / 4096 ~ log10(2)), corrected by one comparison. v | 1 has as
+ * many digits as v (powers of ten above 1 are even) and is never 0. */
 static size_t
 dec_len(uint64_t v)
 {
-	static const uint64_t pow10[] = {
-		10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
-		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
-		100000000000ull, 1000000000000ull, 10000000000000ull,
-		100000000000000ull, 1000000000000000ull,
-		10000000000000000ull, 100000000000000000ull,
-		1000000000000000000ull, 10000000000000000000ull,
-	};
-	size_t n = 0;
+	uint64_t w = v | 1;
+	unsigned t = (unsigned)(64 - __builtin_clzll(w)) * 1233 >> 12;
 
-	while (n < sizeof(pow10) / sizeof(pow10[0]) && v >= pow10[n])
-		n++;
-	return n + 1;
+	return t - (w < dec_pow[t]) + 1;
 }
 
 /* Formatted in place: no scratch buffer and no variable-length copy. */
@@ -376,23 +379,16 @@ put2(char *q, unsigned v, char after)
 static char *
 put_frac(char *q, uint32_t nsec, unsigned digits)
 {
-	unsigned i;
-	uint32_t x = nsec, lim = 1;
+	uint64_t x = nsec / dec_pow[9 - digits];
+	size_t n = digits, z;
 
-	for (i = digits; i < 9; i++)
-		x /= 10;
-	for (i = 0; i < digits; i++)
-		lim *= 10;
 	*q++ = '.';
-	if (x >= lim) {
-		fmt_u64(q + dec_len(x), x);
-		return q + dec_len(x);
-	}
-	for (i = digits; i > 0; i--) {
-		q[i - 1] = (char)('0' + x % 10);
-		x /= 10;
-	}
-	return q + digits;
+	if (x >= dec_pow[digits])
+		n = dec_len(x);
+	fmt_u64(q + n, x);
+	for (z = n - dec_len(x); z > 0; z--)
+		q[z - 1] = '0';
+	return q + n;
 }
 
 void
@@ -417,6 +413,8 @@ ipfix_ob_time(struct ipfix_ob *ob, int64_t sec, uint32_t nsec,
 	q += ob->date_len;
 	q = put2(q, (unsigned)(rem / 3600), ':');
 	q = put2(q, (unsigned)(rem / 60 % 60), ':');
+	/* The separator after the seconds is overwritten: by the fraction's
+	 * '.' or by the final 'Z'. */
 	q = put2(q, (unsigned)(rem % 60), 'Z') - 1;
 	if (digits > 0 && digits <= 9)
 		q = put_frac(q, nsec, digits);

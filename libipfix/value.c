@@ -148,12 +148,7 @@ decode_typed(enum ipfix_type t, const uint8_t *raw, size_t len,
 	}
 }
 
-/*
- * The types and lengths of nearly every field of a flow record, decoded
- * without the generic length check: each case tests the one length it
- * takes, anything else (reduced size, bad length, other types) is left to
- * the general path. True when v is complete.
- */
+/* An unsigned of exactly 'want' bytes (a constant), else false. */
 static inline bool
 fast_uint(const uint8_t *raw, size_t len, size_t want, struct ipfix_value *v)
 {
@@ -171,6 +166,12 @@ fast_uint(const uint8_t *raw, size_t len, size_t want, struct ipfix_value *v)
 	return true;
 }
 
+/*
+ * The types and lengths of nearly every field of a flow record, decoded
+ * without the generic length check: each case tests the one length it
+ * takes, anything else (reduced size, bad length, other types) is left to
+ * decode_slow. True when v is complete.
+ */
 static bool
 decode_fast(enum ipfix_type t, const uint8_t *raw, size_t len,
     struct ipfix_value *v)
@@ -197,11 +198,6 @@ decode_fast(enum ipfix_type t, const uint8_t *raw, size_t len,
 	}
 }
 
-/*
- * A value its type cannot have (wrong length, boolean other than 1/2) is
- * handed on as octetArray with 'bad' set, so printers show the bytes and
- * never a made-up number.
- */
 static inline void
 value_init(enum ipfix_type t, const uint8_t *raw, size_t len,
     struct ipfix_value *v)
@@ -213,7 +209,12 @@ value_init(enum ipfix_type t, const uint8_t *raw, size_t len,
 	v->bad = false;
 }
 
-/* Everything decode_fast leaves to the general checks. */
+/*
+ * Everything decode_fast leaves to the general checks. A value its type
+ * cannot have (wrong length, boolean other than 1/2) is handed on as
+ * octetArray with 'bad' set, so printers show the bytes and never a
+ * made-up number.
+ */
 static void
 decode_slow(enum ipfix_type t, const uint8_t *raw, size_t len,
     struct ipfix_value *v)

@@ -222,7 +222,9 @@ refuse() {
 bad() {
 	scheme=$1
 	shift
-	echo "$send" --max-retries 0 --handshake-timeout 2 --connect-timeout 2 \
+	hs=--handshake-timeout=2	# a security option: secured schemes only
+	case $scheme in udp | tcp) hs= ;; esac
+	echo "$send" --max-retries 0 $hs --connect-timeout 2 \
 	    "$@" "$scheme://10.99.0.2:4739" "$tmp/in.ipfix"
 }
 
@@ -359,21 +361,27 @@ collector_refused() {	# collector_refused WHY: its log names the refusal
 	for i in $(seq 1 $nexp); do
 		python3 "$top/tests/lib/mkbulk.py" 20 "$i" 1400 "$tmp/x$i.ipfix"
 	done
-	ip netns exec "$nsa" sh -c 'n=$1 t=$2 s=$3; shift 3
+	ip netns exec "$nsa" bash -c 'n=$1 t=$2 s=$3; shift 3
+	    pids=()
 	    for i in $(seq 1 "$n"); do
-		timeout 120 "$s" --handshake-timeout 30 --max-retries 3 \
-		    "$@" dtls://10.99.0.2:4739 "$t/x$i.ipfix" \
-		    2> "$t/s$i.err" &
+		timeout 120 "$s" -v --stats --handshake-timeout 30 \
+		    --max-retries 3 "$@" dtls://10.99.0.2:4739 \
+		    "$t/x$i.ipfix" 2> "$t/s$i.err" &
+		pids+=($!)
 	    done
 	    fail=0
-	    for j in $(jobs -p); do wait "$j" || fail=$((fail + 1)); done
+	    for j in "${pids[@]}"; do wait "$j" || fail=$((fail + 1)); done
 	    echo "$fail" > "$t/failed"' sh "$nexp" "$tmp" "$send" "${psk[@]}"
 	sleep 1
 	stop_recv
 	echo "failed exporters: $(cat "$tmp/failed")"
-	cat "$tmp"/s*.err | sort | uniq -c | head -n 5
+	cat "$tmp"/s*.err | sort | uniq -c | sort -rn | head -n 12
 	[ "$(cat "$tmp/failed")" -eq 0 ]
 	echo "sessions $(jstat .sessions_opened), records $(jstat .records)"
+	# ipfix-send exits 0 even when records could not be sent (its man
+	# page): name the exporters that say so
+	grep -l 'could not be sent\|not sent: [1-9]' "$tmp"/s*.err | head -n 3 |
+	    while read -r f; do echo "== $f"; cat "$f"; done
 	[ "$(jstat .records)" -eq $((nexp * 20)) ]
 	[ "$(jstat .lost)" -eq 0 ]
 	# every ODID (exporter) has all of its 20 records
@@ -401,6 +409,8 @@ collector_refused() {	# collector_refused WHY: its log names the refusal
 
 @test "e2e-secure dtls: spoofed ClientHello flood allocates nothing before a cookie" {
 	command -v python3 > /dev/null || skip "no python3"
+	# ASan keeps freed memory in quarantine, which would read as growth
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0"
 	start_recv dtls 4739 "${ccert[@]}"
 	pid=$(ip netns pids "$nsb" | while read -r p; do
 		[ "$(cat "/proc/$p/comm" 2> /dev/null)" = ipfix-recv ] &&
@@ -441,7 +451,8 @@ collector_refused() {	# collector_refused WHY: its log names the refusal
 	# socket buffers may drop some; most must have had a cookie
 	[ "$(jstat .cookies_sent)" -ge 5000 ]
 	[ "$(jstat .sessions_opened)" -eq 2 ]
-	# 20,000 peers with an SSL each would be tens of MB
-	[ $((after - before)) -lt 4096 ]
+	# 20,000 peers with an SSL each would be hundreds of MB; the bound
+	# leaves room for allocator caches (larger under ASan)
+	[ $((after - before)) -lt 8192 ]
 	[ "$(nrec "$tmp/out.ipfix")" -eq $((2 * $(nrec "$tmp/in.ipfix"))) ]
 }

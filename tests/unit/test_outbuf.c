@@ -145,6 +145,58 @@ test_times(struct mem *m)
 	CHECK_STR(mem_take(m), "2022-09-09T08:06:09.123456789Z", "nano");
 }
 
+/* ipfix_ob_u64 sizes its output from the bit length: every power of ten
+ * and its neighbours, against printf. */
+static void
+test_u64_lengths(struct mem *m)
+{
+	char want[32];
+	uint64_t p = 1, v[3];
+	unsigned i, j, same = 0;
+
+	for (i = 0; i < 20; i++, p *= 10) {
+		v[0] = p - 1;
+		v[1] = p;
+		v[2] = i < 19 ? p + 1 : UINT64_MAX;
+		for (j = 0; j < 3; j++) {
+			snprintf(want, sizeof(want), "%llu",
+			    (unsigned long long)v[j]);
+			ipfix_ob_u64(&m->ob, v[j]);
+			same += strcmp(mem_take(m), want) == 0;
+		}
+	}
+	CHECK_EQ_U(same, 60, "u64 around every power of ten");
+}
+
+/* The last day's date is cached in the outbuf: changing days back and
+ * forth, and a fraction too large for its digits (printed in full). */
+static void
+test_time_cache(struct mem *m)
+{
+	ipfix_ob_time(&m->ob, 86399, 0, 0);
+	ipfix_ob_putc(&m->ob, ' ');
+	ipfix_ob_time(&m->ob, 86400, 0, 0);
+	ipfix_ob_putc(&m->ob, ' ');
+	ipfix_ob_time(&m->ob, 86399, 0, 0);
+	ipfix_ob_putc(&m->ob, ' ');
+	ipfix_ob_time(&m->ob, -86400, 0, 0);
+	CHECK_STR(mem_take(m), "1970-01-01T23:59:59Z 1970-01-02T00:00:00Z "
+	    "1970-01-01T23:59:59Z 1969-12-31T00:00:00Z", "day changes");
+	ipfix_ob_time(&m->ob, 0, 1500000000u, 3);
+	CHECK_STR(mem_take(m), "1970-01-01T00:00:00.1500Z",
+	    "out-of-range fraction in full");
+	ipfix_ob_time(&m->ob, 0, 7, 1);
+	ipfix_ob_putc(&m->ob, ' ');
+	ipfix_ob_time(&m->ob, 0, 70000000, 2);
+	CHECK_STR(mem_take(m), "1970-01-01T00:00:00.0Z "
+	    "1970-01-01T00:00:00.07Z", "1 and 2 fraction digits");
+	ipfix_ob_time(&m->ob, -62135596800, 0, 0);
+	ipfix_ob_putc(&m->ob, ' ');
+	ipfix_ob_time(&m->ob, -62135596801, 0, 0);
+	CHECK_STR(mem_take(m), "0001-01-01T00:00:00Z 0000-12-31T23:59:59Z",
+	    "year 1 and year 0");
+}
+
 static void
 test_strings(struct mem *m)
 {
@@ -219,6 +271,8 @@ main(void)
 	test_integers(&m);
 	test_addresses(&m);
 	test_times(&m);
+	test_u64_lengths(&m);
+	test_time_cache(&m);
 	test_strings(&m);
 	mem_close(&m);
 	test_big_and_errors();

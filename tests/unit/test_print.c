@@ -282,6 +282,74 @@ test_session_names(void)
 	    "json: message object with the session's name");
 }
 
+/* A long name, with bytes JSON escapes: too long for the context cache. */
+static const char *
+long_name_of(void *arg, uint32_t session)
+{
+	static char name[160];
+
+	(void)arg;
+	memset(name, '\n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	return session == 4 ? name : NULL;
+}
+
+/* The JSON context is cached per (session, odid, export time): each change
+ * must show, and a name too long for the cache still comes out whole. */
+static void
+test_json_context_cache(void)
+{
+	static const uint32_t spec[] = { 0, 7, 2 };
+	static const uint8_t rec[] = { 0, 9 };
+	struct ipfix_print_options opt = { .json = true };
+	struct ipfix_tmpl *t = tmpl(256, 1, spec);
+	struct ipfix_rec r = { rec, sizeof(rec), 0 };
+	struct ipfix_msg_ctx m;
+	struct out o;
+	struct ipfix_printer *p;
+	const char *out, *q;
+	size_t n;
+
+	o.f = open_memstream(&o.buf, &o.len);
+	p = ipfix_printer_new(o.f, &opt, NULL, name_of, NULL);
+	ctx(&m);
+	ipfix_print_record(p, &m, t, &r);
+	m.hdr.odid = 6;
+	ipfix_print_record(p, &m, t, &r);
+	m.hdr.export_time++;
+	ipfix_print_record(p, &m, t, &r);
+	m.session = 3;
+	ipfix_print_record(p, &m, t, &r);
+	ipfix_print_record(p, &m, t, &r);
+	CHECK_STR(close_printer(&o, p),
+	    "{\"type\":\"record\",\"odid\":5,\"export_time\":"
+	    "\"2022-09-09T08:06:09Z\",\"template\":256,\"sourceTransportPort\":9}\n"
+	    "{\"type\":\"record\",\"odid\":6,\"export_time\":"
+	    "\"2022-09-09T08:06:09Z\",\"template\":256,\"sourceTransportPort\":9}\n"
+	    "{\"type\":\"record\",\"odid\":6,\"export_time\":"
+	    "\"2022-09-09T08:06:10Z\",\"template\":256,\"sourceTransportPort\":9}\n"
+	    "{\"type\":\"record\",\"odid\":6,\"export_time\":"
+	    "\"2022-09-09T08:06:10Z\",\"session\":3,\"peer\":\"udp 192.0.2.1:5000"
+	    " -> 192.0.2.2:4739\",\"template\":256,\"sourceTransportPort\":9}\n"
+	    "{\"type\":\"record\",\"odid\":6,\"export_time\":"
+	    "\"2022-09-09T08:06:10Z\",\"session\":3,\"peer\":\"udp 192.0.2.1:5000"
+	    " -> 192.0.2.2:4739\",\"template\":256,\"sourceTransportPort\":9}\n",
+	    "json: context follows odid, export time and session");
+	o.f = open_memstream(&o.buf, &o.len);
+	p = ipfix_printer_new(o.f, &opt, NULL, long_name_of, NULL);
+	m.session = 4;
+	ipfix_print_record(p, &m, t, &r);
+	ipfix_print_record(p, &m, t, &r);
+	out = close_printer(&o, p);
+	q = strstr(out, "\"peer\":\"");
+	for (n = 0; q != NULL && strncmp(q + 8 + 2 * n, "\\n", 2) == 0; n++)
+		;
+	CHECK(n == 159 && strstr(q, "}\n{") != NULL &&
+	    strstr(strstr(q, "}\n{"), "\"peer\":\"\\n\\n") != NULL,
+	    "json: a long escaped peer name, twice");
+	ipfix_tmpl_free(t);
+}
+
 int
 main(void)
 {
@@ -291,5 +359,6 @@ main(void)
 	test_bad_values();
 	test_lists();
 	test_session_names();
+	test_json_context_cache();
 	TEST_DONE();
 }

@@ -232,6 +232,43 @@ test_read_varlen(void)
 	    v.type == IPFIX_T_OCTETARRAY, "unknown element: octets (C39)");
 }
 
+/* decode_fast takes only the natural length of each type it knows; every
+ * other length must still reach the general checks. */
+static void
+test_fast_lengths(void)
+{
+	static const uint8_t b[16] = { 0x80, 0x01, 0x02, 0x03, 0x04, 0x05,
+	    0x06, 0x07, 0x08 };
+	struct ipfix_field f = { 0, 8, 4, NULL };
+	struct ipfix_cursor c;
+	struct ipfix_value v;
+	struct ipfix_err err;
+
+	v = dec(IPFIX_T_IPV4ADDRESS, b, 4);
+	CHECK(!v.bad && v.v.u == 0x80010203u, "ipv4 of 4: value in v.u");
+	v = dec(IPFIX_T_IPV4ADDRESS, b, 3);
+	CHECK(v.bad && v.type == IPFIX_T_OCTETARRAY, "ipv4 of 3 is bad");
+	v = dec(IPFIX_T_MACADDRESS, b, 5);
+	CHECK(v.bad, "mac of 5 is bad");
+	v = dec(IPFIX_T_IPV6ADDRESS, b, 15);
+	CHECK(v.bad, "ipv6 of 15 is bad");
+	v = dec(IPFIX_T_DATETIME_MILLISECONDS, b, 4);
+	CHECK(v.bad, "dateTimeMilliseconds of 4 is bad");
+	v = dec(IPFIX_T_UNSIGNED64, b, 8);
+	CHECK_EQ_U(v.v.u, 0x8001020304050607ull, "unsigned64, top bit set");
+	v = dec(IPFIX_T_UNSIGNED32, b, 2);
+	CHECK(!v.bad && v.v.u == 0x8001, "reduced unsigned32 still widened");
+	v = dec(IPFIX_T_UNSIGNED8, b, 2);
+	CHECK(v.bad, "unsigned8 of 2 is bad");
+	f.ie = ipfix_ie_lookup(0, 8);
+	ipfix_cursor_init(&c, b, 8, 100);
+	CHECK(ipfix_value_read(&c, &f, &v, &err) == 0 && v.offset == 100 &&
+	    c.pos == 4 && v.v.u == 0x80010203u, "fixed read: offset, pos");
+	c.bad = true;
+	CHECK(ipfix_value_read(&c, &f, &v, &err) == -1 && c.pos == 4,
+	    "no read from a cursor already bad");
+}
+
 static struct ipfix_value
 listval(const uint8_t *p, size_t len, uint64_t off)
 {
@@ -415,6 +452,7 @@ main(void)
 	test_times();
 	test_utf8();
 	test_read_varlen();
+	test_fast_lengths();
 	test_basiclist();
 	test_stlist();
 	test_stmlist_nested();

@@ -1,0 +1,154 @@
+#!/bin/bash
+# Benchmark of the secured transports against their limit, in one run so
+# the ratios share the machine's state:
+#   1. sslpair (sslpair.c): a minimal OpenSSL sender/receiver pair over
+#      DTLS 1.2 (UDP) and TLS 1.3 (TCP) on loopback, 1400-byte records,
+#      the same cipher and certificates as the tools: the limit here
+#      (platform-notes §3f: about 300 MB/s for 1400-byte DTLS records);
+#   2. ipfix-gen | ipfix-send -> ipfix-recv over dtls:// and tls:// on
+#      the flow records of a synthetic capture in 1400-byte messages:
+#      records/s and MB/s received, and the records lost; DTLS once at
+#      full speed and once paced (--rate);
+#   3. handshake time, full and resumed, of the pair (mean of N).
+# Every run is in its own network namespace (loopback). Not part of
+# 'make check'. Appends a dated section to tests/bench/RESULTS.md.
+# Environment: BUILD, IPFIX_BIN (from tests/bench/run.sh), PACKETS, FLOWS
+# (synthetic capture, default 400000 / 40000), COPIES (input repeated,
+# default 100), SECONDS_RAW (pair duration, default 3), PACED (messages/s
+# of the paced DTLS run, default 20000), HANDSHAKES (default 20).
+set -u
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$top" || exit 1
+: "${BUILD:=build/cc}"
+: "${IPFIX_BIN:=$top/$BUILD/bin}"
+: "${PACKETS:=400000}" "${FLOWS:=40000}" "${COPIES:=100}" "${SECONDS_RAW:=3}"
+: "${PACED:=20000}" "${HANDSHAKES:=20}"
+py=/usr/bin/python3
+out="$top/$BUILD/bench-secure"
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-secure.XXXXXX")
+results="$top/tests/bench/RESULTS.md"
+ciphers="ECDHE-ECDSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256"
+ns=bench-sec-$$
+BATS_TEST_NUMBER=0
+# shellcheck source=../../lib/netns.bash
+. "$top/tests/lib/netns.bash"
+trap 'netns_destroy $ns; rm -rf "$work"' EXIT
+tmp=$work
+# shellcheck source=../../lib/e2e.bash
+. "$top/tests/lib/e2e.bash"	# bg, bg_stop (files in $tmp)
+
+for t in ipfix-gen ipfix-send ipfix-recv ipfix-dump; do
+	[ -x "$IPFIX_BIN/$t" ] || { echo "bench secure: $t not built" >&2; exit 1; }
+done
+[ "$(id -u)" -eq 0 ] || { echo "bench secure: needs root (netns)" >&2; exit 1; }
+mkdir -p "$out"
+cc -std=c11 -D_GNU_SOURCE -O2 -o "$out/sslpair" tests/bench/secure/sslpair.c \
+    -lssl -lcrypto || exit 1
+cc -std=c11 -D_GNU_SOURCE -O2 -o "$out/synth" tests/bench/gen/synth.c -lpcap || exit 1
+sh tests/lib/mkcerts.sh "$work/pki" > /dev/null 2>&1 || exit 1
+pki=$work/pki
+
+fresh_ns() {	# a new namespace $ns with lo up
+	netns_destroy "$ns"
+	netns_create "$ns"
+}
+
+kv() {	# kv KEY LINE: the value of KEY=VALUE in LINE
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
+}
+
+# --- input: flow records of a synthetic capture, 1400-byte messages
+"$out/synth" "$PACKETS" "$FLOWS" "$work/syn.pcap" > /dev/null || exit 1
+"$IPFIX_BIN/ipfix-gen" -q --msg-size 1400 -o "$work/one.ipfix" "$work/syn.pcap"
+for _ in $(seq "$COPIES"); do cat "$work/one.ipfix"; done > "$work/in.ipfix"
+rec1=$("$IPFIX_BIN/ipfix-dump" --json -q "$work/one.ipfix" |
+    $py tests/lib/records.py count)
+nrec=$((rec1 * COPIES))
+bytes=$(stat -c %s "$work/in.ipfix")
+bpr=$(awk -v b="$bytes" -v r="$nrec" 'BEGIN { printf "%.1f", b / r }')
+echo "input: $nrec records, $bytes bytes ($bpr B/record, 1400-byte messages)"
+
+# --- 1. the OpenSSL pair
+declare -A pair_mbs pair_line
+for m in dtls tls; do
+	fresh_ns
+	line=$(ip netns exec "$ns" timeout 60 "$out/sslpair" "$m" 1400 \
+	    "$SECONDS_RAW" "$pki" "$ciphers" | tr '\n' ' ')
+	echo "sslpair: $line"
+	secs=$(kv seconds "$line")
+	got=$(kv received "$line")
+	pair_mbs[$m]=$(awk -v b="$got" -v s="$secs" 'BEGIN { printf "%.1f", b / s / 1e6 }')
+	pair_line[$m]=$line
+done
+
+# --- 2. ipfix-send -> ipfix-recv
+declare -A st_rps st_mbs st_got st_cmd
+# export_run KEY SCHEME SEND-OPTIONS: time from the start of ipfix-send to
+# its end (the collector has read everything by then over TLS; over DTLS
+# the collector's socket queue is drained first).
+export_run() {
+	key=$1 scheme=$2 sopts=$3
+	fresh_ns
+	sec="--ciphers $ciphers --ca $pki/ca.pem"
+	bg recv 300 "$ns" "$IPFIX_BIN/ipfix-recv" --stats --json --rcvbuf 4194304 \
+	    $sec --cert "$pki/collector.pem" --key "$pki/collector.key" \
+	    -o /dev/null "$scheme://127.0.0.1:4739"
+	if [ "$scheme" = tls ]; then
+		netns_wait_listen "$ns" tcp 4739 10
+	else
+		netns_wait_listen "$ns" udp 4739 10
+	fi
+	t0=$(date +%s.%N)
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" sh -c 'cat "$0" | timeout 300 "$@"' "$work/in.ipfix" \
+	    "$IPFIX_BIN/ipfix-send" $sopts $sec --cert "$pki/exporter.pem" \
+	    --key "$pki/exporter.key" "$scheme://127.0.0.1:4739" \
+	    2> "$work/send.err"
+	[ "$scheme" = tls ] || netns_wait_udp_drained "$ns" 4739 30
+	t1=$(date +%s.%N)
+	bg_stop recv INT
+	got=$(grep '^{' "$work/recv.err" | tail -n 1 | jq .records)
+	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+	st_got[$key]=$got
+	st_rps[$key]=$(awk -v n="$got" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+	st_mbs[$key]=$(awk -v n="$got" -v s="$secs" -v b="$bpr" \
+	    'BEGIN { printf "%.1f", n * b / s / 1e6 }')
+	st_cmd[$key]="ipfix-recv --stats --json --rcvbuf 4194304 --ciphers $ciphers --ca ca.pem --cert collector.pem --key collector.key -o /dev/null $scheme://127.0.0.1:4739; cat in.ipfix | ipfix-send $sopts --ciphers $ciphers --ca ca.pem --cert exporter.pem --key exporter.key $scheme://127.0.0.1:4739"
+	echo "send->recv $key: $got of $nrec records in $secs s: ${st_rps[$key]} rec/s, ${st_mbs[$key]} MB/s"
+}
+export_run dtls dtls ""
+export_run dtls-paced dtls "--rate $PACED"
+export_run tls tls ""
+
+# --- 3. handshakes
+declare -A hs_line
+for m in dtls tls; do
+	fresh_ns
+	hs_line[$m]=$(ip netns exec "$ns" timeout 120 "$out/sslpair" "hs-$m" \
+	    "$HANDSHAKES" "$pki" "$ciphers")
+	echo "handshakes: ${hs_line[$m]}"
+done
+
+ratio() {	# ratio A B: A / B in percent
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", 100 * a / b; else print "-" }'
+}
+
+{
+	echo
+	echo "## secure: DTLS and TLS, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo
+	echo "Input: $nrec flow records ($bpr B/record) of \`synth $PACKETS $FLOWS\` through \`ipfix-gen --msg-size 1400\`, x$COPIES. Cipher \`$ciphers\` (DTLS 1.2 / TLS 1.3), EC P-256 certificates of tests/lib/mkcerts.sh, mutual authentication."
+	echo
+	echo "| transport | OpenSSL pair (1400 B records) | ipfix-send -> ipfix-recv records/s | MB/s | received | ratio to pair | goal |"
+	echo "|---|---|---|---|---|---|---|"
+	echo "| dtls | ${pair_mbs[dtls]} MB/s | ${st_rps[dtls]} | ${st_mbs[dtls]} | ${st_got[dtls]} / $nrec | $(ratio "${st_mbs[dtls]}" "${pair_mbs[dtls]}") % | >= 80 % |"
+	echo "| dtls --rate $PACED | | ${st_rps[dtls-paced]} | ${st_mbs[dtls-paced]} | ${st_got[dtls-paced]} / $nrec | | no loss |"
+	echo "| tls | ${pair_mbs[tls]} MB/s | ${st_rps[tls]} | ${st_mbs[tls]} | ${st_got[tls]} / $nrec | $(ratio "${st_mbs[tls]}" "${pair_mbs[tls]}") % | >= 85 % |"
+	echo
+	echo "Handshakes (sslpair, mean of $HANDSHAKES, fork + connect included): \`${hs_line[dtls]}\`; \`${hs_line[tls]}\`."
+	echo
+	echo "Pair lines: \`${pair_line[dtls]}\` \`${pair_line[tls]}\` (\`sslpair dtls|tls 1400 $SECONDS_RAW PKI '$ciphers'\`, \`sslpair hs-dtls|hs-tls $HANDSHAKES PKI '$ciphers'\`, tests/bench/secure/sslpair.c; the pair's MB/s is what its receiver got)."
+	echo "send->recv commands: \`${st_cmd[dtls]}\`; \`${st_cmd[dtls-paced]}\`; \`${st_cmd[tls]}\`. Time from the start of ipfix-send until it exited (DTLS: and the collector's socket queue was empty)."
+	echo "Machine: $(nproc) CPUs, $(uname -r), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
+} >> "$results"
+echo "bench secure: results appended to $results"
