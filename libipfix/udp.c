@@ -17,7 +17,10 @@
 #define UDP_DEF_MTU	1500	/* when the path is unknown (listener) */
 /* A listener takes up to UDP_BATCH datagrams per recvmmsg: one syscall
  * instead of one per datagram. The slots are malloc'ed whole but only the
- * pages a datagram lands in are ever touched. */
+ * pages a datagram lands in are ever touched. A datagram left in the
+ * batch when the caller stops would wait for the next wake-up, so a batch
+ * never straddles a multiple of UDP_BATCH datagrams in one run of calls
+ * (chan_listen.c stops after 256, a multiple, or at AGAIN). */
 #define UDP_BATCH	32
 /* A collector's default receive buffer when --rcvbuf is not given: the
  * kernel's default (~200 KB, ~100 datagrams) overflows within a
@@ -32,6 +35,7 @@ struct udp {
 	struct sockaddr_storage *from;
 	unsigned nslot;
 	unsigned got, next;	/* datagrams in the batch, next to hand out */
+	unsigned run;		/* handed out since the last AGAIN or error */
 };
 
 static int
@@ -79,8 +83,10 @@ udp_fill(struct udp *u, struct ipfix_err *err)
 		u->hdr[i].msg_hdr.msg_flags = 0;
 	}
 	u->got = u->next = 0;
-	n = recvmmsg(u->t.fd, u->hdr, u->nslot, MSG_WAITFORONE, NULL);
+	n = recvmmsg(u->t.fd, u->hdr, u->nslot - u->run % u->nslot,
+	    MSG_WAITFORONE, NULL);
 	if (n == -1) {
+		u->run = 0;
 		if (errno == ECONNREFUSED)
 			return ipfix_err_sys(err, IPFIX_E_NET, "udp: the "
 			    "collector's port is unreachable (ICMP)");
@@ -102,14 +108,17 @@ udp_recv(struct ipfix_transport *t, struct ipfix_tmsg *m,
 
 	if (u->next == u->got && (rc = udp_fill(u, err)) != IPFIX_T_OK)
 		return rc;
-	if (u->got == 0)
+	if (u->got == 0) {
+		u->run = 0;
 		return IPFIX_T_AGAIN;
+	}
 	h = &u->hdr[u->next].msg_hdr;
 	memcpy(&m->peer.addr, h->msg_name, h->msg_namelen);
 	m->peer.addrlen = h->msg_namelen;
 	m->data = h->msg_iov->iov_base;
 	m->len = u->hdr[u->next].msg_len;
 	u->next++;
+	u->run++;
 	return IPFIX_T_OK;
 }
 

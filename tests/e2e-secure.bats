@@ -278,10 +278,11 @@ collector_refused() {	# collector_refused WHY: its log names the refusal
 	refuse tls "${ecert[@]}" -- "${ccert[@]}" -- $(bad tls \
 	    --cert "$pki/notyet.pem" --key "$pki/notyet.key" \
 	    --ca "$pki/ca.pem" --peer-name collector.test)
-	# TLS 1.3: the client may finish before the refusal reaches it; the
-	# collector's side is what must hold, and nothing of it is kept
+	# TLS 1.3: the client may finish (status 0, nothing said) before the
+	# refusal reaches it: a race, reported as a bug; the collector's side
+	# is what must hold, and nothing of the exporter is kept
 	[ "$ms" -lt 3500 ]
-	[ "${#lines[@]}" -le 1 ]
+	[ "$status" -eq 0 ] || refused_send 'bad certificate'
 	collector_refused 'not yet valid'
 }
 

@@ -421,10 +421,11 @@ mkpki() {
 		grep '^{' "$tmp/err" | jq -r '.sessions[0].identity' |
 		    grep -q 'CN=exporter.example'
 		grep -q "session 1 $scheme 127.0.0.1" "$tmp/err"
-		# exporterCertificate carries the identity text (hex in JSON)
+		# exporterCertificate carries the exporter's DER certificate
 		"$dump" --json "$tmp/out.$scheme" | jq -r 'select(.template ==
-		    65532) | .exporterCertificate' | xxd -r -p |
-		    grep -q 'subject=CN=exporter.example'
+		    65532) | .exporterCertificate' | head -n 1 | xxd -r -p |
+		    openssl x509 -inform DER -noout -subject |
+		    grep -q 'CN *= *exporter.example'
 	done
 }
 

@@ -176,6 +176,57 @@ test_open_errors(void)
 	ipfix_transport_close(NULL);
 }
 
+/* A burst longer than one recvmmsg batch comes out whole and in order,
+ * each datagram with its own bytes; after 256 datagrams (chan_listen's
+ * run per wake-up) nothing is held back in the batch: the socket is still
+ * readable for the rest. */
+static void
+test_burst(void)
+{
+	struct ipfix_err err;
+	struct ipfix_transport *l, *c;
+	struct ipfix_tmsg m;
+	uint8_t msg[64];
+	int buf = 0, i, n = 0, inorder = 1;
+	socklen_t blen = sizeof(buf);
+
+	ipfix_err_clear(&err);
+	l = listener(AF_INET, &err);
+	c = l != NULL ? client_to(l, "127.0.0.1", &err) : NULL;
+	CHECK(l != NULL && c != NULL, "burst: listener and client");
+	if (l == NULL || c == NULL) {
+		ipfix_transport_close(l);
+		ipfix_transport_close(c);
+		return;
+	}
+	CHECK(getsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &buf, &blen) == 0 &&
+	    buf >= 1024 * 1024, "burst: listener receive buffer %d", buf);
+	for (i = 0; i < 300; i++) {
+		memset(msg, i & 0xff, sizeof(msg));
+		if (ipfix_transport_send(c, msg, (size_t)(1 + i % 60), NULL,
+		    &err) != IPFIX_T_OK)
+			break;
+	}
+	CHECK_EQ_U(i, 300, "burst: 300 sent");
+	while (n < 256 && readable(l->fd, 2000) &&
+	    ipfix_transport_recv(l, &m, &err) == IPFIX_T_OK) {
+		if (m.len != (size_t)(1 + n % 60) || m.data[0] != (n & 0xff))
+			inorder = 0;
+		n++;
+	}
+	CHECK_EQ_U(n, 256, "burst: one run of 256");
+	CHECK(readable(l->fd, 2000), "burst: the rest still readable");
+	while (ipfix_transport_recv(l, &m, &err) == IPFIX_T_OK) {
+		if (m.len != (size_t)(1 + n % 60) || m.data[0] != (n & 0xff))
+			inorder = 0;
+		n++;
+	}
+	CHECK_EQ_U(n, 300, "burst: all 300 received");
+	CHECK(inorder, "burst: every datagram in order with its bytes");
+	ipfix_transport_close(l);
+	ipfix_transport_close(c);
+}
+
 int
 main(void)
 {
@@ -184,5 +235,6 @@ main(void)
 	test_limits();
 	test_refused();
 	test_open_errors();
+	test_burst();
 	TEST_DONE();
 }
