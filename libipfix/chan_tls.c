@@ -269,6 +269,12 @@ tls_closing(struct ipfix_chan *c, struct ipfix_err *err)
 	if (want_more(s->ssl, n) && !s->eof && !s->failed &&
 	    ev_now_ms() < c->close_by_ms)
 		return IPFIX_CHAN_CLOSING;
+	/* An alert here is a late refusal (TLS 1.3 rejects a client
+	 * certificate after the client finished): what we sent was dropped. */
+	if (!s->failed && SSL_get_error(s->ssl, n) == SSL_ERROR_SSL) {
+		tls_fail(c, n, "tls close", err);
+		return IPFIX_CHAN_FAILED;
+	}
 	ERR_clear_error();
 	return IPFIX_CHAN_CLOSED;
 }

@@ -448,6 +448,26 @@ sess_closed(const struct exp_sess *s)
 	return s->c == NULL || ipfix_chan_state(s->c) == IPFIX_CHAN_CLOSED;
 }
 
+/*
+ * A session that fails while it closes was refused late: TLS 1.3 sends a
+ * client-certificate refusal only after the client's handshake is done, so
+ * the data it carried was dropped by the collector. That is a failure of
+ * the run, not a lost collector to reconnect to.
+ */
+static void
+close_failed(struct ipfix_exporter *x, struct exp_sess *s)
+{
+	if (!s->lost || s->c == NULL ||
+	    ipfix_chan_state(s->c) != IPFIX_CHAN_FAILED)
+		return;
+	x->st.failures++;
+	if (s->err.code == IPFIX_E_TLS && !x->failed) {
+		x->failed = true;	/* the caller reports it */
+		x->fail = s->err;
+	} else
+		event(x, IPFIX_EXP_LOST, NULL, &s->err);
+}
+
 static void
 reap(struct ipfix_exporter *x)
 {
@@ -461,6 +481,7 @@ reap(struct ipfix_exporter *x)
 	}
 	if (x->old != NULL && (x->old->lost || sess_closed(x->old) ||
 	    ev_now_ms() >= x->old->close_by_ms)) {
+		close_failed(x, x->old);
 		sess_free(x->old);
 		x->old = NULL;
 	}
