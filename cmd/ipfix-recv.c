@@ -4,7 +4,6 @@
  * that also takes the signals (signalfd) and the flush and rotate timers.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,7 +24,6 @@
 #include "evloop.h"
 
 #define MAX_ENDPOINTS	16
-#define MAX_PEER_NAMES	32
 #define FLUSH_MS	1000
 #define EV_SETSIZE	65536
 
@@ -34,16 +32,11 @@ enum {
 	OPT_HELP = 'h', OPT_VERSION = 'V',
 	OPT_SPLIT = 256, OPT_ROTATE, OPT_STATS, OPT_JSON, OPT_ENCAP,
 	OPT_MAX_TEMPLATES, OPT_MAX_SESSIONS, OPT_IDLE, OPT_LIFETIME,
-	OPT_RCVBUF, OPT_CERT, OPT_KEY, OPT_CA, OPT_PEER_NAME, OPT_PSK_ID,
-	OPT_PSK_FILE, OPT_CIPHERS, OPT_KEYLOG, OPT_INSECURE, OPT_HS_TIMEOUT,
+	OPT_RCVBUF,
 };
 
 /* One row per option: getopt_long and --help both come from here. */
-static const struct optdoc {
-	struct option o;
-	const char *arg;
-	const char *help;
-} optdocs[] = {
+static const struct cli_opt optdocs[] = {
 	{ { "output", required_argument, NULL, OPT_OUTPUT }, "FILE",
 	    "write the merged stream to FILE ('-': stdout, the default)" },
 	{ { "gzip", no_argument, NULL, OPT_GZIP }, NULL,
@@ -70,26 +63,10 @@ static const struct optdoc {
 	    "their last refresh (default: with their session)" },
 	{ { "rcvbuf", required_argument, NULL, OPT_RCVBUF }, "BYTES",
 	    "socket receive buffer wish" },
-	{ { "cert", required_argument, NULL, OPT_CERT }, "FILE",
-	    "PEM certificate (chain) of this collector" },
-	{ { "key", required_argument, NULL, OPT_KEY }, "FILE",
-	    "PEM private key of --cert" },
-	{ { "ca", required_argument, NULL, OPT_CA }, "FILE|DIR",
-	    "CA certificates exporters must chain to" },
-	{ { "peer-name", required_argument, NULL, OPT_PEER_NAME }, "NAME",
-	    "accept only exporters with this name (repeatable)" },
-	{ { "psk-identity", required_argument, NULL, OPT_PSK_ID }, "ID",
-	    "pre-shared key identity" },
-	{ { "psk-file", required_argument, NULL, OPT_PSK_FILE }, "FILE",
-	    "pre-shared key (hex or raw)" },
-	{ { "ciphers", required_argument, NULL, OPT_CIPHERS }, "LIST",
-	    "OpenSSL cipher list / TLS 1.3 suites" },
-	{ { "keylog", required_argument, NULL, OPT_KEYLOG }, "FILE",
-	    "NSS key log (default: $SSLKEYLOGFILE)" },
-	{ { "insecure", no_argument, NULL, OPT_INSECURE }, NULL,
-	    "do not verify exporters (warned about at every start)" },
-	{ { "handshake-timeout", required_argument, NULL, OPT_HS_TIMEOUT },
-	    "SECONDS", "bound on a (D)TLS handshake (default 10)" },
+	CLI_SEC_OPTS("PEM certificate (chain) of this collector",
+	    "CA certificates exporters must chain to",
+	    "accept only exporters with this name (repeatable)",
+	    "do not verify exporters (warned about at every start)"),
 	{ { "verbose", no_argument, NULL, OPT_VERBOSE }, NULL,
 	    "log sessions (-v) and every problem (-vv)" },
 	{ { "quiet", no_argument, NULL, OPT_QUIET }, NULL,
@@ -99,13 +76,10 @@ static const struct optdoc {
 	{ { "version", no_argument, NULL, OPT_VERSION }, NULL,
 	    "show the version and exit" },
 };
-#define NOPTS (sizeof(optdocs) / sizeof(optdocs[0]))
 
 struct recv_config {
 	struct ipfix_collector_config col;
-	struct ipfix_sec_config sec;
-	const char *peer_names[MAX_PEER_NAMES + 1];
-	size_t npeer_names;
+	struct cli_sec sec;
 	struct ipfix_endpoint eps[MAX_ENDPOINTS];
 	size_t neps;
 	const char *output;
@@ -121,53 +95,9 @@ struct recv {
 	struct ipfix_sec_ctx *sec[MAX_ENDPOINTS];
 	int sigfd;
 	int status;
+	uint64_t refused;		/* refusals seen, for rate limiting */
 	char path[1024];		/* current output file (rotation) */
 };
-
-/* Help ------------------------------------------------------------------- */
-
-static void
-print_help(const char *left, const char *help)
-{
-	int col = printf("  %-24s", left), n;
-	const char *sp;
-
-	while (*help != '\0') {
-		sp = strchr(help, ' ');
-		n = sp != NULL ? (int)(sp - help) : (int)strlen(help);
-		if (col + 1 + n > 79 && col > 26)
-			col = printf("\n%26s", "") - 1;
-		col += printf(" %.*s", n, help);
-		help += n;
-		while (*help == ' ')
-			help++;
-	}
-	putchar('\n');
-}
-
-static void
-usage(const struct cli *c)
-{
-	const struct option *o;
-	char left[40];
-
-	printf("usage: %s [options] ENDPOINT...\n"
-	    "Collect IPFIX on each ENDPOINT (udp|tcp|sctp|dtls|tls|dtls-sctp"
-	    "://[HOST][:PORT])\nand write one stream keeping each "
-	    "Transport Session's identity.\n\n", c->prog);
-	for (size_t i = 0; i < NOPTS; i++) {
-		o = &optdocs[i].o;
-		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
-		    o->val < 256 ? "-" : " ", o->val < 256 ? o->val : ' ',
-		    o->val < 256 ? ", " : "  ", o->name,
-		    optdocs[i].arg != NULL && o->has_arg == required_argument ?
-		    " " : "", optdocs[i].arg != NULL ? optdocs[i].arg : "");
-		print_help(left, optdocs[i].help);
-	}
-	printf("\nSignals: INT/TERM flush and exit, HUP reopens the output, "
-	    "USR1 prints\nstatistics. Exit status: 0 ok, 1 failure, 2 usage "
-	    "error. See ipfix-recv(1).\n");
-}
 
 /* Options ---------------------------------------------------------------- */
 
@@ -226,34 +156,6 @@ opt_limit(struct recv *r, int id)
 }
 
 static int
-opt_sec(struct recv *r, int id)
-{
-	struct ipfix_sec_config *s = &r->cfg.sec;
-
-	switch (id) {
-	case OPT_CERT: s->cert = optarg; break;
-	case OPT_KEY: s->key = optarg; break;
-	case OPT_CA: s->ca = optarg; break;
-	case OPT_PSK_ID: s->psk_identity = optarg; break;
-	case OPT_PSK_FILE: s->psk_file = optarg; break;
-	case OPT_CIPHERS: s->ciphers = optarg; break;
-	case OPT_KEYLOG: s->keylog = optarg; break;
-	case OPT_INSECURE: s->insecure = true; break;
-	case OPT_HS_TIMEOUT:
-		return seconds_ms(r, "--handshake-timeout",
-		    &s->handshake_timeout_ms);
-	case OPT_PEER_NAME:
-		if (r->cfg.npeer_names >= MAX_PEER_NAMES)
-			return cli_usage_error(&r->cli, "--peer-name: at most "
-			    "%d names", MAX_PEER_NAMES);
-		r->cfg.peer_names[r->cfg.npeer_names++] = optarg;
-		s->peer_names = r->cfg.peer_names;
-		break;
-	}
-	return 0;
-}
-
-static int
 opt_encap(struct recv *r)
 {
 	long long v = IPFIX_SCTP_UDP_PORT;
@@ -265,10 +167,12 @@ opt_encap(struct recv *r)
 	return 0;
 }
 
-/* 0 to go on, -1 to exit 0 (help, version), else an exit status. */
+/* 0 to go on, else an exit status. */
 static int
-opt_one(struct recv *r, int id)
+opt_one(void *arg, int id)
 {
+	struct recv *r = arg;
+
 	switch (id) {
 	case OPT_OUTPUT: r->cfg.output = optarg; return 0;
 	case OPT_GZIP: r->cfg.col.out.gzip = true; return 0;
@@ -278,11 +182,9 @@ opt_one(struct recv *r, int id)
 	case OPT_ENCAP: return opt_encap(r);
 	case OPT_VERBOSE: r->cli.verbosity++; return 0;
 	case OPT_QUIET: r->cli.verbosity = -1; return 0;
-	case OPT_HELP: usage(&r->cli); return -1;
-	case OPT_VERSION: cli_print_version(&r->cli); return -1;
 	}
-	if (id >= OPT_CERT && id <= OPT_HS_TIMEOUT)
-		return opt_sec(r, id);
+	if (CLI_IS_SEC_OPT(id))
+		return cli_sec_option(&r->cli, &r->cfg.sec, id, optarg);
 	if ((id >= OPT_MAX_TEMPLATES && id <= OPT_RCVBUF) || id == OPT_ROTATE)
 		return opt_limit(r, id);
 	return cli_usage_error(&r->cli, "unknown option");
@@ -329,27 +231,27 @@ check_conflicts(struct recv *r)
 	return 0;
 }
 
+static const struct cli_spec spec = {
+	.synopsis = "[options] ENDPOINT...\n"
+	    "Collect IPFIX on each ENDPOINT (udp|tcp|sctp|dtls|tls|dtls-sctp"
+	    "://[HOST][:PORT])\nand write one stream keeping each "
+	    "Transport Session's identity.\n",
+	.footer = "Signals: INT/TERM flush and exit, HUP reopens the output, "
+	    "USR1 prints\nstatistics. Exit status: 0 ok, 1 failure, 2 usage "
+	    "error. See ipfix-recv(1).\n",
+	.opts = optdocs,
+	.nopts = sizeof(optdocs) / sizeof(optdocs[0]),
+	.option = opt_one,
+};
+
+/* 0 to go on, -1 to exit 0 (--help, --version), else an exit status. */
 static int
 parse_args(struct recv *r, int argc, char **argv)
 {
-	struct option longopts[NOPTS + 1];
-	int ch, rc;
+	int rc;
 
-	for (size_t i = 0; i < NOPTS; i++)
-		longopts[i] = optdocs[i].o;
-	memset(&longopts[NOPTS], 0, sizeof(longopts[NOPTS]));
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":o:zvqhV", longopts, NULL))
-	    != -1) {
-		if (ch == ':')
-			return cli_usage_error(&r->cli, "missing argument for "
-			    "'%s'", argv[optind - 1]);
-		if (ch == '?')
-			return cli_usage_error(&r->cli, "unknown option '%s'",
-			    argv[optind - 1]);
-		if ((rc = opt_one(r, ch)) != 0)
-			return rc;
-	}
+	if ((rc = cli_parse(&r->cli, &spec, argc, argv, r)) != -1)
+		return rc == CLI_EXIT_OK ? -1 : rc;
 	if ((rc = parse_endpoints(r, argc - optind, argv + optind)) != 0)
 		return rc;
 	return check_conflicts(r);
@@ -553,14 +455,28 @@ on_problem(void *arg, uint32_t id, const struct ipfix_problem *p)
 	    p->check ? ")" : "");
 }
 
+/* A flood of refusals (plaintext on a DTLS port, a ClientHello storm)
+ * must not flood stderr: the first few, then one line per thousand; -v
+ * shows all. */
+#define REFUSED_SHOWN 10
+
 static void
 on_refused(void *arg, const char *peer, const struct ipfix_err *err)
 {
 	struct recv *r = arg;
+	uint64_t n = ++r->refused;
 
-	if (r->cli.verbosity >= 0)
-		cli_warnx(&r->cli, "refused %s: %s", peer, err != NULL ? err->reason :
-	    "");
+	if (r->cli.verbosity < 0)
+		return;
+	if (n <= REFUSED_SHOWN || r->cli.verbosity > 0)
+		cli_warnx(&r->cli, "refused %s: %s", peer, err != NULL ?
+		    err->reason : "");
+	else if (n % 1000 == 0)
+		cli_warnx(&r->cli, "refused %llu peers so far (latest %s: %s)",
+		    (unsigned long long)n, peer, err != NULL ? err->reason : "");
+	if (n == REFUSED_SHOWN && r->cli.verbosity == 0)
+		cli_warnx(&r->cli, "further refusals: one line per thousand "
+		    "(-v: all)");
 }
 
 /* Event loop: signals and timers ---------------------------------------- */
@@ -682,7 +598,7 @@ listen_all(struct recv *r, struct ipfix_err *err)
 
 	for (size_t i = 0; i < r->cfg.neps; i++) {
 		ep = &r->cfg.eps[i];
-		if (ep->secure && (r->sec[i] = ipfix_sec_ctx_new(&r->cfg.sec,
+		if (ep->secure && (r->sec[i] = ipfix_sec_ctx_new(&r->cfg.sec.cfg,
 		    true, ep->scheme, err)) == NULL)
 			return -1;
 		if (ipfix_collector_listen(r->col, ep, r->sec[i], r->ev, err)
@@ -707,7 +623,7 @@ start(struct recv *r)
 
 	hooks.arg = r;
 	/* said even with -q: weaker than the default must be visible */
-	if (r->cfg.sec.insecure)
+	if (r->cfg.sec.cfg.insecure)
 		cli_warnx(&r->cli, "warning: --insecure: exporters are NOT "
 		    "authenticated");
 	r->cfg.col.out.path = r->cfg.rotate_s > 0 && r->cfg.output != NULL ?
