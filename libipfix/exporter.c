@@ -894,8 +894,8 @@ ensure_tmpl(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e)
  * The common case in one builder call: the open message is d's data
  * message at this export time and e is already on the session, so
  * add_item's checks would all pass. A full message or an error takes
- * the general path (the builder changes nothing then). Measured: about
- * 150 fewer instructions per record, a quarter of ipfix-send's work.
+ * the general path (the builder changes nothing then). Callgrind: 12 %
+ * fewer instructions in ipfix-send over TCP (80 per record).
  */
 static bool
 add_record_open(struct ipfix_exporter *x, const struct exp_dom *d,

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cursor.h"
 #include "flowexport.h"
 #include "ie.h"
 #include "msg.h"
@@ -491,20 +490,6 @@ put_uint(uint8_t *p, uint64_t v, uint16_t len)
 {
 	uint16_t i;
 
-	switch (len) {	/* every length ipfix-gen uses, at once */
-	case 1:
-		p[0] = (uint8_t)v;
-		return;
-	case 2:
-		ipfix_put16(p, (uint16_t)v);
-		return;
-	case 4:
-		ipfix_put32(p, (uint32_t)v);
-		return;
-	case 8:
-		ipfix_put64(p, v);
-		return;
-	}
 	for (i = len; i-- > 0; v >>= 8)
 		p[i] = (uint8_t)v;
 }

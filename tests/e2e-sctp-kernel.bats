@@ -15,7 +15,8 @@ setup_file() {
 	bin=$IPFIX_BIN
 	if [ -x "$bin/ipfix-send" ] && nm "$bin/ipfix-send" 2> /dev/null |
 	    grep -q __asan_init; then
-		timeout 600 make -C "$top" -j2 BUILD="$BATS_FILE_TMPDIR/plain" \
+		timeout 600 env -u MAKEFLAGS -u MFLAGS make -C "$top" -j2 SANITIZE= \
+		    BUILD="$BATS_FILE_TMPDIR/plain" \
 		    > "$BATS_FILE_TMPDIR/make.log" 2>&1
 		bin=$BATS_FILE_TMPDIR/plain/bin
 	fi
