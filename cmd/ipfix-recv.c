@@ -355,11 +355,12 @@ dom_line(const struct ipfix_domain_stats *d, void *arg)
 {
 	struct stat_ctx *s = arg;
 
-	fprintf(s->f, s->json ? "%s{\"session\":%u,\"odid\":%u,\"messages\":"
-	    "%llu,\"records\":%llu,\"lost\":%llu,\"out_of_order\":%llu,"
-	    "\"malformed\":%llu}" : "%s  session %u odid %u: messages %llu "
-	    "records %llu lost %llu out of order %llu malformed %llu\n",
-	    s->json && !s->first ? "," : "", d->session, d->odid,
+	fprintf(s->f, s->json ? "%s{\"session\":%u,\"odid\":%u,\"stream\":"
+	    "%u,\"messages\":%llu,\"records\":%llu,\"lost\":%llu,"
+	    "\"out_of_order\":%llu,\"malformed\":%llu}" : "%s  session %u "
+	    "odid %u stream %u: messages %llu records %llu lost %llu out of "
+	    "order %llu malformed %llu\n",
+	    s->json && !s->first ? "," : "", d->session, d->odid, d->stream,
 	    (unsigned long long)d->messages, (unsigned long long)d->records,
 	    (unsigned long long)d->lost,
 	    (unsigned long long)d->seq_out_of_order,

@@ -523,7 +523,8 @@ ipfix_collector_feed(struct ipfix_collector *col, uint32_t id,
 	col->cur = s;
 	col->stream = sctp_stream;
 	col->recv_ms = wall_ms();
-	rc = ipfix_decoder_feed(col->dec, data, len, id, s->kind, off, err);
+	rc = ipfix_decoder_feed_stream(col->dec, data, len, id, sctp_stream,
+	    s->kind, off, err);
 	col->cur = NULL;
 	if (rc == -1)
 		return malformed(s);

@@ -156,20 +156,28 @@ report(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
 /* Domains ------------------------------------------------------------------- */
 
 static size_t
-dom_hash(uint32_t session, uint32_t odid)
+dom_hash(uint32_t session, uint32_t odid, uint16_t stream)
 {
 	uint64_t h = ((uint64_t)session << 32 | odid) * 0x9E3779B97F4A7C15ull;
 
-	return (size_t)(h >> 24);
+	return (size_t)((h ^ stream) >> 24);
+}
+
+static bool
+dom_is(const struct dom *x, uint32_t session, uint32_t odid, uint16_t stream)
+{
+	return x->st.session == session && x->st.odid == odid &&
+	    x->st.stream == stream;
 }
 
 static struct dom *
-dom_find(const struct ipfix_decoder *d, uint32_t session, uint32_t odid)
+dom_find(const struct ipfix_decoder *d, uint32_t session, uint32_t odid,
+    uint16_t stream)
 {
-	struct dom *x = d->db[dom_hash(session, odid) & d->dbmask];
+	struct dom *x = d->db[dom_hash(session, odid, stream) & d->dbmask];
 
 	for (; x != NULL; x = x->hnext) {
-		if (x->st.session == session && x->st.odid == odid)
+		if (dom_is(x, session, odid, stream))
 			return x;
 	}
 	return NULL;
@@ -184,7 +192,8 @@ dom_grow(struct ipfix_decoder *d)
 	if (d->ndom <= d->dbmask + 1 || (db = calloc(n, sizeof(*db))) == NULL)
 		return;
 	for (x = d->first; x != NULL; x = x->next) {
-		size_t h = dom_hash(x->st.session, x->st.odid) & (n - 1);
+		size_t h = dom_hash(x->st.session, x->st.odid, x->st.stream) &
+		    (n - 1);
 
 		x->hnext = db[h];
 		db[h] = x;
@@ -197,19 +206,21 @@ dom_grow(struct ipfix_decoder *d)
 /* The domain's counters; the spare stands in when memory is short, so
  * decoding goes on with counts lost rather than failing. */
 static struct dom *
-dom_get(struct ipfix_decoder *d, uint32_t session, uint32_t odid)
+dom_get(struct ipfix_decoder *d, uint32_t session, uint32_t odid,
+    uint16_t stream)
 {
 	struct dom *x = d->cache;
 	size_t h;
 
-	if (x != NULL && x->st.session == session && x->st.odid == odid)
+	if (x != NULL && dom_is(x, session, odid, stream))
 		return x;
-	if ((x = dom_find(d, session, odid)) == NULL) {
+	if ((x = dom_find(d, session, odid, stream)) == NULL) {
 		if ((x = calloc(1, sizeof(*x))) == NULL)
 			return &d->spare;
 		x->st.session = session;
 		x->st.odid = odid;
-		h = dom_hash(session, odid) & d->dbmask;
+		x->st.stream = stream;
+		h = dom_hash(session, odid, stream) & d->dbmask;
 		x->hnext = d->db[h];
 		d->db[h] = x;
 		if (d->last != NULL)
@@ -680,8 +691,8 @@ seq_end(const struct ipfix_msg_ctx *m, struct dom *x, uint32_t records,
 static void
 decode(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m)
 {
-	struct pass2 p = { m, dom_get(d, m->session, m->hdr.odid), 0, 0,
-	    true };
+	struct pass2 p = { m, dom_get(d, m->session, m->hdr.odid, m->stream),
+	    0, 0, true };
 	struct ipfix_set_iter it;
 	struct ipfix_set s;
 
@@ -710,9 +721,9 @@ decode(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m)
 static struct dom *
 malformed_domain(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m)
 {
-	struct dom *x = dom_find(d, m->session, m->hdr.odid);
+	struct dom *x = dom_find(d, m->session, m->hdr.odid, m->stream);
 
-	return x != NULL ? x : dom_get(d, m->session, 0);
+	return x != NULL ? x : dom_get(d, m->session, 0, m->stream);
 }
 
 static void
@@ -740,6 +751,15 @@ ipfix_decoder_feed(struct ipfix_decoder *d, const uint8_t *msg, size_t len,
     uint32_t session, enum ipfix_transport_kind kind, uint64_t offset,
     struct ipfix_err *err)
 {
+	return ipfix_decoder_feed_stream(d, msg, len, session, 0, kind, offset,
+	    err);
+}
+
+int
+ipfix_decoder_feed_stream(struct ipfix_decoder *d, const uint8_t *msg,
+    size_t len, uint32_t session, uint16_t stream,
+    enum ipfix_transport_kind kind, uint64_t offset, struct ipfix_err *err)
+{
 	struct ipfix_msg_ctx m;
 	struct ipfix_err local;
 
@@ -750,6 +770,7 @@ ipfix_decoder_feed(struct ipfix_decoder *d, const uint8_t *msg, size_t len,
 	m.len = len;
 	m.offset = offset;
 	m.session = session;
+	m.stream = stream;
 	m.kind = kind;
 	d->nops = 0;
 	if (validate(d, &m, err) == -1) {

@@ -46,6 +46,7 @@ struct ipfix_msg_ctx {
 	struct ipfix_hdr hdr;
 	uint64_t offset;	/* absolute offset of the message */
 	uint32_t session;
+	uint16_t stream;	/* SCTP stream, else 0 (C69) */
 	enum ipfix_transport_kind kind;
 };
 
@@ -67,6 +68,7 @@ struct ipfix_decoder_ops {
 struct ipfix_domain_stats {
 	uint32_t session;
 	uint32_t odid;
+	uint16_t stream;		/* SCTP stream: numbered separately */
 	uint64_t messages;
 	uint64_t records;		/* data records decoded */
 	uint64_t records_no_template;	/* data sets skipped, counted in sets */
@@ -116,6 +118,12 @@ void ipfix_decoder_free(struct ipfix_decoder *d);
 int ipfix_decoder_feed(struct ipfix_decoder *d, const uint8_t *msg,
     size_t len, uint32_t session, enum ipfix_transport_kind kind,
     uint64_t offset, struct ipfix_err *err);
+/* The same for a message that came on SCTP stream 'stream': sequence
+ * numbers are counted per (session, ODID, stream) (RFC 7011 §3.1, C69);
+ * templates stay per (session, ODID). */
+int ipfix_decoder_feed_stream(struct ipfix_decoder *d, const uint8_t *msg,
+    size_t len, uint32_t session, uint16_t stream,
+    enum ipfix_transport_kind kind, uint64_t offset, struct ipfix_err *err);
 
 /* End of a transport session: drop its templates (keeps its stats). */
 void ipfix_decoder_end_session(struct ipfix_decoder *d, uint32_t session);

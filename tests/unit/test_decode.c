@@ -236,6 +236,7 @@ problem(const struct log *l, int i, enum ipfix_severity sev,
 /* Reads the stats of (session 1, odid). */
 struct statq {
 	uint32_t odid;
+	uint16_t stream;
 	struct ipfix_domain_stats st;
 	bool found;
 };
@@ -245,7 +246,8 @@ statfn(const struct ipfix_domain_stats *st, void *arg)
 {
 	struct statq *q = arg;
 
-	if (st->session == 1 && st->odid == q->odid) {
+	if (st->session == 1 && st->odid == q->odid &&
+	    st->stream == q->stream) {
 		q->st = *st;
 		q->found = true;
 	}
@@ -258,6 +260,18 @@ stats(struct ipfix_decoder *d, uint32_t odid)
 
 	memset(&q, 0, sizeof(q));
 	q.odid = odid;
+	ipfix_decoder_foreach_domain(d, statfn, &q);
+	return q.st;
+}
+
+static struct ipfix_domain_stats
+stream_stats(struct ipfix_decoder *d, uint32_t odid, uint16_t stream)
+{
+	struct statq q;
+
+	memset(&q, 0, sizeof(q));
+	q.odid = odid;
+	q.stream = stream;
 	ipfix_decoder_foreach_domain(d, statfn, &q);
 	return q.st;
 }
@@ -899,6 +913,48 @@ note_speed(void)
 	ipfix_decoder_free(d);
 }
 
+static int
+feed_stream(struct ipfix_decoder *d, struct log *l, struct mb *m,
+    uint16_t stream)
+{
+	struct ipfix_err err;
+
+	memset(l, 0, sizeof(*l));
+	return ipfix_decoder_feed_stream(d, m->b, mb_done(m), 1, stream,
+	    IPFIX_KIND_SCTP, BASE, &err);
+}
+
+/* SCTP: sequence numbers per stream (C69), templates per session. */
+static void
+test_sctp_streams(void)
+{
+	struct log l;
+	struct ipfix_decoder *d = newdec(&l, false, 0, 0);
+	struct mb m;
+
+	msg_tmpl(&m, 100, 256, false);
+	feed_stream(d, &l, &m, 0);
+	msg_data(&m, 0, 4);
+	CHECK(feed_stream(d, &l, &m, 1) == 0 && l.nrec == 4,
+	    "sctp: template from stream 0 decodes data on stream 1");
+	msg_data(&m, 0, 3);
+	CHECK(feed_stream(d, &l, &m, 2) == 0 && l.np == 0,
+	    "sctp: stream 2 numbers from 0 on its own");
+	msg_data(&m, 4, 1);
+	CHECK(feed_stream(d, &l, &m, 1) == 0 && l.np == 0,
+	    "sctp: stream 1 continues at 4");
+	msg_data(&m, 13, 1);
+	CHECK(feed_stream(d, &l, &m, 2) == 0 &&
+	    problem(&l, 0, IPFIX_SEV_WARN, IPFIX_E_RECORD, "C09", BASE + 8),
+	    "sctp: gap on stream 2 reported");
+	CHECK(stream_stats(d, 5, 2).lost == 10 &&
+	    stream_stats(d, 5, 1).lost == 0 &&
+	    stream_stats(d, 5, 1).records == 5 &&
+	    stream_stats(d, 5, 2).records == 4,
+	    "sctp: loss and records counted per stream");
+	ipfix_decoder_free(d);
+}
+
 int
 main(void)
 {
@@ -912,6 +968,7 @@ main(void)
 	test_odid_and_cap();
 	test_check_values();
 	test_sequence();
+	test_sctp_streams();
 	note_speed();
 	TEST_DONE();
 }
