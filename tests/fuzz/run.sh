@@ -5,8 +5,7 @@
 # tests/fuzz/corpus/<target>/. Prints the executions per target (and the
 # running total in $BUILD/execs.tsv), a closing "N passed, N failed" line
 # (a target that does not build counts as failed), and exits 1 when a
-# target failed, leaving the crash file
-# leaving the crash file under $BUILD/crashes/<target>/.
+# target failed, leaving the crash file under $BUILD/crashes/<target>/.
 # Environment: BUILD (default build/fuzz), FUZZ_TIME (seconds, default 30),
 # FUZZ_TARGETS (names without fuzz_, default all), FUZZ_CC (default clang),
 # FUZZ_PARALLEL=1 to run the targets at the same time (still one process
