@@ -12,6 +12,7 @@
 #include "collector.h"
 #include "compress.h"
 #include "endpoint.h"
+#include "grow.h"
 
 #define DEFAULT_MAX_TEMPLATES	4096
 
@@ -59,24 +60,6 @@ struct ipfix_collector {
 	struct ipfix_err out_err;
 	uint8_t zbuf[IPFIX_MSG_MAX];
 };
-
-static int
-grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	while (ncap < need)
-		ncap *= 2;
-	if ((p = realloc(*arr, ncap * elem)) == NULL)
-		return -1;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
 
 static int64_t
 wall_ms(void)
@@ -333,7 +316,7 @@ exporter_of(struct ipfix_collector *col, const char *key, uint32_t *prev)
 			return (uint32_t)i;
 		}
 	*prev = 0;
-	if (grow((void **)&col->exps, &col->capexps, col->nexps + 1,
+	if (ipfix_grow((void **)&col->exps, &col->capexps, col->nexps + 1,
 	    sizeof(*col->exps)) == -1)
 		return UINT32_MAX;
 	e = &col->exps[col->nexps];
@@ -401,7 +384,7 @@ ipfix_collector_open(struct ipfix_collector *col,
 {
 	struct csess *s;
 
-	if (col->nsess >= UINT32_MAX - 1 || grow((void **)&col->sess,
+	if (col->nsess >= UINT32_MAX - 1 || ipfix_grow((void **)&col->sess,
 	    &col->capsess, col->nsess + 1, sizeof(*col->sess)) == -1 ||
 	    (s = calloc(1, sizeof(*s))) == NULL) {
 		ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
@@ -651,7 +634,7 @@ ipfix_collector_listen(struct ipfix_collector *col,
 {
 	struct clisten *cl;
 
-	if (grow((void **)&col->ls, &col->capls, col->nls + 1,
+	if (ipfix_grow((void **)&col->ls, &col->capls, col->nls + 1,
 	    sizeof(*col->ls)) == -1 || (cl = calloc(1, sizeof(*cl))) == NULL)
 		return ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "listener table");

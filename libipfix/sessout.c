@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cursor.h"
+#include "grow.h"
 #include "msg.h"
 #include "sessout.h"
 #include "stream.h"
@@ -206,24 +207,6 @@ put_addr_port(uint8_t *p, const struct sockaddr_storage *ss, bool v4)
 
 /* Session and domain tables ---------------------------------------------- */
 
-static int
-grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	while (ncap < need)
-		ncap *= 2;
-	if ((p = realloc(*arr, ncap * elem)) == NULL)
-		return -1;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 static struct osess *
 sess_find(const struct ipfix_sessout *o, uint32_t id)
 {
@@ -248,7 +231,7 @@ dom_get(struct ipfix_sessout *o, uint32_t odid, struct ipfix_err *err)
 		    "more than %zu observation domains in the output", max);
 		return NULL;
 	}
-	if (grow((void **)&o->doms, &o->capdoms, o->ndoms + 1,
+	if (ipfix_grow((void **)&o->doms, &o->capdoms, o->ndoms + 1,
 	    sizeof(*o->doms)) == -1 || (d = calloc(1, sizeof(*d))) == NULL) {
 		ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "output domain");
@@ -511,7 +494,7 @@ ipfix_sessout_begin(struct ipfix_sessout *o,
 	if (sess_find(o, s->id) != NULL)
 		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
 		    "session %u already open", s->id);
-	if (grow((void **)&o->sess, &o->capsess, o->nsess + 1,
+	if (ipfix_grow((void **)&o->sess, &o->capsess, o->nsess + 1,
 	    sizeof(*o->sess)) == -1 || (n = calloc(1, sizeof(*n))) == NULL)
 		return ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "session table");
@@ -665,7 +648,7 @@ start_out(struct ipfix_sessout *o, struct ipfix_err *err)
 		rc = ipfix_builder_add_record(&o->b, s->v4 ?
 		    IPFIX_SESSOUT_TID_SESS4 : IPFIX_SESSOUT_TID_SESS6, rec, n,
 		    err);
-		if (rc == 0 && grow((void **)&s->detailed, &s->capdetailed,
+		if (rc == 0 && ipfix_grow((void **)&s->detailed, &s->capdetailed,
 		    s->ndetailed + 1, sizeof(*s->detailed)) == 0)
 			s->detailed[s->ndetailed++] = d->odid;
 	}
@@ -763,7 +746,7 @@ map_new(struct ipfix_sessout *o, const struct ipfix_tmpl *t,
 	struct tmap *m;
 	uint16_t out;
 
-	if (grow((void **)&s->maps, &s->capmaps, s->nmaps + 1,
+	if (ipfix_grow((void **)&s->maps, &s->capmaps, s->nmaps + 1,
 	    sizeof(*s->maps)) == -1)
 		return ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "template map");
