@@ -318,6 +318,12 @@ cli_sec_option(const struct cli *c, struct cli_sec *s, int id,
 			return CLI_EXIT_USAGE;
 		k->handshake_timeout_ms = (unsigned)(sec * 1000.0 + 0.5);
 		break;
+	case CLI_OPT_DTLS_TIMER:
+		if (cli_parse_double(c, "--dtls-timer", arg, 0.01, 60,
+		    &sec) == -1)
+			return CLI_EXIT_USAGE;
+		k->dtls_timer_ms = (unsigned)(sec * 1000.0 + 0.5);
+		break;
 	case CLI_OPT_PEER_NAME:
 		if (s->npeer_names >= CLI_MAX_PEER_NAMES)
 			return cli_usage_error(c, "--peer-name: at most %d "

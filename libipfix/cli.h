@@ -95,9 +95,9 @@ void cli_usage(const struct cli *c, const struct cli_spec *spec);
 enum {
 	CLI_OPT_CERT = 0x1000, CLI_OPT_KEY, CLI_OPT_CA, CLI_OPT_PEER_NAME,
 	CLI_OPT_PSK_ID, CLI_OPT_PSK_FILE, CLI_OPT_CIPHERS, CLI_OPT_KEYLOG,
-	CLI_OPT_INSECURE, CLI_OPT_HS_TIMEOUT,
+	CLI_OPT_INSECURE, CLI_OPT_HS_TIMEOUT, CLI_OPT_DTLS_TIMER,
 };
-#define CLI_IS_SEC_OPT(id) ((id) >= CLI_OPT_CERT && (id) <= CLI_OPT_HS_TIMEOUT)
+#define CLI_IS_SEC_OPT(id) ((id) >= CLI_OPT_CERT && (id) <= CLI_OPT_DTLS_TIMER)
 #define CLI_MAX_PEER_NAMES 32
 
 #define CLI_SEC_OPTS(cert_help, ca_help, peer_help, insecure_help)	\
@@ -121,7 +121,10 @@ enum {
 	    insecure_help },						\
 	{ { "handshake-timeout", required_argument, NULL,		\
 	    CLI_OPT_HS_TIMEOUT }, "SECONDS",				\
-	    "bound on a (D)TLS handshake (default 10)" }
+	    "bound on a (D)TLS handshake (default 10)" },		\
+	{ { "dtls-timer", required_argument, NULL, CLI_OPT_DTLS_TIMER },\
+	    "SECONDS", "first DTLS retransmission timeout, doubled up to "\
+	    "60 s (default 1)" }
 
 struct cli_sec {
 	struct ipfix_sec_config cfg;

@@ -480,3 +480,43 @@ make_pki() {
 	diff <(records "$srv6") <(records "$f1")
 	diff <(records "$srv6") <(records $(echo "$files" | tail -n +2))
 }
+
+# count_datagrams PORT SECONDS: datagrams a silent UDP socket receives.
+count_datagrams() {
+	/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+end = time.time() + float(sys.argv[2]); n = 0
+while time.time() < end:
+    s.settimeout(max(0.01, end - time.time()))
+    try:
+        s.recv(65535); n += 1
+    except socket.timeout:
+        pass
+print(n)' "$1" "$2" > "$tmp/count" &
+	pids="$pids $!"
+	sleep 0.3
+}
+
+@test "ipfix-send --dtls-timer: a short timer retransmits the ClientHello sooner" {
+	p="$tmp/pki"
+	make_pki "$p"
+	sec=(--cert "$p/exporter.example.pem" --key "$p/exporter.example.key"
+	    --ca "$p/ca.pem" --peer-name collector.example --max-retries 0
+	    --handshake-timeout 1.5)
+	count_datagrams "$port" 1.8
+	run timeout 10 "$send" "${sec[@]}" --dtls-timer 0.1 \
+	    "dtls://127.0.0.1:$port" "$srv6"
+	[ "$status" -eq 1 ]
+	wait
+	short=$(cat "$tmp/count")
+	count_datagrams "$port" 1.8
+	run timeout 10 "$send" "${sec[@]}" "dtls://127.0.0.1:$port" "$srv6"
+	[ "$status" -eq 1 ]
+	wait
+	long=$(cat "$tmp/count")
+	echo "ClientHellos in 1.5 s: --dtls-timer 0.1: $short, default: $long"
+	[ "$short" -ge 4 ]
+	[ "$long" -le 2 ]
+}
