@@ -33,6 +33,8 @@ TOOL_BINS := $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS   := $(wildcard libipfix/*.h)
+# Headers private to a module group are not installed.
+PUB_HDRS  := $(filter-out %_int.h libipfix/capture_ipfix.h, $(HEADERS))
 
 .PHONY: all check unit demo deps install uninstall fuzz bench clean help \
         ie-table check-ie-table
@@ -87,7 +89,7 @@ install: all
 	    $(DESTDIR)$(PREFIX)/include/ipfix $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/ipfix/
+	install -m 644 $(PUB_HDRS) $(DESTDIR)$(PREFIX)/include/ipfix/
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 	    libipfix/libipfix.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libipfix.pc
