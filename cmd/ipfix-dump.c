@@ -20,7 +20,7 @@
 
 enum {
 	OPT_JSON = 'j', OPT_COUNT = 'n', OPT_PORT = 'p', OPT_VERBOSE = 'v',
-	OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V',
+	OPT_QUIET = 'q',
 	OPT_VALIDATE = 256, OPT_STATS, OPT_ODID, OPT_TEMPLATE, OPT_DEPTH,
 	OPT_NO_DEFLATE,
 };
@@ -47,14 +47,8 @@ static const struct cli_opt optdocs[] = {
 	    "captures: only IPFIX on UDP/TCP port PORT (default any)" },
 	{ { "max-depth", required_argument, NULL, OPT_DEPTH }, "N",
 	    "bound on nested list depth (default 8)" },
-	{ { "verbose", no_argument, NULL, OPT_VERBOSE }, NULL,
-	    "more detail: offsets, template refreshes, notes (repeatable)" },
-	{ { "quiet", no_argument, NULL, OPT_QUIET }, NULL,
-	    "no warnings or progress on stderr" },
-	{ { "help", no_argument, NULL, OPT_HELP }, NULL,
-	    "show this help and exit" },
-	{ { "version", no_argument, NULL, OPT_VERSION }, NULL,
-	    "show the version and exit" },
+	CLI_STD_OPTS("more detail: offsets, template refreshes, notes (repeatable)",
+	    "no warnings or progress on stderr"),
 };
 
 struct dump_config {

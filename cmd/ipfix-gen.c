@@ -53,11 +53,8 @@ static const struct cli_opt optdocs[] = {
 	    "meter 6in4/4in6 tunnels by the inner header" },
 	{ { "stats", no_argument, NULL, OPT_STATS }, NULL,
 	    "print a summary on stderr" },
-	{ { "quiet", no_argument, NULL, 'q' }, NULL,
-	    "no progress, warnings only" },
-	{ { "verbose", no_argument, NULL, 'v' }, NULL, "more detail" },
-	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
-	{ { "version", no_argument, NULL, 'V' }, NULL, "version" },
+	CLI_STD_OPTS("more detail",
+	    "no progress, warnings only"),
 };
 
 struct opts {

@@ -29,7 +29,6 @@
 
 enum {
 	OPT_OUTPUT = 'o', OPT_GZIP = 'z', OPT_VERBOSE = 'v', OPT_QUIET = 'q',
-	OPT_HELP = 'h', OPT_VERSION = 'V',
 	OPT_SPLIT = 256, OPT_ROTATE, OPT_STATS, OPT_JSON, OPT_ENCAP,
 	OPT_MAX_TEMPLATES, OPT_MAX_SESSIONS, OPT_IDLE, OPT_LIFETIME,
 	OPT_RCVBUF,
@@ -67,14 +66,8 @@ static const struct cli_opt optdocs[] = {
 	    "CA certificates exporters must chain to",
 	    "accept only exporters with this name (repeatable)",
 	    "do not verify exporters (warned about at every start)"),
-	{ { "verbose", no_argument, NULL, OPT_VERBOSE }, NULL,
-	    "log sessions (-v) and every problem (-vv)" },
-	{ { "quiet", no_argument, NULL, OPT_QUIET }, NULL,
-	    "no warnings on stderr" },
-	{ { "help", no_argument, NULL, OPT_HELP }, NULL,
-	    "show this help and exit" },
-	{ { "version", no_argument, NULL, OPT_VERSION }, NULL,
-	    "show the version and exit" },
+	CLI_STD_OPTS("log sessions (-v) and every problem (-vv)",
+	    "no warnings on stderr"),
 };
 
 struct recv_config {

@@ -21,7 +21,7 @@
 
 
 enum {
-	OPT_VERBOSE = 'v', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V',
+	OPT_VERBOSE = 'v', OPT_QUIET = 'q',
 	OPT_ENCAP = 256, OPT_MTU, OPT_MAX_MSG, OPT_SCTP_STREAMS, OPT_PR_SCTP,
 	OPT_SNDBUF, OPT_REFRESH, OPT_REFRESH_MSGS, OPT_EXPORT_TIME, OPT_RATE,
 	OPT_RECORD_RATE, OPT_REALTIME, OPT_SPEED, OPT_RETRY_MIN,
@@ -83,14 +83,8 @@ static const struct cli_opt optdocs[] = {
 	    "CA certificates the collector must chain to",
 	    "the collector's expected name (default: the URL host)",
 	    "do not verify the collector (warned about at every start)"),
-	{ { "verbose", no_argument, NULL, OPT_VERBOSE }, NULL,
-	    "log sessions (-v) and every event (-vv)" },
-	{ { "quiet", no_argument, NULL, OPT_QUIET }, NULL,
-	    "no warnings on stderr" },
-	{ { "help", no_argument, NULL, OPT_HELP }, NULL,
-	    "show this help and exit" },
-	{ { "version", no_argument, NULL, OPT_VERSION }, NULL,
-	    "show the version and exit" },
+	CLI_STD_OPTS("log sessions (-v) and every event (-vv)",
+	    "no warnings on stderr"),
 };
 
 struct send {

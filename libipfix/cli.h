@@ -90,6 +90,15 @@ int cli_parse(struct cli *c, const struct cli_spec *spec, int argc,
     char **argv, void *arg);
 void cli_usage(const struct cli *c, const struct cli_spec *spec);
 
+/* -v, -q, -h and -V, the same in every tool; cli_parse handles -h, -V. */
+#define CLI_STD_OPTS(verbose_help, quiet_help)				\
+	{ { "verbose", no_argument, NULL, 'v' }, NULL, verbose_help },	\
+	{ { "quiet", no_argument, NULL, 'q' }, NULL, quiet_help },	\
+	{ { "help", no_argument, NULL, 'h' }, NULL,			\
+	    "show this help and exit" },				\
+	{ { "version", no_argument, NULL, 'V' }, NULL,			\
+	    "show the version and exit" }
+
 /* The security options every networked tool shares (design.md §4), as
  * table rows and a parser into struct ipfix_sec_config. */
 enum {
