@@ -343,8 +343,12 @@ on_message_end(void *arg, const struct ipfix_msg_ctx *m)
 }
 
 static const struct ipfix_decoder_ops dump_ops = {
-	on_message, on_template, on_withdrawal, on_record, on_problem,
-	on_message_end,
+	.on_message = on_message,
+	.on_template = on_template,
+	.on_withdrawal = on_withdrawal,
+	.on_record = on_record,
+	.on_problem = on_problem,
+	.on_message_end = on_message_end,
 };
 
 /* Reading one input ------------------------------------------------------- */
@@ -429,6 +433,10 @@ read_all(struct dump *d)
 		(void)ipfix_decoder_feed(d->dec, msg, len, meta.session,
 		    ipfix_readsess_kind(d->rd, meta.session), meta.offset,
 		    &err);
+		/* live input: show what came before waiting for more (a
+		 * failed write stays in the printer, reported at its end) */
+		if (!ipfix_reader_buffered(d->rd))
+			(void)ipfix_printer_flush(d->pr);
 		if (d->cli.progress && (d->msgs_in_file & 255) == 0)
 			progress(d);
 	}

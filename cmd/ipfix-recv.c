@@ -24,7 +24,7 @@
 #include "evloop.h"
 
 #define MAX_ENDPOINTS	16
-#define FLUSH_MS	1000
+#define FLUSH_MS	1000	/* also when busy; idle flushes come first */
 #define EV_SETSIZE	65536
 
 enum {
@@ -540,6 +540,16 @@ on_flush(struct ev_loop *ev, long long id, void *arg)
 	return FLUSH_MS;
 }
 
+/* Nothing ready: the output goes out now, not at the next timer. */
+static void
+on_idle(struct ev_loop *ev, void *arg)
+{
+	struct recv *r = arg;
+
+	(void)ev;
+	ipfix_collector_idle(r->col);
+}
+
 static long
 on_rotate(struct ev_loop *ev, long long id, void *arg)
 {
@@ -577,6 +587,7 @@ setup_signals(struct recv *r, struct ipfix_err *err)
 		return -1;
 	if (ev_timer_add(r->ev, FLUSH_MS, on_flush, r, err) == -1)
 		return -1;
+	ev_set_before_block(r->ev, on_idle, r);
 	if (r->cfg.rotate_s > 0 && ev_timer_add(r->ev, r->cfg.rotate_s * 1000,
 	    on_rotate, r, err) == -1)
 		return -1;

@@ -15,6 +15,7 @@
 #define TLS_QUEUE_MAX	(1024 * 1024)	/* send refuses beyond this */
 #define TLS_QUEUE_HARD	(2 * TLS_QUEUE_MAX)	/* a message's records fit */
 #define TLS_QUEUE_START	(64 * 1024)
+#define TLS_CORK_BYTES	(64 * 1024)	/* held records leave in one write */
 #define TLS_CLOSE_MS	5000
 
 struct tlss {
@@ -25,6 +26,8 @@ struct tlss {
 	size_t qstart, qend, qcap;
 	bool hs_done, shut_sent, fin_sent;
 	bool failed, eof;
+	bool cork;		/* the message being written has followers */
+	bool blocked;		/* the socket was full: service writes next */
 	struct ipfix_err err;	/* the transport's failure */
 	uint64_t started_ms;
 };
@@ -43,13 +46,16 @@ q_flush(struct tlss *s)
 	size_t n;
 	int rc;
 
+	s->blocked = false;
 	while (s->qstart < s->qend && !s->failed) {
 		rc = ipfix_transport_write(s->t, s->q + s->qstart,
 		    s->qend - s->qstart, &n, &s->err);
 		if (rc == IPFIX_T_ERR)
 			s->failed = true;
-		if (rc != IPFIX_T_OK || n == 0)
+		if (rc != IPFIX_T_OK || n == 0) {
+			s->blocked = rc == IPFIX_T_AGAIN || n == 0;
 			return;
+		}
 		s->qstart += n;
 	}
 	s->qstart = s->qend = 0;
@@ -93,7 +99,11 @@ sbio_write(BIO *b, const char *buf, int len)
 	}
 	memcpy(s->q + s->qend, buf, (size_t)len);
 	s->qend += (size_t)len;
-	q_flush(s);
+	/* A full socket is written again by service (on POLLOUT), not by
+	 * every record: that would spin on EAGAIN. */
+	if (!s->blocked &&
+	    (!s->cork || s->qend - s->qstart >= TLS_CORK_BYTES))
+		q_flush(s);
 	return len;
 }
 
@@ -327,15 +337,18 @@ tls_send(struct ipfix_chan *c, const uint8_t *msg, size_t len,
 	struct tlss *s = S(c);
 	int n;
 
-	(void)how;
 	if (!s->hs_done)
 		return IPFIX_T_AGAIN;
-	q_flush(s);
 	if (s->failed)
 		return tls_fail(c, -1, "tls send", err);
 	if (s->qend - s->qstart >= TLS_QUEUE_MAX)
+		q_flush(s);
+	if (s->qend - s->qstart >= TLS_QUEUE_MAX)
 		return IPFIX_T_AGAIN;
-	if ((n = SSL_write(s->ssl, msg, (int)len)) > 0)
+	s->cork = how != NULL && how->more;
+	n = SSL_write(s->ssl, msg, (int)len);
+	s->cork = false;
+	if (n > 0)
 		return IPFIX_T_OK;
 	if (want_more(s->ssl, n) && !s->failed)
 		return IPFIX_T_AGAIN;

@@ -171,6 +171,22 @@ dec_record(void *arg, const struct ipfix_msg_ctx *m,
 		    &col->out_err));
 }
 
+static bool
+dec_records(void *arg, const struct ipfix_msg_ctx *m,
+    const struct ipfix_tmpl *t, const uint8_t *p, size_t len, uint32_t n,
+    uint64_t offset)
+{
+	struct ipfix_collector *col = arg;
+
+	(void)m;
+	(void)offset;
+	col->cur->st.c.records += n;
+	if (!ipfix_sessout_split(col->out))
+		out_fail(col, ipfix_sessout_records(col->out, t, p, len, n,
+		    &col->out_err));
+	return true;
+}
+
 static void
 dec_problem(void *arg, const struct ipfix_problem *p)
 {
@@ -197,6 +213,7 @@ static const struct ipfix_decoder_ops dec_ops = {
 	.on_template = dec_template,
 	.on_withdrawal = dec_withdrawal,
 	.on_record = dec_record,
+	.on_records = dec_records,
 	.on_problem = dec_problem,
 	.on_message_end = dec_message_end,
 };
@@ -681,6 +698,13 @@ add_counts(struct ipfix_collector_counts *a,
 	a->bytes += b->bytes;
 	a->compressed += b->compressed;
 	a->no_template += b->no_template;
+}
+
+void
+ipfix_collector_idle(struct ipfix_collector *col)
+{
+	if (!col->out_failed)
+		out_fail(col, ipfix_sessout_flush(col->out, &col->out_err));
 }
 
 /* Loss comes from the decoder's per (session, ODID) sequence tracking. */

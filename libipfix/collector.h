@@ -96,6 +96,11 @@ int ipfix_collector_reopen(struct ipfix_collector *col, const char *new_path,
  * something failed since the last call (the output is then incomplete:
  * records too big for a message with its details, disk full...). */
 int ipfix_collector_flush(struct ipfix_collector *col, struct ipfix_err *err);
+/* The event loop is about to sleep (ev_set_before_block): write out what
+ * the output holds, so a quiet feed is never held back; while busy the
+ * buffers fill and go out in large writes. A failure is kept for the next
+ * ipfix_collector_flush to report. */
+void ipfix_collector_idle(struct ipfix_collector *col);
 
 /* Statistics ------------------------------------------------------------ */
 

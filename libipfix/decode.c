@@ -37,6 +37,8 @@ struct dom {
 	uint32_t cand_seq;
 };
 
+#define FOUND_MAX	32
+
 struct ipfix_decoder {
 	struct ipfix_decoder_config cfg;
 	struct ipfix_decoder_ops ops;
@@ -45,6 +47,10 @@ struct ipfix_decoder {
 	struct op *opv;		/* pass-1 items of the current message */
 	size_t nops;
 	size_t opcap;
+	/* The templates of the message's first data sets as pass 1 found
+	 * them: pass 2 takes them again when no item changed the store. */
+	const struct ipfix_tmpl *found[FOUND_MAX];
+	size_t nfound;
 	struct dom **db;
 	size_t dbmask;
 	size_t ndom;
@@ -60,6 +66,7 @@ struct pass2 {
 	size_t opi;		/* next op to apply */
 	uint32_t records;
 	bool countable;		/* every data set had its template */
+	size_t dsets;		/* data sets seen so far */
 };
 
 #define DOM_BUCKETS 64
@@ -403,6 +410,8 @@ data_set_check(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
 	struct ipfix_rec r;
 	int rc;
 
+	if (d->nfound < FOUND_MAX)
+		d->found[d->nfound++] = t;
 	if (t == NULL || !t->varlen)
 		return 0;
 	ipfix_rec_iter_init(&it, s, t);
@@ -584,13 +593,46 @@ all_zero(const uint8_t *p, size_t n)
 	return n == 0;
 }
 
+/* Offer the set's records to on_records in one piece; true when taken
+ * (the iterator then stands before the padding). */
+static bool
+take_run(struct ipfix_decoder *d, struct pass2 *p, const struct ipfix_tmpl *t,
+    struct ipfix_rec_iter *it)
+{
+	struct ipfix_cursor *c = &it->c;
+	size_t n;
+
+	if (d->ops.on_records == NULL || d->cfg.check_values || t->varlen ||
+	    t->min_len == 0)
+		return false;
+	n = ipfix_cursor_left(c) / t->min_len;
+	if (n == 0 || !d->ops.on_records(d->arg, p->m, t, c->p + c->pos,
+	    n * t->min_len, (uint32_t)n, c->base + c->pos))
+		return false;
+	c->pos += n * t->min_len;
+	p->records += (uint32_t)n;
+	return true;
+}
+
+/* The template of the data set s: pass 1's answer when it still holds. */
+static const struct ipfix_tmpl *
+data_set_tmpl(struct ipfix_decoder *d, struct pass2 *p,
+    const struct ipfix_set *s)
+{
+	size_t i = p->dsets++;
+
+	if (d->nops == 0 && i < d->nfound)
+		return d->found[i];
+	return store_lookup(d, p->m, s->id);
+}
+
 static void
 data_set(struct ipfix_decoder *d, struct pass2 *p, const struct ipfix_set *s)
 {
-	const struct ipfix_tmpl *t = store_lookup(d, p->m, s->id);
+	const struct ipfix_tmpl *t = data_set_tmpl(d, p, s);
 	struct ipfix_rec_iter it;
 	struct ipfix_rec r;
-	bool nonzero;
+	bool nonzero, taken;
 
 	if (t == NULL) {
 		no_template(d, p, s);
@@ -598,7 +640,8 @@ data_set(struct ipfix_decoder *d, struct pass2 *p, const struct ipfix_set *s)
 	}
 	ipfix_rec_iter_init(&it, s, t);
 	r.len = 0;
-	while (ipfix_rec_next(&it, &r, NULL) == 1) {
+	taken = take_run(d, p, t, &it);
+	while (!taken && ipfix_rec_next(&it, &r, NULL) == 1) {
 		p->records++;
 		if (d->ops.on_record != NULL)
 			d->ops.on_record(d->arg, p->m, t, &r);
@@ -692,7 +735,7 @@ static void
 decode(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m)
 {
 	struct pass2 p = { m, dom_get(d, m->session, m->hdr.odid, m->stream),
-	    0, 0, true };
+	    0, 0, true, 0 };
 	struct ipfix_set_iter it;
 	struct ipfix_set s;
 
@@ -773,6 +816,7 @@ ipfix_decoder_feed_stream(struct ipfix_decoder *d, const uint8_t *msg,
 	m.stream = stream;
 	m.kind = kind;
 	d->nops = 0;
+	d->nfound = 0;
 	if (validate(d, &m, err) == -1) {
 		discard(d, &m, err);
 		return -1;

@@ -62,6 +62,14 @@ struct ipfix_decoder_ops {
 	    const struct ipfix_tmpl *t, const struct ipfix_rec *r);
 	void (*on_problem)(void *arg, const struct ipfix_problem *p);
 	void (*on_message_end)(void *arg, const struct ipfix_msg_ctx *m);
+	/* The n records of a data set of a fixed-length template in one
+	 * piece (len bytes, padding excluded, starting at offset), offered
+	 * before on_record when check_values is off: return true when taken,
+	 * and on_record is not called for them. Lets a relay copy whole
+	 * runs instead of one record at a time. */
+	bool (*on_records)(void *arg, const struct ipfix_msg_ctx *m,
+	    const struct ipfix_tmpl *t, const uint8_t *p, size_t len,
+	    uint32_t n, uint64_t offset);
 };
 
 /* Counters per (session, ODID). */

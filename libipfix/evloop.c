@@ -36,6 +36,8 @@ struct ev_loop {
 	long long next_id;
 	ev_hook_cb *before_sleep;
 	void *hook_arg;
+	ev_hook_cb *before_block;
+	void *block_arg;
 	bool stop;
 };
 
@@ -407,6 +409,24 @@ dispatch_fds(struct ev_loop *ev, int nfired)
 	return n;
 }
 
+/* epoll_wait; with a before-block hook, first a look that does not
+ * sleep, and the hook only when nothing is ready (busy: no hook). */
+static int
+ev_wait(struct ev_loop *ev, int max_wait_ms)
+{
+	int ms = timers_wait_ms(ev, max_wait_ms), n;
+
+	if (ev->before_block != NULL && ms != 0) {
+		if ((n = epoll_wait(ev->epfd, ev->fired, ev->setsize, 0)) != 0)
+			return n;
+		ev->before_block(ev, ev->block_arg);
+		if (ev->stop)
+			return 0;
+		ms = timers_wait_ms(ev, max_wait_ms);
+	}
+	return epoll_wait(ev->epfd, ev->fired, ev->setsize, ms);
+}
+
 int
 ev_run_once(struct ev_loop *ev, int max_wait_ms, struct ipfix_err *err)
 {
@@ -415,8 +435,7 @@ ev_run_once(struct ev_loop *ev, int max_wait_ms, struct ipfix_err *err)
 
 	if (ev->before_sleep != NULL)
 		ev->before_sleep(ev, ev->hook_arg);
-	nfired = epoll_wait(ev->epfd, ev->fired, ev->setsize,
-	    timers_wait_ms(ev, max_wait_ms));
+	nfired = ev_wait(ev, max_wait_ms);
 	if (nfired == -1) {
 		if (errno == EINTR)
 			return 0;
@@ -447,4 +466,11 @@ ev_set_before_sleep(struct ev_loop *ev, ev_hook_cb *cb, void *arg)
 {
 	ev->before_sleep = cb;
 	ev->hook_arg = arg;
+}
+
+void
+ev_set_before_block(struct ev_loop *ev, ev_hook_cb *cb, void *arg)
+{
+	ev->before_block = cb;
+	ev->block_arg = arg;
 }

@@ -1,7 +1,8 @@
 /*
  * evloop: a small epoll event loop (layer 3; uses only err), after Redis's
  * ae: fd events with a read/write mask, millisecond timers in a heap whose
- * callback returns the next interval or EV_STOP, a before-sleep hook.
+ * callback returns the next interval or EV_STOP, a before-sleep hook and a
+ * before-block hook (idle: flush what was held back for batching).
  * Timers added during a pass do not run in that pass. Single-threaded.
  */
 #ifndef IPFIX_EVLOOP_H
@@ -56,9 +57,13 @@ int ev_timer_del(struct ev_loop *ev, long long id);
 
 /* Called before each wait (NULL cb removes it). */
 void ev_set_before_sleep(struct ev_loop *ev, ev_hook_cb *cb, void *arg);
+/* Called only when a pass is about to sleep with nothing ready (a look
+ * that does not sleep comes first): while events keep coming it is not
+ * called. For output held back for large writes. NULL cb removes it. */
+void ev_set_before_block(struct ev_loop *ev, ev_hook_cb *cb, void *arg);
 
 /*
- * One pass: run the hook, wait for fd events up to max_wait_ms (-1: until
+ * One pass: run the hooks, wait for fd events up to max_wait_ms (-1: until
  * the next timer, or forever without timers; 0: do not sleep), dispatch
  * them, then run the timers due. Returns the number of callbacks run, or
  * -1 with err when epoll_wait fails (EINTR is not a failure: 0).

@@ -266,6 +266,28 @@ ipfix_builder_add_record(struct ipfix_builder *b, uint16_t tid,
 	return 0;
 }
 
+uint32_t
+ipfix_builder_add_fitting(struct ipfix_builder *b, uint16_t tid,
+    const uint8_t *recs, size_t reclen, uint32_t n)
+{
+	bool same = b->set_start != 0 && b->set_id == tid;
+	size_t hdr = same ? 0 : IPFIX_SET_HDR_LEN;
+	size_t room, k;
+
+	if (tid < IPFIX_MIN_DATA_SET_ID || reclen == 0 || n == 0 ||
+	    b->limit < b->len || b->limit - b->len < hdr + reclen)
+		return 0;
+	room = b->limit - b->len - hdr;
+	/* the whole run usually fits: no division then */
+	k = (size_t)n * reclen <= room ? n : room / reclen;
+	if (reserve(b, tid, k * reclen, NULL) != 0)
+		return 0;
+	memcpy(b->buf + b->len, recs, k * reclen);
+	b->len += k * reclen;
+	b->records += (uint32_t)k;
+	return (uint32_t)k;
+}
+
 bool
 ipfix_builder_empty(const struct ipfix_builder *b)
 {

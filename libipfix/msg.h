@@ -107,6 +107,10 @@ int ipfix_builder_add_withdrawal(struct ipfix_builder *b, uint16_t set_id,
     uint16_t tid, struct ipfix_err *err);
 int ipfix_builder_add_record(struct ipfix_builder *b, uint16_t tid,
     const uint8_t *rec, size_t len, struct ipfix_err *err);
+/* Of n records of reclen bytes each, append as many as fit the open
+ * message in one copy; returns how many (0 when none fits). */
+uint32_t ipfix_builder_add_fitting(struct ipfix_builder *b, uint16_t tid,
+    const uint8_t *recs, size_t reclen, uint32_t n);
 bool ipfix_builder_empty(const struct ipfix_builder *b);
 /* Close the open set, write the header; returns the message length. */
 size_t ipfix_builder_finish(struct ipfix_builder *b);

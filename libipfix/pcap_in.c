@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -19,6 +20,7 @@
 struct pcap_src {
 	FILE *under;		/* the real file, NULL once closed */
 	bool own_under;		/* fclose it (not stdin) */
+	bool live;		/* not a regular file: one read(2) at a time */
 	uint8_t *peek;		/* owned copy of the caller's bytes */
 	size_t npeek, peekpos;
 	uint64_t nread;		/* bytes handed to libpcap */
@@ -49,6 +51,18 @@ pcap_src_note(struct pcap_src *s, const char *buf, size_t n)
 	s->nread += n;
 }
 
+/* A pipe: what one read(2) gives (stdio would wait for 'size' bytes);
+ * the caller's peek came by read(2) too, so stdio holds nothing. */
+static ssize_t
+pcap_src_read_live(struct pcap_src *s, char *buf, size_t size)
+{
+	ssize_t n = read(fileno(s->under), buf, size);
+
+	if (n > 0)
+		pcap_src_note(s, buf, (size_t)n);
+	return n;
+}
+
 static ssize_t
 pcap_src_read(void *cookie, char *buf, size_t size)
 {
@@ -62,7 +76,9 @@ pcap_src_read(void *cookie, char *buf, size_t size)
 		memcpy(buf, s->peek + s->peekpos, n);
 		s->peekpos += n;
 	}
-	if (n < size && s->under != NULL) {
+	if (n == 0 && s->live && s->under != NULL)
+		return pcap_src_read_live(s, buf, size);
+	if (n < size && !s->live && s->under != NULL) {
 		got = fread(buf + n, 1, size - n, s->under);
 		if (got == 0 && n == 0 && ferror(s->under))
 			return -1;
@@ -117,6 +133,14 @@ pcap_file_size(FILE *f)
 	return (uint64_t)st.st_size;
 }
 
+static bool
+pcap_is_regular(FILE *f)
+{
+	struct stat st;
+
+	return fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* Takes f over: on failure too, it is closed (unless stdin). */
 static struct pcap_in *
 pcap_in_wrap(FILE *f, const uint8_t *peek, size_t npeek, struct ipfix_err *err)
@@ -132,6 +156,7 @@ pcap_in_wrap(FILE *f, const uint8_t *peek, size_t npeek, struct ipfix_err *err)
 	in->src.under = f;
 	in->src.own_under = f != stdin;
 	in->size = pcap_file_size(f);
+	in->src.live = !pcap_is_regular(f);
 	if (npeek > 0 && (in->src.peek = malloc(npeek)) == NULL) {
 		pcap_src_close(&in->src);
 		free(in);

@@ -29,7 +29,9 @@ struct pcap_frame {
  * are put back in front of the rest. NULL with err set on failure. */
 struct pcap_in *pcap_in_open_file(const char *path, const uint8_t *peek,
     size_t npeek, struct ipfix_err *err);
-/* Same over an open FILE (taken over: closed by pcap_in_close). */
+/* Same over an open FILE (taken over: closed by pcap_in_close). A FILE
+ * that is not a regular file is read with read(2), as it arrives: stdio
+ * must not have buffered any of it (sniff the magic with read(2)). */
 struct pcap_in *pcap_in_open_stream(FILE *f, const uint8_t *peek,
     size_t npeek, struct ipfix_err *err);
 /* Live capture on ifname with an optional BPF filter (NULL = none). */

@@ -76,6 +76,7 @@ struct ipfix_sessout {
 	bool building;
 	struct ipfix_builder b;
 	uint8_t buf[IPFIX_MSG_MAX];
+	bool unflushed;		/* written since the last flush */
 	struct ipfix_sessout_stats st;
 };
 
@@ -479,6 +480,7 @@ ipfix_sessout_raw(struct ipfix_sessout *o, uint32_t id, const uint8_t *msg,
 		return -1;
 	if (ipfix_writer_write(s->w, msg, len, err) == -1)
 		return -1;
+	o->unflushed = true;
 	o->st.messages++;
 	return 0;
 }
@@ -581,6 +583,7 @@ write_out(struct ipfix_sessout *o, struct ipfix_err *err)
 	o->curdom->seq += o->b.records;
 	o->st.messages++;
 	o->st.records += o->b.records;
+	o->unflushed = true;
 	return ipfix_writer_write(o->w, o->buf, len, err);
 }
 
@@ -861,30 +864,74 @@ ipfix_sessout_withdraw(struct ipfix_sessout *o, uint16_t set_id,
 	return rc;
 }
 
-int
-ipfix_sessout_record(struct ipfix_sessout *o, const struct ipfix_tmpl *t,
-    const uint8_t *rec, size_t len, struct ipfix_err *err)
+/* The output template of t, written before its first record. */
+static struct tmap *
+record_map(struct ipfix_sessout *o, const struct ipfix_tmpl *t, uint32_t n,
+    struct ipfix_err *err)
 {
 	struct tmap *m;
 
-	if (o->cur == NULL)
-		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
+	if (o->cur == NULL) {
+		ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
 		    "record outside a message");
+		return NULL;
+	}
 	m = map_find(o->cur, o->curdom->odid, t->id);
 	if (m == NULL) {
 		/* the decoder knew it, so it was stored before this output
 		 * existed (cannot happen) or its map failed: drop */
-		o->st.dropped++;
-		return ipfix_err_set(err, IPFIX_E_NO_TEMPLATE, IPFIX_NO_OFFSET,
-		    NULL, "no output template for id %u", t->id);
+		o->st.dropped += n;
+		ipfix_err_set(err, IPFIX_E_NO_TEMPLATE, IPFIX_NO_OFFSET, NULL,
+		    "no output template for id %u", t->id);
+		return NULL;
 	}
 	if (!m->written && map_write(o, m, err) == -1)
+		return NULL;
+	return m;
+}
+
+int
+ipfix_sessout_record(struct ipfix_sessout *o, const struct ipfix_tmpl *t,
+    const uint8_t *rec, size_t len, struct ipfix_err *err)
+{
+	struct tmap *m = record_map(o, t, 1, err);
+
+	if (m == NULL)
 		return -1;
 	/* most records fit the message being built: one builder call */
 	if (o->building &&
 	    ipfix_builder_add_record(&o->b, m->t->id, rec, len, err) == 0)
 		return 0;
 	return add_item(o, 2, NULL, m->t->id, 0, rec, len, err);
+}
+
+int
+ipfix_sessout_records(struct ipfix_sessout *o, const struct ipfix_tmpl *t,
+    const uint8_t *recs, size_t len, uint32_t n, struct ipfix_err *err)
+{
+	struct tmap *m = record_map(o, t, n, err);
+	size_t rl = t->min_len;
+	uint32_t k;
+
+	(void)len;		/* n records of t->min_len bytes */
+	if (t->varlen || rl == 0)
+		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
+		    "template %u: records of varying length", t->id);
+	if (m == NULL)
+		return -1;
+	while (n > 0) {
+		k = o->building ? ipfix_builder_add_fitting(&o->b, m->t->id,
+		    recs, rl, n) : 0;
+		if (k == 0) {
+			if (add_item(o, 2, NULL, m->t->id, 0, recs, rl,
+			    err) == -1)
+				return -1;
+			k = 1;
+		}
+		recs += rl * k;
+		n -= k;
+	}
+	return 0;
 }
 
 /* Reopen and flush ----------------------------------------------------- */
@@ -944,11 +991,14 @@ ipfix_sessout_flush(struct ipfix_sessout *o, struct ipfix_err *err)
 {
 	int rc = 0;
 
+	if (!o->unflushed)
+		return 0;
 	if (o->w != NULL)
 		rc = ipfix_writer_flush(o->w, err);
 	for (size_t i = 0; i < o->nsess; i++)
 		if (o->sess[i]->w != NULL &&
 		    ipfix_writer_flush(o->sess[i]->w, err) == -1)
 			rc = -1;
+	o->unflushed = rc == -1;
 	return rc;
 }

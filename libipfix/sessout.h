@@ -95,6 +95,9 @@ int ipfix_sessout_template(struct ipfix_sessout *o,
  * ODID (written as individual withdrawals). */
 int ipfix_sessout_withdraw(struct ipfix_sessout *o, uint16_t set_id,
     uint16_t tid, struct ipfix_err *err);
+/* n records of t's fixed length (len bytes in all) in one call. */
+int ipfix_sessout_records(struct ipfix_sessout *o, const struct ipfix_tmpl *t,
+    const uint8_t *recs, size_t len, uint32_t n, struct ipfix_err *err);
 int ipfix_sessout_record(struct ipfix_sessout *o, const struct ipfix_tmpl *t,
     const uint8_t *rec, size_t len, struct ipfix_err *err);
 int ipfix_sessout_msg_end(struct ipfix_sessout *o, struct ipfix_err *err);
@@ -114,6 +117,8 @@ bool ipfix_sessout_split(const struct ipfix_sessout *o);
  * merged output is closed and later messages fail. */
 int ipfix_sessout_reopen(struct ipfix_sessout *o, const char *new_path,
     struct ipfix_err *err);
+/* Write out what the files hold; at once when nothing was written since
+ * the last flush (it is called whenever the collector goes idle). */
 int ipfix_sessout_flush(struct ipfix_sessout *o, struct ipfix_err *err);
 
 /* Counters: messages and records written, records dropped (no room). */

@@ -1,12 +1,17 @@
 /*
  * stream (reader): sniffs the magic, then reads raw or gzip'd IPFIX
  * messages through a fixed window, resynchronising after corruption as
- * RFC 5655 §10.3 describes; captures go to capture_ipfix.
+ * RFC 5655 §10.3 describes; captures go to capture_ipfix. Input is read
+ * with read(2): a regular file in 64 KiB blocks, anything else (pipe,
+ * terminal, socket) by what one read returns, so live input is never held.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
@@ -19,14 +24,18 @@
 #define HDR_LEN		16
 #define WIN_SIZE	(2 * 65536 + 64)	/* a message + next header */
 #define IN_SIZE		65536			/* compressed input */
+#define MAP_MIN		(1024 * 1024)	/* smaller files are just read */
 
-/* Bytes of the (decompressed) stream, from a FILE. */
+/* Bytes of the (decompressed) stream, from a file descriptor. */
 struct rd_src {
 	FILE *f;
+	int fd;			/* fileno(f), read with read(2) only */
 	bool own;		/* fclose f (not stdin) */
+	bool live;		/* not a regular file: reads may wait */
 	bool gzip;
 	bool zinit;
-	bool eof;
+	bool end;		/* read(2) returned 0 */
+	bool eof;		/* the (decompressed) stream ended */
 	bool cut;		/* gzip stream ended inside a member */
 	z_stream z;
 	uint8_t *in;		/* IN_SIZE: peeked bytes, then input */
@@ -38,7 +47,9 @@ struct ipfix_reader {
 	enum ipfix_input_format fmt;
 	struct capture_ipfix *cap;	/* captures */
 	struct rd_src src;		/* raw and gzip */
-	uint8_t *win;			/* WIN_SIZE */
+	uint8_t *win;			/* WIN_SIZE, or into map */
+	uint8_t *map;			/* a large raw file, mapped whole */
+	size_t maplen;
 	size_t start, end;		/* unread bytes: win[start, end) */
 	uint64_t base;			/* stream offset of win[start] */
 	uint64_t size;
@@ -47,74 +58,94 @@ struct ipfix_reader {
 
 /* ---- byte source ------------------------------------------------- */
 
-static int
-src_refill(struct rd_src *s, struct ipfix_err *err)
+/* Input in memory, or a read(2) that cannot wait. */
+static bool
+src_ready(const struct rd_src *s)
 {
-	size_t n;
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
 
-	if (s->in_pos < s->in_len || feof(s->f))
+	return !s->live || s->in_pos < s->in_len || s->end ||
+	    poll(&p, 1, 0) == 1;
+}
+
+/*
+ * One read(2) into the empty input buffer; without 'wait' only when it
+ * cannot block. A signal (EINTR) is an error that loses nothing: the
+ * caller may read again.
+ */
+static int
+src_refill(struct rd_src *s, bool wait, struct ipfix_err *err)
+{
+	ssize_t n;
+
+	if (s->in_pos < s->in_len || s->end || (!wait && !src_ready(s)))
 		return 0;
-	n = fread(s->in, 1, IN_SIZE, s->f);
-	if (n == 0 && ferror(s->f))
+	if ((n = read(s->fd, s->in, IN_SIZE)) == -1)
 		return ipfix_err_sys(err, IPFIX_E_IO, "read");
 	s->in_pos = 0;
-	s->in_len = n;
-	s->consumed += n;
+	s->in_len = (size_t)n;
+	s->consumed += (uint64_t)n;
+	s->end = n == 0;
 	return 0;
 }
 
-static bool
-src_drained(struct rd_src *s)
-{
-	return s->in_pos == s->in_len && feof(s->f);
-}
-
-/* gzip: inflate into dst; concatenated members are one stream. */
-static ssize_t
-src_inflate(struct rd_src *s, uint8_t *dst, size_t n, struct ipfix_err *err)
+/* One inflate over the input buffer; concatenated members are one
+ * stream, and whether another follows is decided once input shows it. */
+static int
+src_inflate_step(struct rd_src *s, struct ipfix_err *err)
 {
 	int zr;
 
+	s->z.next_in = s->in + s->in_pos;
+	s->z.avail_in = (uInt)(s->in_len - s->in_pos);
+	zr = inflate(&s->z, Z_NO_FLUSH);
+	s->in_pos = s->in_len - s->z.avail_in;
+	if (zr == Z_STREAM_END) {
+		if (s->in_pos < s->in_len)
+			inflateReset(&s->z);
+		else if (s->end)
+			s->eof = true;
+	} else if (zr == Z_BUF_ERROR && s->in_pos == s->in_len && s->end) {
+		s->eof = s->cut = true;
+	} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+		return ipfix_err_set(err, IPFIX_E_FORMAT, IPFIX_NO_OFFSET,
+		    "C111", "gzip: %s", s->z.msg != NULL ? s->z.msg :
+		    "corrupt data");
+	}
+	return 0;
+}
+
+/* gzip: inflate into dst until something comes out (or, without
+ * 'wait', the input has nothing more without a blocking read). */
+static ssize_t
+src_inflate(struct rd_src *s, uint8_t *dst, size_t n, bool wait,
+    struct ipfix_err *err)
+{
 	s->z.next_out = dst;
 	s->z.avail_out = (uInt)n;
 	while (s->z.avail_out == n && !s->eof) {
-		if (src_refill(s, err) == -1)
+		if (src_refill(s, wait, err) == -1)
 			return -1;
-		s->z.next_in = s->in + s->in_pos;
-		s->z.avail_in = (uInt)(s->in_len - s->in_pos);
-		zr = inflate(&s->z, Z_NO_FLUSH);
-		s->in_pos = s->in_len - s->z.avail_in;
-		if (zr == Z_STREAM_END) {
-			if (src_refill(s, err) == -1)
-				return -1;
-			if (src_drained(s))
-				s->eof = true;
-			else
-				inflateReset(&s->z);
-		} else if (zr == Z_BUF_ERROR && src_drained(s)) {
-			s->eof = s->cut = true;
-		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			return ipfix_err_set(err, IPFIX_E_FORMAT,
-			    IPFIX_NO_OFFSET, "C111", "gzip: %s",
-			    s->z.msg != NULL ? s->z.msg : "corrupt data");
-		}
+		if (s->in_pos == s->in_len && !s->end)
+			break;		/* nothing without waiting */
+		if (src_inflate_step(s, err) == -1)
+			return -1;
 	}
 	return (ssize_t)(n - s->z.avail_out);
 }
 
 static ssize_t
-src_read(struct rd_src *s, uint8_t *dst, size_t n, struct ipfix_err *err)
+src_read(struct rd_src *s, uint8_t *dst, size_t n, bool wait,
+    struct ipfix_err *err)
 {
 	size_t k;
 
 	if (s->gzip)
-		return src_inflate(s, dst, n, err);
-	if (s->in_pos == s->in_len && !s->eof) {
-		if (src_refill(s, err) == -1)
-			return -1;
-		if (src_drained(s))
-			s->eof = true;
-	}
+		return src_inflate(s, dst, n, wait, err);
+	if (src_refill(s, wait, err) == -1)
+		return -1;
+	if (s->in_pos == s->in_len && s->end)
+		s->eof = true;
 	k = s->in_len - s->in_pos;
 	if (k > n)
 		k = n;
@@ -136,10 +167,13 @@ src_close(struct rd_src *s)
 
 /* ---- window ------------------------------------------------------ */
 
-/* Make at least 'need' bytes available from start, unless the stream
- * ends first; returns the bytes available or -1 (I/O, gzip error). */
+/*
+ * Make at least 'need' bytes available from start, unless the stream
+ * ends first or, without 'wait', the source has nothing more ready;
+ * returns the bytes available or -1 (I/O, gzip error).
+ */
 static ssize_t
-win_fill(struct ipfix_reader *r, size_t need, struct ipfix_err *err)
+win_read(struct ipfix_reader *r, size_t need, bool wait, struct ipfix_err *err)
 {
 	ssize_t n;
 
@@ -149,12 +183,29 @@ win_fill(struct ipfix_reader *r, size_t need, struct ipfix_err *err)
 			r->end -= r->start;
 			r->start = 0;
 		}
-		n = src_read(&r->src, r->win + r->end, WIN_SIZE - r->end, err);
+		n = src_read(&r->src, r->win + r->end, WIN_SIZE - r->end, wait,
+		    err);
 		if (n < 0)
 			return -1;
 		r->end += (size_t)n;
+		if (n == 0 && !wait && !src_ready(&r->src))
+			break;
 	}
 	return (ssize_t)(r->end - r->start);
+}
+
+/* Bytes the caller cannot do without: wait for them. */
+static ssize_t
+win_fill(struct ipfix_reader *r, size_t need, struct ipfix_err *err)
+{
+	return win_read(r, need, true, err);
+}
+
+/* Look-ahead: a live source gives only what it has now. */
+static ssize_t
+win_look(struct ipfix_reader *r, size_t need, struct ipfix_err *err)
+{
+	return win_read(r, need, !r->src.live, err);
 }
 
 static void
@@ -174,43 +225,56 @@ win_hdr_ok(const struct ipfix_reader *r, size_t at, size_t avail)
 	    ipfix_be16(p + 2) >= HDR_LEN;
 }
 
-/* §10.3: a header at 'at' whose length leads to another header or EOF */
-static bool
-win_candidate(const struct ipfix_reader *r, size_t at, size_t avail)
+/*
+ * §10.3: is there a header at 'at' whose length leads to another header
+ * or to the end? 1, 0, or -1 (error). Reads what the decision needs: the
+ * whole message, then the next header's first bytes. On a live source
+ * the end of what has arrived counts as the end, so a message is never
+ * held back waiting for its successor.
+ */
+static int
+win_confirm(struct ipfix_reader *r, size_t at, struct ipfix_err *err)
 {
+	ssize_t avail;
 	size_t len;
 
-	if (!win_hdr_ok(r, at, avail))
-		return false;
+	if ((avail = win_fill(r, at + 4, err)) < 0)
+		return -1;
+	if (!win_hdr_ok(r, at, (size_t)avail))
+		return 0;
 	len = ipfix_be16(r->win + r->start + at + 2);
-	if (len == avail - at && r->src.eof)
-		return true;
-	return len < avail - at && win_hdr_ok(r, at + len, avail);
+	if ((avail = win_fill(r, at + len, err)) < 0 ||
+	    (avail = win_look(r, at + len + 4, err)) < 0)
+		return -1;
+	/* part of the next header is here: the rest is on its way */
+	if ((size_t)avail > at + len &&
+	    (avail = win_fill(r, at + len + 4, err)) < 0)
+		return -1;
+	if ((size_t)avail - at < len)
+		return 0;
+	if ((size_t)avail - at == len)
+		return r->src.eof || r->src.live;
+	return win_hdr_ok(r, at + len, (size_t)avail);
 }
 
 /*
- * The message at start (mlen bytes, all in the window) is not followed by
- * a header. Either garbage follows a good message, or its header is
- * garbage that happens to start 00 0A: the latter when a confirmed
- * candidate begins inside it.
+ * The message at start (mlen bytes, all in the window): 1 when it
+ * stands, 0 when its header is garbage that happens to start 00 0A (a
+ * confirmed candidate begins inside it), -1 on error. A message followed
+ * by garbage stands: the next call resynchronises.
  */
-static bool
-win_bogus(struct ipfix_reader *r, size_t mlen, struct ipfix_err *err,
-    bool *fail)
+static int
+win_check(struct ipfix_reader *r, size_t mlen, struct ipfix_err *err)
 {
-	ssize_t avail;
 	size_t q;
+	int c;
 
-	if (win_candidate(r, 0, r->end - r->start))
-		return false;
-	if ((avail = win_fill(r, mlen + MSG_MAX + 4, err)) < 0) {
-		*fail = true;
-		return false;
-	}
+	if ((c = win_confirm(r, 0, err)) != 0)
+		return c;
 	for (q = 1; q < mlen; q++)
-		if (win_candidate(r, q, (size_t)avail))
-			return true;
-	return false;
+		if ((c = win_confirm(r, q, err)) != 0)
+			return c == 1 ? 0 : -1;
+	return 1;
 }
 
 /*
@@ -224,19 +288,17 @@ raw_resync(struct ipfix_reader *r, const char *check, const char *what,
     struct ipfix_err *err)
 {
 	uint64_t from = r->base;
-	ssize_t avail;
+	int c;
 
-	for (;;) {
+	do {
 		win_skip(r, 1);
-		if ((avail = win_fill(r, MSG_MAX + 4, err)) < 0)
+		if ((c = win_confirm(r, 0, err)) == -1)
 			return -2;
-		if (avail == 0 || win_candidate(r, 0, (size_t)avail))
-			break;
-	}
+	} while (c == 0 && r->end > r->start);
 	return ipfix_err_set(err, IPFIX_E_FORMAT, from, check,
 	    "%s at offset %llu: skipped %llu bytes to %s", what,
 	    (unsigned long long)from, (unsigned long long)(r->base - from),
-	    avail == 0 ? "the end" : "the next message (resync)");
+	    r->end == r->start ? "the end" : "the next message (resync)");
 }
 
 static int
@@ -289,7 +351,7 @@ raw_next(struct ipfix_reader *r, const uint8_t **msg, size_t *len,
 {
 	ssize_t avail;
 	size_t mlen;
-	bool fail = false;
+	int c;
 
 	if ((avail = win_fill(r, HDR_LEN, err)) < 0)
 		return -2;
@@ -299,15 +361,15 @@ raw_next(struct ipfix_reader *r, const uint8_t **msg, size_t *len,
 		return avail < 4 ? raw_cut(r, (size_t)avail, err) :
 		    raw_bad_header(r, err);
 	mlen = ipfix_be16(r->win + r->start + 2);
-	if ((avail = win_fill(r, mlen + 4, err)) < 0)
+	if ((avail = win_fill(r, mlen, err)) < 0)
 		return -2;
 	if ((size_t)avail < mlen)
 		return raw_cut(r, (size_t)avail, err);
-	if (win_bogus(r, mlen, err, &fail))
+	if ((c = win_check(r, mlen, err)) == -1)
+		return -2;
+	if (c == 0)
 		return raw_resync(r, "C03", "IPFIX header with a false length",
 		    err);
-	if (fail)
-		return -2;
 	*msg = r->win + r->start;
 	*len = mlen;
 	memset(meta, 0, sizeof(*meta));
@@ -318,11 +380,42 @@ raw_next(struct ipfix_reader *r, const uint8_t **msg, size_t *len,
 
 /* ---- open -------------------------------------------------------- */
 
+/*
+ * A large uncompressed file is mapped instead of read: messages are then
+ * handed out where they lie, with no copy into the window (a tenth of
+ * ipfix-send's time over TLS). The window is the whole file and the
+ * source is at its end. Failure just keeps the reads.
+ */
+static void
+reader_map(struct ipfix_reader *r, size_t npeek)
+{
+	struct rd_src *s = &r->src;
+	off_t at = lseek(s->fd, 0, SEEK_CUR);
+	void *p;
+
+	if (r->fmt != IPFIX_IN_RAW || s->live || r->size < MAP_MIN ||
+	    r->size > SIZE_MAX || at < (off_t)npeek || (uint64_t)at > r->size)
+		return;
+	p = mmap(NULL, (size_t)r->size, PROT_READ, MAP_PRIVATE, s->fd, 0);
+	if (p == MAP_FAILED)
+		return;
+	(void)madvise(p, (size_t)r->size, MADV_SEQUENTIAL);
+	free(r->win);
+	r->map = p;
+	r->maplen = (size_t)r->size;
+	r->win = r->map + (at - (off_t)npeek);
+	r->start = 0;
+	r->end = r->maplen - (size_t)(at - (off_t)npeek);
+	s->in_pos = s->in_len = 0;
+	s->end = s->eof = true;
+}
+
 static int
 reader_raw(struct ipfix_reader *r, FILE *f, const uint8_t *peek,
-    size_t npeek, struct ipfix_err *err)
+    size_t npeek, bool end, struct ipfix_err *err)
 {
 	r->src.f = f;
+	r->src.fd = fileno(f);
 	r->src.own = f != stdin;
 	r->src.in = malloc(IN_SIZE);
 	r->win = malloc(WIN_SIZE);
@@ -331,6 +424,8 @@ reader_raw(struct ipfix_reader *r, FILE *f, const uint8_t *peek,
 	memcpy(r->src.in, peek, npeek);
 	r->src.in_len = npeek;
 	r->src.consumed = npeek;
+	r->src.end = end;
+	reader_map(r, npeek);
 	if (r->fmt != IPFIX_IN_GZIP)
 		return 0;
 	r->src.gzip = true;
@@ -369,14 +464,33 @@ reader_sniff(struct ipfix_reader *r, const uint8_t *b, size_t n,
 	return 0;
 }
 
-static uint64_t
-reader_file_size(FILE *f)
+/* A regular file has a size (progress) and reads that never wait;
+ * anything else is live. */
+static void
+reader_stat(struct ipfix_reader *r, FILE *f)
 {
 	struct stat st;
 
-	if (fstat(fileno(f), &st) == -1 || !S_ISREG(st.st_mode))
-		return 0;
-	return (uint64_t)st.st_size;
+	r->src.live = fstat(fileno(f), &st) == -1 || !S_ISREG(st.st_mode);
+	r->size = r->src.live ? 0 : (uint64_t)st.st_size;
+}
+
+/* The magic: up to n bytes by read(2), so that stdio holds nothing back
+ * from the readers that follow and a live source is not waited on for
+ * more; *end when the input ended first. */
+static ssize_t
+reader_peek(int fd, uint8_t *b, size_t n, bool *end, struct ipfix_err *err)
+{
+	size_t got = 0;
+	ssize_t k;
+
+	while (got < n && !*end) {
+		if ((k = read(fd, b + got, n - got)) == -1)
+			return ipfix_err_sys(err, IPFIX_E_IO, "read");
+		got += (size_t)k;
+		*end = k == 0;
+	}
+	return (ssize_t)got;
 }
 
 static int
@@ -384,23 +498,22 @@ reader_start(struct ipfix_reader *r, FILE *f,
     const struct ipfix_reader_options *opt, struct ipfix_err *err)
 {
 	uint8_t peek[4];
-	size_t n;
+	ssize_t n;
+	bool end = false;
 
-	r->size = reader_file_size(f);
-	n = fread(peek, 1, sizeof(peek), f);
-	if ((n < sizeof(peek) && ferror(f) &&
-	    ipfix_err_sys(err, IPFIX_E_IO, "read") == -1) ||
-	    reader_sniff(r, peek, n, err) == -1) {
+	reader_stat(r, f);
+	if ((n = reader_peek(fileno(f), peek, sizeof(peek), &end, err)) ==
+	    -1 || reader_sniff(r, peek, (size_t)n, err) == -1) {
 		if (f != stdin)
 			fclose(f);
 		return -1;
 	}
 	if (r->fmt == IPFIX_IN_PCAP || r->fmt == IPFIX_IN_PCAPNG) {
-		r->cap = capture_ipfix_open(f, peek, n,
+		r->cap = capture_ipfix_open(f, peek, (size_t)n,
 		    opt != NULL ? opt->port : 0, err);
 		return r->cap != NULL ? 0 : -1;
 	}
-	return reader_raw(r, f, peek, n, err);
+	return reader_raw(r, f, peek, (size_t)n, end, err);
 }
 
 struct ipfix_reader *
@@ -436,7 +549,10 @@ ipfix_reader_close(struct ipfix_reader *r)
 		return;
 	capture_ipfix_close(r->cap);
 	src_close(&r->src);
-	free(r->win);
+	if (r->map != NULL)
+		munmap(r->map, r->maplen);
+	else
+		free(r->win);
 	free(r);
 }
 
@@ -460,6 +576,8 @@ ipfix_reader_position(const struct ipfix_reader *r)
 {
 	if (r->cap != NULL)
 		return capture_ipfix_position(r->cap);
+	if (r->map != NULL)
+		return r->base;
 	return r->src.consumed - (r->src.in_len - r->src.in_pos);
 }
 
@@ -483,4 +601,41 @@ ipfix_reader_capture_counts(const struct ipfix_reader *r,
 	if (r->cap != NULL)
 		capture_ipfix_counts(r->cap, not_ipfix, netflow_v5,
 		    netflow_v9);
+}
+
+/* Byte i of what is in memory from start: the window, then (raw) the
+ * input buffer. */
+static unsigned
+mem_at(const struct ipfix_reader *r, size_t i)
+{
+	size_t w = r->end - r->start;
+
+	return i < w ? r->win[r->start + i] :
+	    r->src.in[r->src.in_pos + (i - w)];
+}
+
+static bool
+mem_hdr_ok(const struct ipfix_reader *r, size_t i, size_t have)
+{
+	return i + 4 <= have && mem_at(r, i) == 0 && mem_at(r, i + 1) == 10 &&
+	    (mem_at(r, i + 2) << 8 | mem_at(r, i + 3)) >= HDR_LEN;
+}
+
+/* A whole message in memory, and after it the end of what arrived or a
+ * whole next header (else ipfix_reader_next would wait for the rest). */
+bool
+ipfix_reader_buffered(const struct ipfix_reader *r)
+{
+	size_t have, len;
+
+	if (!r->src.live || r->src.eof || r->src.end)
+		return true;
+	if (r->cap != NULL)
+		return false;
+	have = r->end - r->start +
+	    (r->src.gzip ? 0 : r->src.in_len - r->src.in_pos);
+	if (!mem_hdr_ok(r, 0, have))
+		return false;
+	len = mem_at(r, 2) << 8 | mem_at(r, 3);
+	return len == have || (len < have && mem_hdr_ok(r, len, have));
 }

@@ -5,7 +5,8 @@
  * payloads on any port, each UDP 5-tuple its own transport session, TCP in
  * order per connection), all in constant memory. After corruption a raw
  * stream is resynchronised as RFC 5655 §10.3 describes (C112) and the skipped
- * byte range is reported. A writer writes raw or gzip'd messages.
+ * byte range is reported. Live input (pipes) is never held for more bytes
+ * than a message needs. A writer writes raw or gzip'd messages.
  */
 #ifndef IPFIX_STREAM_H
 #define IPFIX_STREAM_H
@@ -72,9 +73,20 @@ void ipfix_reader_close(struct ipfix_reader *r);
  * Memory is constant: a 128 KiB window (raw), and for captures at most
  * 64 TCP connections of 128 KiB being reassembled (the least recently
  * seen gives way) and 65536 sessions.
+ * Input that is not a regular file (pipe, terminal, socket) is taken as
+ * it arrives: a message is returned once its bytes are in, without
+ * waiting for more input (the §10.3 look at the next header uses what has
+ * arrived; the end of that counts as the end). A read interrupted by a
+ * signal is -2 with errno EINTR; nothing is lost and the caller may call
+ * again.
  */
 int ipfix_reader_next(struct ipfix_reader *r, const uint8_t **msg,
     size_t *len, struct ipfix_msg_meta *meta, struct ipfix_err *err);
+/* True when the next ipfix_reader_next can return without waiting for
+ * input: a regular file (its reads never wait), the end reached, or a
+ * whole message in memory. Live captures: false. For batching: push what
+ * is queued when this is false, before the read that may block. */
+bool ipfix_reader_buffered(const struct ipfix_reader *r);
 
 enum ipfix_input_format ipfix_reader_format(const struct ipfix_reader *r);
 /* Bytes consumed so far and total size if known (0), for progress. */

@@ -18,8 +18,11 @@
 
 struct ipfix_writer {
 	FILE *f;		/* raw */
+	char *fbuf;		/* its buffer: glibc ignores setvbuf's size
+				   without one (it would use 4 KB) */
 	gzFile gz;		/* gzip */
 	bool is_stdout;
+	bool dirty;		/* written since the last flush */
 	char name[64];		/* for messages */
 };
 
@@ -35,15 +38,27 @@ writer_gz_err(struct ipfix_writer *w, const char *what, struct ipfix_err *err)
 	    "%s %s: %s", what, w->name, msg);
 }
 
+/* Our own descriptor: standard output is duplicated so that closing
+ * the writer never closes fd 1 under the caller. */
+static int
+writer_fd(const struct ipfix_writer *w, const char *path,
+    struct ipfix_err *err)
+{
+	int fd = w->is_stdout ? dup(STDOUT_FILENO) :
+	    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+
+	if (fd == -1)
+		ipfix_err_sys(err, IPFIX_E_IO, "%s", w->name);
+	return fd;
+}
+
 static int
 writer_open_gz(struct ipfix_writer *w, const char *path, struct ipfix_err *err)
 {
-	int fd;
+	int fd = writer_fd(w, path, err);
 
-	fd = w->is_stdout ? dup(STDOUT_FILENO) :
-	    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd == -1)
-		return ipfix_err_sys(err, IPFIX_E_IO, "%s", w->name);
+		return -1;
 	if ((w->gz = gzdopen(fd, "wb6")) == NULL) {
 		close(fd);
 		return ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
@@ -57,11 +72,16 @@ static int
 writer_open_raw(struct ipfix_writer *w, const char *path,
     struct ipfix_err *err)
 {
-	w->f = w->is_stdout ? stdout : fopen(path, "wb");
-	if (w->f == NULL)
-		return ipfix_err_sys(err, IPFIX_E_IO, "%s", w->name);
-	if (!w->is_stdout)
-		setvbuf(w->f, NULL, _IOFBF, WRITER_BUF);
+	int fd = writer_fd(w, path, err);
+
+	if (fd == -1)
+		return -1;
+	if ((w->f = fdopen(fd, "wb")) == NULL) {
+		close(fd);
+		return ipfix_err_sys(err, IPFIX_E_NOMEM, "%s", w->name);
+	}
+	if ((w->fbuf = malloc(WRITER_BUF)) != NULL)
+		setvbuf(w->f, w->fbuf, _IOFBF, WRITER_BUF);
 	return 0;
 }
 
@@ -93,6 +113,7 @@ ipfix_writer_write(struct ipfix_writer *w, const uint8_t *msg, size_t len,
 {
 	if (len == 0)
 		return 0;
+	w->dirty = true;
 	if (w->gz != NULL) {
 		if (gzwrite(w->gz, msg, (unsigned)len) != (int)len)
 			return writer_gz_err(w, "write", err);
@@ -103,17 +124,20 @@ ipfix_writer_write(struct ipfix_writer *w, const uint8_t *msg, size_t len,
 	return 0;
 }
 
-/* gzip: Z_SYNC_FLUSH, so a reader on a pipe sees whole messages now. */
+/* gzip: Z_SYNC_FLUSH, so a reader on a pipe sees whole messages now.
+ * Nothing written since the last flush: nothing to do (cheap when idle). */
 int
 ipfix_writer_flush(struct ipfix_writer *w, struct ipfix_err *err)
 {
+	if (!w->dirty)
+		return 0;
 	if (w->gz != NULL) {
 		if (gzflush(w->gz, Z_SYNC_FLUSH) != Z_OK)
 			return writer_gz_err(w, "flush", err);
-		return 0;
-	}
-	if (fflush(w->f) == EOF)
+	} else if (fflush(w->f) == EOF) {
 		return ipfix_err_sys(err, IPFIX_E_IO, "write %s", w->name);
+	}
+	w->dirty = false;
 	return 0;
 }
 
@@ -131,13 +155,10 @@ ipfix_writer_close(struct ipfix_writer *w, struct ipfix_err *err)
 				w->name) :
 			    ipfix_err_set(err, IPFIX_E_IO, IPFIX_NO_OFFSET,
 				NULL, "close %s: zlib error %d", w->name, zr);
-	} else if (w->is_stdout) {
-		if (fflush(w->f) == EOF)
-			rc = ipfix_err_sys(err, IPFIX_E_IO, "write %s",
-			    w->name);
 	} else if (fclose(w->f) == EOF) {
 		rc = ipfix_err_sys(err, IPFIX_E_IO, "close %s", w->name);
 	}
+	free(w->fbuf);
 	free(w);
 	return rc;
 }

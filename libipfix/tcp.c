@@ -19,6 +19,7 @@
 #define Z_MAGIC		(IPFIX_Z_MAGIC0 << 8 | IPFIX_Z_MAGIC1)
 #define FRAMER_CAP	(2 * IPFIX_MSG_MAX)
 #define SNDQ_DEFAULT	(1024 * 1024)
+#define CORK_BYTES	(64 * 1024)	/* held messages leave in one send */
 
 /* --- framer ------------------------------------------------------------- */
 
@@ -125,6 +126,8 @@ struct tcp {
 	uint8_t *out;			/* queue, allocated on first use */
 	size_t ostart, oend, ocap;
 	bool connecting;
+	bool blocked;			/* the last send found the socket full:
+					   wait for service before the next */
 	struct ipfix_addr target;	/* for messages about the connect */
 };
 
@@ -169,13 +172,17 @@ tcp_flush(struct ipfix_transport *t, struct ipfix_err *err)
 	ssize_t n;
 	int rc;
 
+	c->blocked = false;
 	if ((rc = tcp_check_connect(c, err)) != IPFIX_T_OK)
 		return rc;
 	while (c->ostart < c->oend) {
 		n = send(t->fd, c->out + c->ostart, c->oend - c->ostart,
 		    MSG_NOSIGNAL);
-		if (n == -1)
-			return tcp_errno("send", err);
+		if (n == -1) {
+			if ((rc = tcp_errno("send", err)) == IPFIX_T_AGAIN)
+				c->blocked = true;
+			return rc;
+		}
 		c->ostart += (size_t)n;
 	}
 	c->ostart = c->oend = 0;
@@ -206,13 +213,20 @@ tcp_send(struct ipfix_transport *t, const void *msg, size_t len,
 	struct tcp *c = (struct tcp *)t;
 	int rc;
 
-	(void)how;
-	if ((rc = tcp_flush(t, err)) == IPFIX_T_ERR)
-		return rc;
-	if ((rc = tcp_queue_room(c, len, err)) != 1)
+	if ((rc = tcp_queue_room(c, len, err)) == 0) {
+		if ((rc = tcp_flush(t, err)) == IPFIX_T_ERR)
+			return rc;
+		rc = tcp_queue_room(c, len, err);
+	}
+	if (rc != 1)
 		return rc == 0 ? IPFIX_T_AGAIN : IPFIX_T_ERR;
 	memcpy(c->out + c->oend, msg, len);
 	c->oend += len;
+	/* A full socket is retried by service (on POLLOUT), not by every
+	 * send: that would spin on EAGAIN. */
+	if (c->blocked ||
+	    (how != NULL && how->more && c->oend - c->ostart < CORK_BYTES))
+		return IPFIX_T_OK;
 	/* Taken: a failed flush now is reported by the next call. */
 	return tcp_flush(t, err) == IPFIX_T_ERR ? IPFIX_T_ERR : IPFIX_T_OK;
 }

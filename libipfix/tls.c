@@ -642,7 +642,8 @@ ipfix_tls_ssl_new(struct ipfix_sec_ctx *s, struct ipfix_chan *c, bool resume,
 		/* We give the MTU ourselves; then it must be set (§3a). */
 		SSL_set_options(ssl, SSL_OP_NO_QUERY_MTU);
 		ipfix_tls_set_timer(ssl);
-	}
+	} else
+		SSL_set_read_ahead(ssl, 1);	/* a read takes many records */
 	if (!s->server && c != NULL && c->host[0] != '\0' &&
 	    !is_ip_literal(c->host))
 		(void)SSL_set_tlsext_host_name(ssl, c->host);

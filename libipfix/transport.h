@@ -68,6 +68,10 @@ struct ipfix_tsend {
 	int pr_rtx;	/* >= 0: PR-SCTP, abandon after this many
 			   retransmissions (RTX policy); -1 fully reliable.
 			   Only for data-only messages (C70). */
+	bool more;	/* more messages follow at once: the transport may
+			   hold this one (to write several in one system
+			   call) until a send without it, a flush or a
+			   service call */
 };
 
 /* Options; zero means default everywhere. */

@@ -19,6 +19,8 @@ struct coll {
 	enum ipfix_errcode last_code;
 	char last_reason[IPFIX_REASON_MAX];
 	bool drop_on_msg;
+	uint8_t tag[64];	/* byte 4 of each message, in arrival order */
+	int ntag;
 };
 
 static uint64_t
@@ -49,6 +51,8 @@ on_message(void *arg, struct ipfix_chan *c, const struct ipfix_tmsg *m)
 	k->msgs++;
 	k->bytes += m->len;
 	k->sum += fnv(m->data, m->len);
+	if (k->ntag < 64 && m->len > 4)
+		k->tag[k->ntag++] = m->data[4];
 	if (k->drop_on_msg)
 		ipfix_chan_listener_drop(k->l, c);
 }
@@ -426,6 +430,72 @@ out:
 	ev_free(ev);
 }
 
+/* TCP: messages sent with how.more stay with the client (EV_WRITE
+ * wanted) until a send without it or a service call; then they arrive
+ * in order. */
+static void
+test_cork(void)
+{
+	struct ipfix_tsend more = { .pr_rtx = -1, .more = true };
+	struct ipfix_chan *c[1] = { NULL };
+	struct coll k = { 0 };
+	struct ipfix_err err;
+	struct ev_loop *ev;
+	uint8_t msg[300];
+	char purl[80];
+	int i, ok = 1, order = 1;
+
+	ev = ev_new(1024, &err);
+	if (listen_on("tcp://127.0.0.1", NULL, NULL, ev, &k, purl,
+	    sizeof(purl)) == NULL || connect_all(purl, NULL, c, 1) == -1) {
+		CHECK(0, "cork: listener and client");
+		goto out;
+	}
+	wait_up(ev, c, 1);
+	drive(ev, NULL, 0, 100, NULL, 0);
+	CHECK(k.opens == 1 && all_up(c, 1), "cork: session up");
+	for (i = 0; i < 5; i++) {
+		make_msg(msg, sizeof(msg), (uint32_t)i);
+		ok &= ipfix_chan_send(c[0], msg, sizeof(msg), &more, &err) ==
+		    IPFIX_T_OK;
+	}
+	CHECK(ok, "cork: 5 sends with more taken");
+	CHECK(ipfix_chan_events(c[0]) & EV_WRITE,
+	    "cork: the client wants EV_WRITE while holding them");
+	/* only the listener runs: nothing may arrive */
+	drive(ev, NULL, 0, 200, NULL, 0);
+	CHECK_EQ_U(k.msgs, 0, "cork: the collector got nothing yet");
+	CHECK_EQ_U(ipfix_chan_service(c[0], &err), IPFIX_CHAN_UP,
+	    "cork: service");
+	CHECK(!(ipfix_chan_events(c[0]) & EV_WRITE),
+	    "cork: nothing held after service");
+	drive(ev, NULL, 0, 2000, &k.msgs, 5);
+	CHECK_EQ_U(k.msgs, 5, "cork: service sent all 5");
+	CHECK_EQ_U(k.bytes, 5 * sizeof(msg), "cork: 1500 bytes");
+	for (i = 0; i < 5 && i < k.ntag; i++)
+		order &= k.tag[i] == (uint8_t)(i * 7 + 4);
+	CHECK(order && k.ntag == 5, "cork: in the order sent");
+	/* held, then released by a send without more */
+	for (i = 5; i < 8; i++) {
+		make_msg(msg, sizeof(msg), (uint32_t)i);
+		(void)ipfix_chan_send(c[0], msg, sizeof(msg), &more, &err);
+	}
+	drive(ev, NULL, 0, 200, NULL, 0);
+	CHECK_EQ_U(k.msgs, 5, "cork: 3 more held");
+	make_msg(msg, sizeof(msg), 8);
+	CHECK_EQ_U(ipfix_chan_send(c[0], msg, sizeof(msg), NULL, &err),
+	    IPFIX_T_OK, "cork: a send without more");
+	drive(ev, NULL, 0, 2000, &k.msgs, 9);
+	CHECK_EQ_U(k.msgs, 9, "cork: all 4 arrive");
+	for (i = 0; i < 9 && i < k.ntag; i++)
+		order &= k.tag[i] == (uint8_t)(i * 7 + 4);
+	CHECK(order && k.ntag == 9, "cork: still in order");
+out:
+	free_all(c, 1);
+	ipfix_chan_listener_free(k.l);
+	ev_free(ev);
+}
+
 static void
 test_errors(void)
 {
@@ -451,5 +521,6 @@ main(void)
 	test_reply("tcp://127.0.0.1");
 	test_limits_and_drop();
 	test_tcp_garbage();
+	test_cork();
 	TEST_DONE();
 }

@@ -192,7 +192,12 @@ on_end(void *arg, const struct ipfix_msg_ctx *m)
 }
 
 static const struct ipfix_decoder_ops ops = {
-	on_message, on_template, on_withdrawal, on_record, on_problem, on_end
+	.on_message = on_message,
+	.on_template = on_template,
+	.on_withdrawal = on_withdrawal,
+	.on_record = on_record,
+	.on_problem = on_problem,
+	.on_message_end = on_end,
 };
 
 static struct ipfix_decoder *
@@ -955,6 +960,275 @@ test_sctp_streams(void)
 	ipfix_decoder_free(d);
 }
 
+/* on_records: runs of fixed-length records in one call ------------------- */
+
+/* The log above plus what on_records saw; l first, so the callbacks
+ * above take a struct rlog too. */
+struct rlog {
+	struct log l;
+	bool take;		/* what on_records returns */
+	int calls;
+	uint32_t n[4];
+	size_t len[4];
+	size_t at[4];		/* p - the message */
+	uint64_t off[4];
+	uint16_t tid[4];
+	uint8_t first[4][3];	/* the run's first record */
+	uint8_t last[4][3];	/* and its last */
+};
+
+static bool
+on_run(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
+    const uint8_t *p, size_t len, uint32_t n, uint64_t offset)
+{
+	struct rlog *r = arg;
+	int i = r->calls++;
+
+	ev(&r->l, 'N');
+	if (i < 4) {
+		r->n[i] = n;
+		r->len[i] = len;
+		r->at[i] = (size_t)(p - m->msg);
+		r->off[i] = offset;
+		r->tid[i] = t->id;
+		memcpy(r->first[i], p, 3);
+		if (len >= 3)
+			memcpy(r->last[i], p + len - 3, 3);
+	}
+	return r->take;
+}
+
+static const struct ipfix_decoder_ops run_ops = {
+	.on_message = on_message,
+	.on_template = on_template,
+	.on_withdrawal = on_withdrawal,
+	.on_record = on_record,
+	.on_problem = on_problem,
+	.on_message_end = on_end,
+	.on_records = on_run,
+};
+
+static struct ipfix_decoder *
+newdec_run(struct rlog *r, bool check_values)
+{
+	struct ipfix_decoder_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.check_values = check_values;
+	memset(r, 0, sizeof(*r));
+	return ipfix_decoder_new(&cfg, &run_ops, r);
+}
+
+static int
+feed_run(struct ipfix_decoder *d, struct rlog *r, struct mb *m, bool take)
+{
+	struct ipfix_err err;
+
+	memset(r, 0, sizeof(*r));
+	r->take = take;
+	return ipfix_decoder_feed(d, m->b, mb_done(m), 1, IPFIX_KIND_TCP,
+	    BASE, &err);
+}
+
+/* n records (port 1000 + first + i, proto i) of template 256. */
+static void
+recs_run(struct mb *m, int first, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		rec_fixed(m, (uint16_t)(1000 + first + i), (uint8_t)i);
+}
+
+static bool
+rec_is(const uint8_t *p, int port, int proto)
+{
+	return ipfix_be16(p) == port && p[2] == proto;
+}
+
+static void
+test_on_records_taken(void)
+{
+	struct rlog r;
+	struct ipfix_decoder *d = newdec_run(&r, false);
+	struct ipfix_domain_stats st;
+	struct mb m;
+	size_t rec0, pad;
+
+	/* template + 5 records + 2 bytes of non-zero padding */
+	mb_init(&m, 100, 0, 5);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	set_open(&m, 256);
+	rec0 = m.n;
+	recs_run(&m, 0, 5);
+	pad = m.n;
+	u8(&m, 0);
+	u8(&m, 9);
+	set_close(&m);
+	CHECK(feed_run(d, &r, &m, true) == 0, "run: decoded");
+	CHECK_STR(r.l.ev, "MTNPE", "run: one on_records, no on_record, "
+	    "then the padding problem");
+	CHECK_EQ_U(r.calls, 1, "run: called once");
+	CHECK_EQ_U(r.n[0], 5, "run: n = 5");
+	CHECK_EQ_U(r.len[0], 15, "run: len = 5 * 3 (padding excluded)");
+	CHECK_EQ_U(r.at[0], rec0, "run: p at the first record (%zu)", rec0);
+	CHECK_EQ_U(r.off[0], BASE + rec0, "run: absolute offset of the first "
+	    "record");
+	CHECK_EQ_U(r.tid[0], 256, "run: template 256");
+	CHECK(rec_is(r.first[0], 1000, 0) && rec_is(r.last[0], 1004, 4),
+	    "run: first and last record bytes");
+	CHECK(r.l.np == 1 && problem(&r.l, 0, IPFIX_SEV_WARN, IPFIX_E_SET,
+	    "C18", BASE + pad), "run: non-zero padding still reported at %zu "
+	    "(C18)", pad);
+	st = stats(d, 5);
+	CHECK(st.records == 5 && st.next_seq == 5 && st.messages == 1,
+	    "run: stats count 5 records, next seq 5");
+
+	/* next message numbered after the 5: no loss */
+	mb_init(&m, 100, 5, 5);
+	set_open(&m, 256);
+	recs_run(&m, 5, 3);
+	set_close(&m);
+	CHECK(feed_run(d, &r, &m, true) == 0 && r.l.np == 0,
+	    "run: seq 5 follows, no C09");
+	CHECK_STR(r.l.ev, "MNE", "run: exact set, no padding, no problem");
+	CHECK(r.n[0] == 3 && r.len[0] == 9 && r.at[0] == 20 &&
+	    r.off[0] == BASE + 20, "run: 3 records at offset 20");
+	st = stats(d, 5);
+	CHECK(st.records == 8 && st.next_seq == 8 && st.lost == 0,
+	    "run: 8 records, next seq 8, none lost");
+
+	/* two data sets and a zero-padded one in one message */
+	mb_init(&m, 100, 8, 5);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 257);
+	set_close(&m);
+	set_open(&m, 256);
+	recs_run(&m, 8, 2);
+	u8(&m, 0);
+	u8(&m, 0);
+	set_close(&m);
+	rec0 = m.n + 4;
+	set_open(&m, 257);
+	recs_run(&m, 10, 4);
+	set_close(&m);
+	CHECK(feed_run(d, &r, &m, true) == 0 && r.l.np == 0,
+	    "run: zero padding silent (C19)");
+	CHECK_STR(r.l.ev, "MTNNE", "run: one call per data set");
+	CHECK(r.calls == 2 && r.n[0] == 2 && r.len[0] == 6 && r.tid[0] == 256 &&
+	    r.n[1] == 4 && r.len[1] == 12 && r.tid[1] == 257,
+	    "run: 2 of 256, then 4 of 257");
+	CHECK(r.at[1] == rec0 && r.off[1] == BASE + rec0 &&
+	    rec_is(r.first[1], 1010, 0) && rec_is(r.last[1], 1013, 3),
+	    "run: second set's offset and bytes");
+	st = stats(d, 5);
+	CHECK(st.records == 14 && st.next_seq == 14,
+	    "run: sequence advanced by 6");
+
+	/* a gap is still a gap */
+	mb_init(&m, 100, 20, 5);
+	set_open(&m, 256);
+	recs_run(&m, 0, 1);
+	set_close(&m);
+	CHECK(feed_run(d, &r, &m, true) == 0 &&
+	    problem(&r.l, 0, IPFIX_SEV_WARN, IPFIX_E_RECORD, "C09", BASE + 8) &&
+	    stats(d, 5).lost == 6 && stats(d, 5).next_seq == 21,
+	    "run: a real gap of 6 is reported (C09)");
+	ipfix_decoder_free(d);
+}
+
+static void
+test_on_records_declined(void)
+{
+	struct rlog r;
+	struct ipfix_decoder *d = newdec_run(&r, false);
+	struct mb m;
+	size_t rec0;
+
+	msg_tmpl(&m, 100, 256, false);
+	(void)feed_run(d, &r, &m, false);
+	mb_init(&m, 100, 0, 5);
+	set_open(&m, 256);
+	rec0 = m.n;
+	recs_run(&m, 0, 4);
+	u8(&m, 0);
+	set_close(&m);
+	CHECK(feed_run(d, &r, &m, false) == 0, "declined: decoded");
+	CHECK_STR(r.l.ev, "MNRRRRE", "declined: offered, then on_record for "
+	    "each of the 4");
+	CHECK(r.n[0] == 4 && r.len[0] == 12 && r.off[0] == BASE + rec0,
+	    "declined: the offer had n 4, len 12");
+	CHECK(r.l.nrec == 4 && r.l.rec_off[0] == BASE + rec0 &&
+	    r.l.rec_off[3] == BASE + rec0 + 9,
+	    "declined: record offsets as without on_records");
+	CHECK(stats(d, 5).records == 4 && stats(d, 5).next_seq == 4,
+	    "declined: counted once (4, not 8)");
+	mb_init(&m, 100, 4, 5);
+	set_open(&m, 256);
+	recs_run(&m, 0, 1);
+	set_close(&m);
+	CHECK(feed_run(d, &r, &m, false) == 0 && r.l.np == 0 &&
+	    stats(d, 5).next_seq == 5, "declined: sequence continues at 4");
+	ipfix_decoder_free(d);
+}
+
+static void
+test_on_records_not_offered(void)
+{
+	struct rlog r;
+	struct ipfix_decoder *d = newdec_run(&r, false);
+	struct ipfix_decoder *cv = newdec_run(&r, true);
+	struct mb m;
+
+	/* varlen template */
+	msg_tmpl(&m, 100, 256, true);
+	(void)feed_run(d, &r, &m, true);
+	mb_init(&m, 100, 0, 5);
+	set_open(&m, 256);
+	u16(&m, 80);
+	u8(&m, 2);
+	u8(&m, 'a');
+	u8(&m, 'b');
+	u16(&m, 81);
+	u8(&m, 0);
+	set_close(&m);
+	CHECK(feed_run(d, &r, &m, true) == 0 && r.calls == 0,
+	    "not offered: template with a varlen field");
+	CHECK_STR(r.l.ev, "MRRE", "not offered: varlen records one by one");
+	CHECK_EQ_U(stats(d, 5).records, 2, "not offered: varlen counted");
+
+	/* check_values */
+	msg_tmpl(&m, 100, 257, false);
+	(void)feed_run(cv, &r, &m, true);
+	mb_init(&m, 100, 0, 5);
+	set_open(&m, 257);
+	recs_run(&m, 0, 3);
+	set_close(&m);
+	CHECK(feed_run(cv, &r, &m, true) == 0 && r.calls == 0,
+	    "not offered: check_values on");
+	CHECK_STR(r.l.ev, "MRRRE", "not offered: checked records one by one");
+
+	/* 0-record sets: empty, and padding shorter than a record */
+	msg_tmpl(&m, 100, 258, false);
+	(void)feed_run(d, &r, &m, true);
+	mb_init(&m, 100, 2, 5);
+	set_open(&m, 258);
+	set_close(&m);
+	set_open(&m, 258);
+	u8(&m, 0);
+	u8(&m, 0);
+	set_close(&m);
+	CHECK(feed_run(d, &r, &m, true) == 0 && r.calls == 0,
+	    "not offered: sets without a whole record");
+	CHECK_STR(r.l.ev, "ME", "not offered: nothing but the message");
+	CHECK(stats(d, 5).records == 2 && stats(d, 5).next_seq == 2,
+	    "not offered: nothing counted");
+	ipfix_decoder_free(d);
+	ipfix_decoder_free(cv);
+}
+
 int
 main(void)
 {
@@ -969,6 +1243,9 @@ main(void)
 	test_check_values();
 	test_sequence();
 	test_sctp_streams();
+	test_on_records_taken();
+	test_on_records_declined();
+	test_on_records_not_offered();
 	note_speed();
 	TEST_DONE();
 }

@@ -1,4 +1,4 @@
-/* Unit tests of evloop: fd events, timers, hook, and failure paths. */
+/* Unit tests of evloop: fd events, timers, hooks, and failure paths. */
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -208,6 +208,47 @@ test_hook_and_run(void)
 	ev_free(ev);
 }
 
+/* Before-block: not while an fd is ready, once before a real sleep,
+ * never for a pass that does not sleep; ev_stop from it ends the pass. */
+static void
+block_stop(struct ev_loop *ev, void *arg)
+{
+	(*(int *)arg)++;
+	ev_stop(ev);
+}
+
+static void
+test_before_block(void)
+{
+	struct ipfix_err err;
+	struct ev_loop *ev = ev_new(64, &err);
+	struct rec r = { 0 };
+	int n = 0, p[2];
+	uint64_t t0;
+
+	CHECK(ev != NULL && pipe2(p, O_NONBLOCK) == 0, "before-block: setup");
+	CHECK(ev_fd_add(ev, p[0], EV_READ, on_fd, &r, &err) == 0,
+	    "before-block: watch a pipe");
+	ev_set_before_block(ev, hook, &n);
+	(void)!write(p[1], "x", 1);
+	CHECK(ev_run_once(ev, 1000, &err) == 1 && r.calls == 1 && n == 0,
+	    "before-block: not called while an fd is ready");
+	CHECK(ev_run_once(ev, 20, &err) == 0 && n == 1,
+	    "before-block: called once before sleeping idle");
+	CHECK(ev_run_once(ev, 0, &err) == 0 && n == 1,
+	    "before-block: not called for a pass that does not sleep");
+	ev_set_before_block(ev, block_stop, &n);
+	t0 = ev_now_ms();
+	CHECK(ev_run(ev, &err) == 0 && n == 2 && ev_now_ms() - t0 < 1000,
+	    "before-block: ev_stop from the hook ends the run at once");
+	ev_set_before_block(ev, NULL, NULL);
+	CHECK(ev_run_once(ev, 10, &err) == 0 && n == 2,
+	    "before-block: removed");
+	close(p[0]);
+	close(p[1]);
+	ev_free(ev);
+}
+
 static long
 stopper(struct ev_loop *ev, long long id, void *arg)
 {
@@ -288,6 +329,7 @@ main(void)
 	test_timers_basic();
 	test_timers_pass();
 	test_hook_and_run();
+	test_before_block();
 	test_run_stop();
 	test_failures();
 	TEST_DONE();

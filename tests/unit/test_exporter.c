@@ -559,6 +559,416 @@ test_config(void)
 	    err.code == IPFIX_E_USAGE, "compression with PR-SCTP refused");
 }
 
+/* Re-packing runs of fixed-length records ---------------------------------- */
+
+#define RUN_MAXREC 8192
+
+/* The input: which records, in which order, with which export time. */
+struct runs_in {
+	uint8_t *msg[8];
+	size_t len[8];
+	int n;
+	uint32_t odid[RUN_MAXREC], time[RUN_MAXREC];
+	uint16_t tid[RUN_MAXREC];
+	uint32_t nrec;
+	uint32_t per_odid7, per_odid9;
+};
+
+/* Record k of template 300 (24 bytes) or 301 (12): k, the ODID, filler. */
+static size_t
+run_rec(uint8_t *p, uint16_t tid, uint32_t k, uint32_t odid)
+{
+	size_t n = tid == 300 ? 24 : 12, i;
+
+	ipfix_put32(p, k);
+	ipfix_put32(p + 4, odid);
+	for (i = 8; i < n; i++)
+		p[i] = (uint8_t)(k * 13 + i);
+	return n;
+}
+
+static struct ipfix_tmpl *
+run_tmpl(uint16_t tid)
+{
+	static const uint16_t ids[2][4] = { { 8, 12, 1, 2 }, { 7, 11, 8, 12 } };
+	static const uint16_t lens[2][4] = { { 4, 4, 8, 8 }, { 2, 2, 4, 4 } };
+	int w = tid == 300 ? 0 : 1, i;
+	struct ipfix_tmpl *t = ipfix_tmpl_new(tid, 4, 0);
+
+	for (i = 0; i < 4; i++) {
+		t->fields[i].id = ids[w][i];
+		t->fields[i].len = lens[w][i];
+	}
+	ipfix_tmpl_finish(t);
+	return t;
+}
+
+/* One input message: templates (0, 1 or 2 of them), then data sets of
+ * (tid, count) pairs. */
+static void
+run_msg(struct runs_in *in, uint32_t odid, uint32_t time, uint32_t seq,
+    int ntmpl, const int (*sets)[2], int nsets)
+{
+	struct ipfix_builder b;
+	struct ipfix_tmpl *t;
+	uint8_t rec[24];
+	size_t rl;
+	int i, j;
+
+	in->msg[in->n] = malloc(IPFIX_MSG_MAX);
+	ipfix_builder_init(&b, in->msg[in->n], IPFIX_MSG_MAX, odid, time, seq);
+	for (i = 0; i < ntmpl; i++) {
+		t = run_tmpl((uint16_t)(300 + i));
+		(void)ipfix_builder_add_template(&b, t, NULL);
+		ipfix_tmpl_free(t);
+	}
+	for (i = 0; i < nsets; i++) {
+		/* a new set even when the id repeats */
+		if (i > 0 && b.set_start != 0) {
+			ipfix_put16(b.buf + b.set_start, (uint16_t)sets[i - 1][0]);
+			ipfix_put16(b.buf + b.set_start + 2,
+			    (uint16_t)(b.len - b.set_start));
+			b.set_start = 0;
+			b.set_id = 0;
+		}
+		for (j = 0; j < sets[i][1]; j++) {
+			rl = run_rec(rec, (uint16_t)sets[i][0], in->nrec, odid);
+			(void)ipfix_builder_add_record(&b, (uint16_t)sets[i][0],
+			    rec, rl, NULL);
+			in->odid[in->nrec] = odid;
+			in->time[in->nrec] = time;
+			in->tid[in->nrec++] = (uint16_t)sets[i][0];
+			if (odid == 7)
+				in->per_odid7++;
+			else
+				in->per_odid9++;
+		}
+	}
+	in->len[in->n++] = ipfix_builder_finish(&b);
+}
+
+static void
+runs_input(struct runs_in *in)
+{
+	static const int m0[][2] = { { 300, 2000 } };
+	static const int m1[][2] = { { 300, 1500 }, { 301, 50 }, { 300, 30 } };
+	static const int m2[][2] = { { 300, 2500 } };
+	static const int m3[][2] = { { 301, 100 }, { 301, 7 } };
+
+	memset(in, 0, sizeof(*in));
+	run_msg(in, 7, 1700000000, 0, 1, m0, 1);
+	run_msg(in, 9, 1700000000, 0, 2, m1, 3);
+	run_msg(in, 7, 1700000001, 2000, 0, m2, 1);
+	run_msg(in, 9, 1700000002, 1580, 0, m3, 2);
+}
+
+/* What the output decodes to. */
+struct runs_out {
+	const struct runs_in *in;
+	uint32_t next;		/* input record expected next */
+	uint32_t bad_order, bad_odid, bad_time, bad_tid, other;
+	uint32_t cur;		/* output message being decoded */
+	uint32_t recs_in_msg[MAXOUT];
+	uint64_t problems;
+};
+
+static void
+ro_message(void *arg, const struct ipfix_msg_ctx *m)
+{
+	struct runs_out *r = arg;
+
+	(void)m;
+	r->cur++;
+}
+
+static void
+ro_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
+    const struct ipfix_rec *rec)
+{
+	struct runs_out *r = arg;
+	uint32_t k;
+
+	if (r->cur - 1 < MAXOUT)
+		r->recs_in_msg[r->cur - 1]++;
+	if (m->hdr.odid == 0) {
+		r->other++;	/* the exporter's own statistics */
+		return;
+	}
+	k = ipfix_be32(rec->p);
+	if (k != r->next || k >= r->in->nrec) {
+		r->bad_order++;
+		r->next = k + 1;
+		return;
+	}
+	r->next++;
+	r->bad_odid += m->hdr.odid != r->in->odid[k] ||
+	    ipfix_be32(rec->p + 4) != m->hdr.odid;
+	r->bad_time += m->hdr.export_time != r->in->time[k];
+	r->bad_tid += t->id != r->in->tid[k] ||
+	    rec->len != (t->id == 300 ? 24u : 12u);
+}
+
+static void
+ro_problem(void *arg, const struct ipfix_problem *p)
+{
+	struct runs_out *r = arg;
+
+	if (p->severity != IPFIX_SEV_NOTE) {
+		r->problems++;
+		printf("#   problem: %s (%s)\n", p->reason,
+		    p->check ? p->check : "-");
+	}
+}
+
+static void
+runs_decode(const struct out *o, enum ipfix_transport_kind kind,
+    const struct runs_in *in, struct runs_out *r)
+{
+	static const struct ipfix_decoder_ops ops = {
+		.on_message = ro_message,
+		.on_record = ro_record,
+		.on_problem = ro_problem,
+	};
+	struct ipfix_decoder *d = ipfix_decoder_new(NULL, &ops, r);
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->in = in;
+	for (i = 0; i < o->n; i++)
+		(void)ipfix_decoder_feed(d, o->msg[i], o->len[i],
+		    o->session[i], kind, 0, NULL);
+	ipfix_decoder_free(d);
+}
+
+/* Each message's sequence number is the count of data records of its
+ * (session, ODID) in the messages before it. */
+static bool
+runs_seq(const struct out *o, const struct runs_out *r, uint64_t *tot7,
+    uint64_t *tot9)
+{
+	uint64_t before[16] = { 0 };
+	uint32_t key_odid[16], key_sess[16];
+	size_t nk = 0, i, j;
+	struct ipfix_hdr h;
+
+	for (i = 0; i < o->n; i++) {
+		if (ipfix_hdr_parse(o->msg[i], o->len[i], 0, &h, NULL) == -1)
+			return false;
+		for (j = 0; j < nk; j++)
+			if (key_odid[j] == h.odid && key_sess[j] == o->session[i])
+				break;
+		if (j == nk) {
+			if (nk == 16)
+				return false;
+			key_odid[nk] = h.odid;
+			key_sess[nk++] = o->session[i];
+		}
+		if (h.seq != (uint32_t)before[j]) {
+			printf("#   message %zu (ODID %u): seq %u, want %llu\n",
+			    i, h.odid, h.seq, (unsigned long long)before[j]);
+			return false;
+		}
+		before[j] += r->recs_in_msg[i];
+	}
+	*tot7 = *tot9 = 0;
+	for (j = 0; j < nk; j++) {
+		if (key_odid[j] == 7)
+			*tot7 += before[j];
+		if (key_odid[j] == 9)
+			*tot9 += before[j];
+	}
+	return true;
+}
+
+/* Messages are full: one of the same ODID and export time follows only
+ * when no further record (24 bytes and a set header) fitted. */
+static size_t
+runs_loose(const struct out *o, size_t max)
+{
+	struct ipfix_hdr a, b;
+	size_t i, loose = 0;
+
+	for (i = 0; i + 1 < o->n; i++) {
+		if (ipfix_hdr_parse(o->msg[i], o->len[i], 0, &a, NULL) == -1 ||
+		    ipfix_hdr_parse(o->msg[i + 1], o->len[i + 1], 0, &b,
+		    NULL) == -1)
+			return o->n;
+		if (a.odid == b.odid && a.export_time == b.export_time &&
+		    a.odid != 0 && o->session[i] == o->session[i + 1] &&
+		    o->len[i] + 24 + 4 <= max) {
+			printf("#   message %zu: %zu bytes, room left\n", i,
+			    o->len[i]);
+			loose++;
+		}
+	}
+	return loose;
+}
+
+static void
+test_repack_runs(size_t max, bool reliable)
+{
+	const char *kind = reliable ? "tcp" : "udp";
+	struct ipfix_exporter_stats st;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	struct ipfix_err err;
+	static struct runs_in in;
+	static struct runs_out r;
+	static struct out o;
+	uint64_t tot7 = 0, tot9 = 0;
+	size_t i, big = 0;
+	int k, rc = 0;
+
+	runs_input(&in);
+	x = new_exp(&sink, &o, max, reliable);
+	CHECK(x != NULL, "runs %s %zu: exporter", kind, max);
+	for (k = 0; k < in.n && x != NULL; k++)
+		rc |= ipfix_exporter_feed(x, in.msg[k], in.len[k], NULL, &err);
+	rc |= ipfix_exporter_finish(x, &err);
+	CHECK(rc == 0, "runs %s %zu: 4 input messages of up to %zu bytes fed",
+	    kind, max, in.len[2]);
+	ipfix_exporter_stats(x, &st);
+	for (i = 0; i < o.n; i++)
+		big += o.len[i] > max;
+	CHECK_EQ_U(big, 0, "runs %s %zu: no message above the limit "
+	    "(%zu messages)", kind, max, o.n);
+	CHECK(o.n >= (size_t)in.nrec * 12 / max,
+	    "runs %s %zu: the input was cut (%zu messages)", kind, max, o.n);
+	runs_decode(&o, reliable ? IPFIX_KIND_TCP : IPFIX_KIND_UDP, &in, &r);
+	CHECK_EQ_U(r.next, in.nrec, "runs %s %zu: %u records out", kind, max,
+	    in.nrec);
+	CHECK_EQ_U(r.bad_order, 0, "runs %s %zu: each once, in input order",
+	    kind, max);
+	CHECK(r.bad_odid == 0 && r.bad_tid == 0 && r.bad_time == 0,
+	    "runs %s %zu: ODID, template and export time kept", kind, max);
+	CHECK_EQ_U(r.problems, 0, "runs %s %zu: output decodes cleanly "
+	    "(sequence numbers included)", kind, max);
+	CHECK(runs_seq(&o, &r, &tot7, &tot9),
+	    "runs %s %zu: sequence numbers advance by the records per ODID",
+	    kind, max);
+	CHECK(tot7 == in.per_odid7 && tot9 == in.per_odid9,
+	    "runs %s %zu: ODID 7 numbered %llu records (%u), ODID 9 %llu "
+	    "(%u)", kind, max, (unsigned long long)tot7, in.per_odid7,
+	    (unsigned long long)tot9, in.per_odid9);
+	CHECK_EQ_U(runs_loose(&o, max), 0, "runs %s %zu: messages filled",
+	    kind, max);
+	CHECK(st.in_records == in.nrec && st.out_records == in.nrec &&
+	    st.not_sent_records == 0, "runs %s %zu: stats in %llu out %llu",
+	    kind, max, (unsigned long long)st.in_records,
+	    (unsigned long long)st.out_records);
+	ipfix_exporter_free(x);
+	out_free(&o);
+	for (k = 0; k < in.n; k++)
+		free(in.msg[k]);
+}
+
+/*
+ * UDP: templates again after at most refresh_msgs (20) data messages of
+ * their ODID (C51), also inside one long input data set that fills many
+ * output messages. Counted per run (the output of one input message:
+ * same ODID and export time) and, separately, across input messages.
+ */
+static void
+test_refresh_in_runs(void)
+{
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	struct ipfix_err err;
+	struct ipfix_set_iter it;
+	struct ipfix_set set;
+	struct ipfix_hdr h;
+	static struct runs_in in;
+	static struct out o;
+	unsigned run[2] = { 0, 0 }, all[2] = { 0, 0 };
+	unsigned worst_run = 0, worst_all = 0, refreshes = 0;
+	uint32_t time[2] = { 0, 0 };
+	bool tmpl, data;
+	size_t i;
+	int k, w;
+
+	runs_input(&in);
+	x = new_exp(&sink, &o, 512, false);
+	for (k = 0; k < in.n && x != NULL; k++)
+		(void)ipfix_exporter_feed(x, in.msg[k], in.len[k], NULL, &err);
+	(void)ipfix_exporter_finish(x, &err);
+	for (i = 0; i < o.n; i++) {
+		if (ipfix_hdr_parse(o.msg[i], o.len[i], 0, &h, NULL) == -1 ||
+		    (h.odid != 7 && h.odid != 9))
+			continue;
+		w = h.odid == 7 ? 0 : 1;
+		if (h.export_time != time[w])
+			run[w] = 0;
+		time[w] = h.export_time;
+		tmpl = data = false;
+		ipfix_set_iter_init(&it, o.msg[i], o.len[i], 0);
+		while (ipfix_set_next(&it, &set, NULL) == 1) {
+			tmpl |= set.id == 2;
+			data |= set.id >= 256;
+		}
+		if (tmpl) {
+			refreshes++;
+			run[w] = all[w] = 0;
+		} else if (data) {
+			if (++run[w] > worst_run)
+				worst_run = run[w];
+			if (++all[w] > worst_all)
+				worst_all = all[w];
+		}
+	}
+	CHECK(refreshes >= in.nrec / 20 / 20,
+	    "udp refresh: %u template messages of %zu", refreshes, o.n);
+	CHECK(worst_run <= 20, "udp refresh: at most 20 data messages "
+	    "without templates inside one input data set (%u)", worst_run);
+	CHECK(worst_all <= 20, "udp refresh: at most 20 data messages "
+	    "without templates across input messages (%u)", worst_all);
+	ipfix_exporter_free(x);
+	out_free(&o);
+	for (k = 0; k < in.n; k++)
+		free(in.msg[k]);
+}
+
+/*
+ * A record that fits no message is fatal: the run ends with an error.
+ * Every record of the input is counted as sent or not sent.
+ */
+static void
+test_fatal_run_counted(void)
+{
+	struct ipfix_exporter_stats st;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	struct ipfix_builder b;
+	struct ipfix_err err;
+	struct ipfix_tmpl *t = ipfix_tmpl_new(300, 1, 0);
+	static uint8_t buf[IPFIX_MSG_MAX], rec[600];
+	static struct out o;
+	size_t len;
+	int i, rc;
+
+	t->fields[0].id = 82;		/* interfaceName, 600 bytes */
+	t->fields[0].len = 600;
+	ipfix_tmpl_finish(t);
+	ipfix_builder_init(&b, buf, sizeof(buf), 1, 1700000000, 0);
+	(void)ipfix_builder_add_template(&b, t, NULL);
+	for (i = 0; i < 10; i++)
+		(void)ipfix_builder_add_record(&b, 300, rec, sizeof(rec), NULL);
+	len = ipfix_builder_finish(&b);
+	x = new_exp(&sink, &o, 512, true);
+	rc = ipfix_exporter_feed(x, buf, len, NULL, &err);
+	ipfix_exporter_stats(x, &st);
+	CHECK(rc == -1 && err.code == IPFIX_E_LIMIT && st.in_records == 10 &&
+	    st.out_records == 0, "fatal: a 600-byte record in 512-byte "
+	    "messages ends the run (%s)", err.reason);
+	CHECK(st.out_records + st.not_sent_records == st.in_records,
+	    "fatal: sent + not sent = input (%llu + %llu of %llu)",
+	    (unsigned long long)st.out_records,
+	    (unsigned long long)st.not_sent_records,
+	    (unsigned long long)st.in_records);
+	ipfix_exporter_free(x);
+	out_free(&o);
+	ipfix_tmpl_free(t);
+}
+
 int
 main(void)
 {
@@ -574,5 +984,10 @@ main(void)
 	test_compress(true);
 	test_rekey();
 	test_config();
+	test_repack_runs(1400, true);
+	test_repack_runs(512, false);
+	test_repack_runs(9000, true);
+	test_refresh_in_runs();
+	test_fatal_run_counted();
 	TEST_DONE();
 }

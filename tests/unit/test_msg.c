@@ -281,6 +281,222 @@ test_builder_limits(void)
 	ipfix_tmpl_free(low);
 }
 
+/* Records of 10 bytes, each distinct: record i is i*16 + byte index. */
+static void
+fill_recs(uint8_t *recs, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < 10; j++)
+			recs[i * 10 + j] = (uint8_t)(i * 16 + j);
+}
+
+/* Set ids and lengths of a finished message, -1 on a framing error. */
+static int
+set_layout(const uint8_t *m, size_t len, uint16_t *ids, uint16_t *lens,
+    int max)
+{
+	struct ipfix_set_iter it;
+	struct ipfix_set s;
+	struct ipfix_hdr h;
+	int n = 0, rc;
+
+	if (ipfix_hdr_parse(m, len, 0, &h, NULL) == -1 || h.length != len)
+		return -1;
+	ipfix_set_iter_init(&it, m, len, 0);
+	while ((rc = ipfix_set_next(&it, &s, NULL)) == 1 && n < max) {
+		ids[n] = s.id;
+		lens[n++] = s.length;
+	}
+	return rc == -1 ? -1 : n;
+}
+
+/* Walks every data set of tid with a 10-byte template and compares the
+ * records with want[first..]: how many matched in order (-1 on a
+ * mismatch, a framing error or padding). */
+static int
+recs_back(const uint8_t *m, size_t len, uint16_t tid, const uint8_t *want,
+    size_t nwant)
+{
+	struct ipfix_tmpl *t = tmpl2(tid, 2, 8);
+	struct ipfix_set_iter it;
+	struct ipfix_rec_iter ri;
+	struct ipfix_set s;
+	struct ipfix_rec r;
+	size_t k = 0;
+	bool nz;
+	int rc = 0;
+
+	ipfix_set_iter_init(&it, m, len, 0);
+	while (rc == 0 && ipfix_set_next(&it, &s, NULL) == 1) {
+		if (s.id != tid)
+			continue;
+		ipfix_rec_iter_init(&ri, &s, t);
+		while (ipfix_rec_next(&ri, &r, NULL) == 1) {
+			if (k >= nwant || r.len != 10 ||
+			    memcmp(r.p, want + k * 10, 10) != 0 ||
+			    r.offset != (uint64_t)(r.p - m)) {
+				rc = -1;
+				break;
+			}
+			k++;
+		}
+		if (ipfix_rec_iter_padding(&ri, &nz) != 0)
+			rc = -1;
+	}
+	ipfix_tmpl_free(t);
+	return rc == -1 ? -1 : (int)k;
+}
+
+/* Field by field: struct assignment need not copy padding bytes. */
+static bool
+same_builder(const struct ipfix_builder *a, const struct ipfix_builder *b)
+{
+	return a->buf == b->buf && a->limit == b->limit && a->len == b->len &&
+	    a->set_start == b->set_start && a->set_id == b->set_id &&
+	    a->records == b->records && a->hdr.seq == b->hdr.seq &&
+	    a->hdr.odid == b->hdr.odid;
+}
+
+static void
+test_builder_fitting(void)
+{
+	static uint8_t buf[IPFIX_MSG_MAX], recs[10 * 8000];
+	struct ipfix_builder b, before;
+	struct ipfix_err err;
+	struct ipfix_hdr h;
+	uint16_t ids[8], lens[8];
+	size_t len;
+
+	fill_recs(recs, 8000);
+	/* exactly 5 records: 16 + 4 + 5 * 10 = 70 */
+	ipfix_builder_init(&b, buf, 70, 42, 1700000000u, 77);
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs, 10, 8), 5,
+	    "fitting: 5 of 8 in a 70-byte message");
+	CHECK(b.records == 5 && b.len == 70 && b.set_id == 300 &&
+	    b.set_start == 16, "fitting: records 5, 70 bytes, set 300 open");
+	before = b;
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs + 50, 10, 3), 0,
+	    "fitting: a full message takes none");
+	CHECK(same_builder(&b, &before),
+	    "fitting: builder unchanged when none fits");
+	len = ipfix_builder_finish(&b);
+	CHECK_EQ_U(len, 70, "fitting: finished length 70");
+	CHECK(set_layout(buf, len, ids, lens, 8) == 1 && ids[0] == 300 &&
+	    lens[0] == 54, "fitting: one set of 4 + 50 bytes");
+	CHECK_EQ_U(recs_back(buf, len, 300, recs, 8), 5,
+	    "fitting: the 5 records parse back in order");
+	ipfix_hdr_parse(buf, len, 0, &h, &err);
+	CHECK(h.odid == 42 && h.seq == 77 && h.export_time == 1700000000u,
+	    "fitting: header fields");
+
+	/* one byte short of 6 records: still 5 */
+	ipfix_builder_init(&b, buf, 79, 0, 0, 0);
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs, 10, 8), 5,
+	    "fitting: 79-byte limit rounds down to 5");
+	CHECK_EQ_U(b.len, 70, "fitting: 70 bytes used of 79");
+
+	/* fewer than fit: all of them */
+	ipfix_builder_init(&b, buf, 1000, 0, 0, 0);
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs, 10, 3), 3,
+	    "fitting: all 3 when room is ample");
+	CHECK(b.records == 3 && b.len == 16 + 4 + 30, "fitting: 50 bytes");
+
+	/* a second call with the same tid continues the open set: 7 fit
+	 * in 16 + 4 + 70 = 90 only without a second set header */
+	ipfix_builder_init(&b, buf, 90, 0, 0, 0);
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs, 10, 3), 3,
+	    "fitting: first run of 3");
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs + 30, 10, 8), 4,
+	    "fitting: same tid continues the set (4 more, no header)");
+	CHECK(b.records == 7 && b.len == 90, "fitting: 7 records, 90 bytes");
+	len = ipfix_builder_finish(&b);
+	CHECK(set_layout(buf, len, ids, lens, 8) == 1 && ids[0] == 300 &&
+	    lens[0] == 4 + 70, "fitting: one set of length 74");
+	CHECK_EQ_U(recs_back(buf, len, 300, recs, 8000), 7,
+	    "fitting: 7 records back in order across both calls");
+
+	/* after add_record, same tid: still one set */
+	ipfix_builder_init(&b, buf, 1000, 0, 0, 0);
+	(void)ipfix_builder_add_record(&b, 300, recs, 10, &err);
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs + 10, 10, 2), 2,
+	    "fitting: after add_record");
+	len = ipfix_builder_finish(&b);
+	CHECK(set_layout(buf, len, ids, lens, 8) == 1 && lens[0] == 34 &&
+	    b.records == 3, "fitting: add_record and fitting share a set");
+
+	/* a different tid opens a new set, its 4-byte header counted:
+	 * 16 + (4 + 30) + 4 + 26 = 80: 2 records of 301, not 3 */
+	ipfix_builder_init(&b, buf, 80, 0, 0, 0);
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs, 10, 3), 3,
+	    "fitting: 3 of tid 300");
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 301, recs + 30, 10, 5), 2,
+	    "fitting: new tid 301 counts its set header (2, not 3)");
+	CHECK(b.records == 5 && b.len == 74 && b.set_id == 301 &&
+	    b.set_start == 50, "fitting: set 301 opened at 50, 74 bytes");
+	before = b;
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 301, recs, 10, 1), 0,
+	    "fitting: 6 bytes left: none of 10");
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 302, recs, 10, 1), 0,
+	    "fitting: nor in a new set");
+	CHECK(same_builder(&b, &before),
+	    "fitting: builder unchanged after refusals");
+	len = ipfix_builder_finish(&b);
+	CHECK(set_layout(buf, len, ids, lens, 8) == 2 && ids[0] == 300 &&
+	    lens[0] == 34 && ids[1] == 301 && lens[1] == 24,
+	    "fitting: sets 300 (34) and 301 (24)");
+	CHECK_EQ_U(recs_back(buf, len, 300, recs, 3), 3,
+	    "fitting: tid 300 records back");
+	CHECK_EQ_U(recs_back(buf, len, 301, recs + 30, 2), 2,
+	    "fitting: tid 301 records back");
+
+	/* exactly one record's room left: the open set takes it, a new set
+	 * (which needs 4 more) does not */
+	ipfix_builder_init(&b, buf, 40, 0, 0, 0);
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs, 10, 1), 1,
+	    "fitting: 1 record, 30 bytes");
+	before = b;
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 301, recs, 10, 3), 0,
+	    "fitting: 10 bytes left do not hold a set header + record");
+	CHECK(same_builder(&b, &before), "fitting: unchanged");
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs + 10, 10, 3), 1,
+	    "fitting: the open set takes the last 10 bytes");
+	CHECK_EQ_U(b.len, 40, "fitting: exactly the limit");
+
+	/* refusals on an empty builder change nothing */
+	ipfix_builder_init(&b, buf, 1000, 0, 0, 0);
+	before = b;
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 255, recs, 10, 3), 0,
+	    "fitting: tid 255 refused");
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 2, recs, 10, 3), 0,
+	    "fitting: tid 2 refused");
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs, 10, 0), 0,
+	    "fitting: n = 0 adds nothing");
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs, 0, 3), 0,
+	    "fitting: 0-byte records add nothing");
+	CHECK(same_builder(&b, &before) && ipfix_builder_empty(&b),
+	    "fitting: builder still empty");
+	ipfix_builder_init(&b, buf, 23, 0, 0, 0);
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs, 10, 1), 0,
+	    "fitting: 23-byte limit holds no 10-byte record");
+	CHECK_EQ_U(b.len, 16, "fitting: nothing reserved");
+	ipfix_builder_init(&b, buf, 10, 0, 0, 0);
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs, 10, 1), 0,
+	    "fitting: limit below a header");
+
+	/* the largest message: limit capped at 65535 */
+	ipfix_builder_init(&b, buf, 100000, 0, 0, 0);
+	CHECK_EQ_U(ipfix_builder_add_fitting(&b, 300, recs, 10, 8000),
+	    (65535 - 20) / 10, "fitting: 6551 of 8000 in 65535 bytes");
+	len = ipfix_builder_finish(&b);
+	CHECK_EQ_U(len, 20 + 6551 * 10, "fitting: 65530 bytes");
+	CHECK(set_layout(buf, len, ids, lens, 8) == 1 &&
+	    lens[0] == 4 + 65510, "fitting: one set of 65514");
+	CHECK_EQ_U(recs_back(buf, len, 300, recs, 8000), 6551,
+	    "fitting: all 6551 parse back in order");
+}
+
 int
 main(void)
 {
@@ -289,5 +505,6 @@ main(void)
 	test_records();
 	test_builder_roundtrip();
 	test_builder_limits();
+	test_builder_fitting();
 	TEST_DONE();
 }

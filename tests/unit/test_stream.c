@@ -1,7 +1,8 @@
 /*
  * Unit tests of stream (reader and writer), capture_ipfix and pcap_in:
  * round trips raw and gzip, resync over injected garbage, cut input,
- * refused formats, and IPFIX extraction from real and built captures.
+ * refused formats, IPFIX extraction from real and built captures, and
+ * live input (a pipe kept open) never waiting for more than a message.
  */
 #include <errno.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -329,6 +331,94 @@ test_resync(const struct blob *raw)
 	CHECK_EQ_U(read_all(tmp("empty.ipfix"), NULL, &t), 0, "empty: read");
 	CHECK(t.msgs == 0 && t.errs == 0, "empty: nothing, no error");
 	tally_free(&t);
+	free(buf);
+}
+
+/* Whether path is mapped into this process (/proc/self/maps). */
+static bool
+is_mapped(const char *path)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, path) != NULL;
+	if (f != NULL)
+		fclose(f);
+	return found;
+}
+
+/*
+ * A file of 1 MiB or more is mapped, not read: the same messages, the
+ * same resync and truncation reports at the same offsets, and a position
+ * that follows the messages.
+ */
+static void
+test_mapped(const struct blob *raw)
+{
+	static const uint8_t junk[7] = { 'j', 'u', 'n', 'k', 0, 10, 0 };
+	size_t off[170], copies = 40, i, b = 0, smash, cut;
+	uint8_t *buf = malloc(sizeof(junk) + copies * raw->n);
+	const char *path = tmp("big.ipfix");
+	struct ipfix_reader *r;
+	struct ipfix_msg_meta m;
+	struct ipfix_err err;
+	const uint8_t *msg;
+	uint64_t pos = 0;
+	size_t len, msgs = 0;
+	bool rising = true;
+	struct tally t;
+	int rc;
+
+	if (buf == NULL || msg_offsets(raw, off, 170) != 170)
+		return;
+	memcpy(buf, junk, sizeof(junk));
+	b = sizeof(junk);
+	for (i = 0; i < copies; i++, b += raw->n)
+		memcpy(buf + b, raw->p, raw->n);
+	smash = sizeof(junk) + 20 * raw->n + off[100];
+	memset(buf + smash, 0xee, 3);
+	cut = sizeof(junk) + 39 * raw->n + off[169];
+	CHECK_EQ_U(spill(path, buf, b - 10), 0, "mapped: %zu-byte file", b - 10);
+	CHECK_EQ_U(read_all(path, NULL, &t), 0, "mapped: read");
+	CHECK_EQ_U(t.msgs, copies * 170 - 2, "mapped: all but the smashed "
+	    "and the cut message");
+	CHECK(t.errs == 3 && t.err_off[0] == 0 && t.err_off[1] == smash &&
+	    t.err_off[2] == cut && t.err_code[2] == IPFIX_E_TRUNCATED,
+	    "mapped: junk at 0, smash at %zu, cut at %zu (%zu errors: %llu "
+	    "%llu %llu)", smash, cut, t.errs,
+	    (unsigned long long)t.err_off[0], (unsigned long long)t.err_off[1],
+	    (unsigned long long)t.err_off[2]);
+	CHECK(t.cat.n >= raw->n && memcmp(t.cat.p, raw->p, raw->n) == 0,
+	    "mapped: first copy intact");
+	tally_free(&t);
+	if ((r = ipfix_reader_open(path, NULL, &err)) == NULL) {
+		CHECK(false, "mapped: open: %s", err.reason);
+		free(buf);
+		return;
+	}
+	CHECK(is_mapped(path), "mapped: %s is in /proc/self/maps", path);
+	while ((rc = ipfix_reader_next(r, &msg, &len, &m, &err)) != 0 &&
+	    rc != -2) {
+		if (rc != 1)
+			continue;
+		rising &= m.offset >= pos &&
+		    ipfix_reader_position(r) >= m.offset + len;
+		pos = m.offset;
+		msgs++;
+	}
+	CHECK(rising && msgs == copies * 170 - 2, "mapped: message offsets "
+	    "and the position rise (%zu messages)", msgs);
+	CHECK(ipfix_reader_buffered(r), "mapped: always buffered");
+	ipfix_reader_close(r);
+	CHECK(!is_mapped(path), "mapped: unmapped at close");
+	CHECK_EQ_U(spill(tmp("small.ipfix"), raw->p, raw->n), 0,
+	    "mapped: small file");
+	r = ipfix_reader_open(tmp("small.ipfix"), NULL, &err);
+	CHECK(r != NULL && !is_mapped(tmp("small.ipfix")),
+	    "mapped: a small file is read, not mapped");
+	ipfix_reader_close(r);
 	free(buf);
 }
 
@@ -721,6 +811,153 @@ test_live_idle(void)
 	    "live: unknown interface refused \"%s\"", err.reason);
 }
 
+/* ---- live input: a pipe kept open ------------------------------------ */
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Next message within 1 s (a timer, repeating so that no retry can
+ * outlast it, interrupts a read that would wait for more input than the
+ * message needs: then -2, EINTR). */
+static int
+next_soon(struct ipfix_reader *r, const uint8_t **msg, size_t *len)
+{
+	struct itimerval on = { { 0, 100000 }, { 1, 0 } }, off;
+	struct ipfix_msg_meta m;
+	struct ipfix_err err;
+	int rc;
+
+	memset(&off, 0, sizeof(off));
+	setitimer(ITIMER_REAL, &on, NULL);
+	rc = ipfix_reader_next(r, msg, len, &m, &err);
+	setitimer(ITIMER_REAL, &off, NULL);
+	return rc;
+}
+
+static void
+put(int fd, const void *p, size_t n)
+{
+	if (write(fd, p, n) != (ssize_t)n)
+		printf("# short write to the pipe\n");
+}
+
+/* Messages 0-3 of raw written in pieces; each comes out as soon as its
+ * bytes are in, and buffered() says when the next one is in memory. */
+static void
+test_live_raw(const struct blob *raw, const size_t *off)
+{
+	struct ipfix_reader *r;
+	struct ipfix_err err;
+	const uint8_t *msg;
+	char path[32];
+	size_t len;
+	int p[2];
+
+	if (pipe(p) == -1)
+		return;
+	snprintf(path, sizeof(path), "/dev/fd/%d", p[0]);
+	put(p[1], raw->p, off[1]);
+	r = ipfix_reader_open(path, NULL, &err);
+	CHECK(r != NULL && !ipfix_reader_buffered(r),
+	    "live: opens on 4 bytes, message not yet in memory");
+	if (r == NULL)
+		goto out;
+	CHECK(next_soon(r, &msg, &len) == 1 && len == off[1],
+	    "live: message 0 while the pipe stays open");
+	CHECK(!ipfix_reader_buffered(r), "live: then nothing buffered");
+	put(p[1], raw->p + off[1], off[3] - off[1]);
+	CHECK(next_soon(r, &msg, &len) == 1 && len == off[2] - off[1],
+	    "live: message 1 of a write holding two");
+	CHECK(ipfix_reader_buffered(r), "live: message 2 is buffered");
+	CHECK(next_soon(r, &msg, &len) == 1 && len == off[3] - off[2] &&
+	    memcmp(msg, raw->p + off[2], len) == 0, "live: message 2");
+	put(p[1], raw->p + off[3], 10);
+	CHECK(!ipfix_reader_buffered(r), "live: part of a message: not "
+	    "buffered");
+	put(p[1], raw->p + off[3] + 10, off[4] - off[3] - 10);
+	CHECK(next_soon(r, &msg, &len) == 1 && len == off[4] - off[3],
+	    "live: message 3 once its rest came");
+	CHECK(next_soon(r, &msg, &len) == -2 && errno == EINTR,
+	    "live: a signal interrupts a read that waits");
+	put(p[1], "junk", 4);
+	put(p[1], raw->p + off[4], off[5] - off[4]);
+	CHECK(next_soon(r, &msg, &len) == -1, "live: junk skipped at once");
+	CHECK(next_soon(r, &msg, &len) == 1 && len == off[5] - off[4],
+	    "live: then message 4, nothing lost to the signal");
+	close(p[1]);
+	p[1] = -1;
+	CHECK(next_soon(r, &msg, &len) == 0 && ipfix_reader_buffered(r),
+	    "live: the end when the pipe closes");
+	ipfix_reader_close(r);
+out:
+	close(p[0]);
+	if (p[1] != -1)
+		close(p[1]);
+}
+
+/* gzip through a pipe: a sync flush is enough to see the message. */
+static void
+test_live_gzip(const struct blob *raw, const size_t *off)
+{
+	struct ipfix_writer *w;
+	struct ipfix_reader *r = NULL;
+	struct ipfix_err err;
+	const uint8_t *msg;
+	char path[32];
+	size_t len;
+	int p[2];
+
+	if (pipe(p) == -1)
+		return;
+	snprintf(path, sizeof(path), "/dev/fd/%d", p[1]);
+	w = ipfix_writer_open(path, true, &err);
+	CHECK(w != NULL && ipfix_writer_write(w, raw->p, off[1], &err) == 0 &&
+	    ipfix_writer_flush(w, &err) == 0, "live gzip: written, flushed");
+	snprintf(path, sizeof(path), "/dev/fd/%d", p[0]);
+	if (w != NULL)
+		r = ipfix_reader_open(path, NULL, &err);
+	CHECK(r != NULL && ipfix_reader_format(r) == IPFIX_IN_GZIP,
+	    "live gzip: detected");
+	CHECK(r != NULL && next_soon(r, &msg, &len) == 1 && len == off[1],
+	    "live gzip: message 0 while the pipe stays open");
+	CHECK(r != NULL && ipfix_writer_write(w, raw->p + off[1],
+	    off[3] - off[1], &err) == 0 && ipfix_writer_flush(w, &err) == 0 &&
+	    next_soon(r, &msg, &len) == 1 && ipfix_reader_buffered(r) &&
+	    next_soon(r, &msg, &len) == 1 && len == off[3] - off[2],
+	    "live gzip: messages 1 and 2, the second buffered");
+	if (w != NULL)
+		(void)ipfix_writer_close(w, NULL);
+	close(p[1]);
+	CHECK(r != NULL && next_soon(r, &msg, &len) == 0,
+	    "live gzip: the end when the pipe closes");
+	ipfix_reader_close(r);
+	close(p[0]);
+}
+
+static void
+test_live(const struct blob *raw)
+{
+	struct sigaction sa;
+	struct ipfix_reader *r;
+	struct ipfix_err err;
+	size_t off[6];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: reads see EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	msg_offsets(raw, off, 6);
+	test_live_raw(raw, off);
+	test_live_gzip(raw, off);
+	r = ipfix_reader_open(SRV6_RAW, NULL, &err);
+	CHECK(r != NULL && ipfix_reader_buffered(r),
+	    "regular file: always buffered (its reads never wait)");
+	ipfix_reader_close(r);
+}
+
 static void
 test_writer_errors(const struct blob *raw)
 {
@@ -769,6 +1006,7 @@ main(void)
 	test_raw_roundtrip(&raw);
 	test_gzip_roundtrip(&raw);
 	test_resync(&raw);
+	test_mapped(&raw);
 	test_refused();
 	test_capture_srv6(&raw);
 	test_capture_sessions();
@@ -776,6 +1014,7 @@ main(void)
 	test_pcap_in();
 	test_stdin();
 	test_live_idle();
+	test_live(&raw);
 	test_writer_errors(&raw);
 	free(raw.p);
 	{

@@ -2,9 +2,12 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <poll.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "cursor.h"
 #include "evloop.h"
 #include "transport.h"
 #include "testhelp.h"
@@ -290,6 +293,226 @@ test_framer(void)
 	ipfix_framer_free(&f);
 }
 
+/* A message of len bytes whose body is a pattern of its number k, so
+ * order and content can be checked on arrival. */
+static void
+numbered_msg(uint8_t *m, size_t len, uint32_t k)
+{
+	size_t i;
+
+	for (i = 4; i < len; i++)
+		m[i] = (uint8_t)(k * 31 + i);
+	m[0] = 0;
+	m[1] = 10;
+	m[2] = (uint8_t)(len >> 8);
+	m[3] = (uint8_t)len;
+	if (len >= 8)
+		ipfix_put32(m + 4, k);
+}
+
+static bool
+is_numbered(const struct ipfix_tmsg *m, size_t len, uint32_t k)
+{
+	size_t i;
+
+	if (m->len != len || len < 8 || ipfix_be32(m->data + 4) != k)
+		return false;
+	for (i = 8; i < len; i++)
+		if (m->data[i] != (uint8_t)(k * 31 + i))
+			return false;
+	return true;
+}
+
+/* Nothing readable on s for ms (the peer saw no byte). */
+static bool
+quiet(struct ipfix_transport *s, int ms)
+{
+	return !wait_fd(s->fd, POLLIN, ms);
+}
+
+/* Receive messages first..first+n-1 of length len in order. */
+static int
+recv_numbered(struct ipfix_transport *s, uint32_t first, uint32_t n,
+    size_t len)
+{
+	struct ipfix_tmsg m;
+	struct ipfix_err err;
+	uint32_t k;
+
+	for (k = first; k < first + n; k++)
+		if (recv_one(s, &m, &err) != IPFIX_T_OK ||
+		    !is_numbered(&m, len, k))
+			return (int)(k - first);
+	return (int)n;
+}
+
+static void
+test_cork(void)
+{
+	struct ipfix_topts o = { .sndbuf = 1 << 20 };
+	struct ipfix_tsend more = { .pr_rtx = -1, .more = true };
+	struct ipfix_transport *l, *c, *s;
+	struct ipfix_tmsg m;
+	struct ipfix_err err;
+	uint8_t *buf = malloc(65535);
+	uint32_t k;
+	int ok = 1;
+
+	CHECK(pair(&l, &c, &s, &o) == 0, "cork: pair");
+	for (k = 0; k < 5; k++) {
+		numbered_msg(buf, 1000, k);
+		ok &= ipfix_transport_send(c, buf, 1000, &more, &err) ==
+		    IPFIX_T_OK;
+	}
+	CHECK(ok, "cork: 5 messages with more taken");
+	CHECK(ipfix_transport_want_write(c), "cork: held, want_write");
+	CHECK(quiet(s, 200), "cork: the peer sees nothing yet");
+	CHECK(ipfix_transport_recv(s, &m, &err) == IPFIX_T_AGAIN,
+	    "cork: recv has nothing");
+	numbered_msg(buf, 1000, 5);
+	CHECK(ipfix_transport_send(c, buf, 1000, NULL, &err) == IPFIX_T_OK,
+	    "cork: a send without more");
+	CHECK(!ipfix_transport_want_write(c), "cork: queue empty after it");
+	CHECK_EQ_U(recv_numbered(s, 0, 6, 1000), 6,
+	    "cork: all 6 arrive in order");
+	CHECK(quiet(s, 50), "cork: nothing more");
+
+	/* held, then flush */
+	for (k = 6; k < 9; k++) {
+		numbered_msg(buf, 500, k);
+		(void)ipfix_transport_send(c, buf, 500, &more, &err);
+	}
+	CHECK(quiet(s, 200) && ipfix_transport_want_write(c),
+	    "cork: 3 more held");
+	CHECK(ipfix_transport_flush(c, &err) == IPFIX_T_OK &&
+	    !ipfix_transport_want_write(c), "cork: flush empties the queue");
+	CHECK_EQ_U(recv_numbered(s, 6, 3, 500), 3,
+	    "cork: flushed messages arrive in order");
+
+	/* 64 KB: one 65535-byte message is held (less than 65536), the
+	 * next one that brings the queue to 64 KB leaves without a flush */
+	numbered_msg(buf, 65535, 9);
+	CHECK(ipfix_transport_send(c, buf, 65535, &more, &err) ==
+	    IPFIX_T_OK && quiet(s, 200), "cork: 65535 bytes held");
+	numbered_msg(buf, 16, 10);
+	CHECK(ipfix_transport_send(c, buf, 16, &more, &err) == IPFIX_T_OK,
+	    "cork: 16 more bytes with more");
+	CHECK_EQ_U(recv_numbered(s, 9, 1, 65535), 1,
+	    "cork: 64 KB queued leave without a flush");
+	CHECK(recv_one(s, &m, &err) == IPFIX_T_OK && m.len == 16 &&
+	    ipfix_be32(m.data + 4) == 10, "cork: the 16-byte one too");
+	CHECK(!ipfix_transport_want_write(c), "cork: queue empty");
+
+	/* 20000-byte messages: 3 are held (60000), the 4th sends all */
+	for (k = 11; k < 14; k++) {
+		numbered_msg(buf, 20000, k);
+		(void)ipfix_transport_send(c, buf, 20000, &more, &err);
+	}
+	CHECK(quiet(s, 200) && ipfix_transport_want_write(c),
+	    "cork: 60000 bytes held");
+	numbered_msg(buf, 20000, 14);
+	(void)ipfix_transport_send(c, buf, 20000, &more, &err);
+	CHECK_EQ_U(recv_numbered(s, 11, 4, 20000), 4,
+	    "cork: 80000 bytes of more messages leave unflushed, in order");
+
+	/* shutdown sends what is held first */
+	for (k = 15; k < 17; k++) {
+		numbered_msg(buf, 100, k);
+		(void)ipfix_transport_send(c, buf, 100, &more, &err);
+	}
+	CHECK(ipfix_transport_shutdown(c, &err) == IPFIX_T_OK,
+	    "cork: shutdown");
+	CHECK_EQ_U(recv_numbered(s, 15, 2, 100), 2,
+	    "cork: held messages precede the close");
+	CHECK(recv_one(s, &m, &err) == IPFIX_T_EOF, "cork: then EOF");
+	ipfix_transport_close(c);
+	ipfix_transport_close(s);
+	ipfix_transport_close(l);
+	free(buf);
+}
+
+/* The peer reads nothing: sends fill the queue (OK) up to sndq_max, then
+ * AGAIN; once the peer reads, flushes deliver every byte in order. */
+static void
+test_full_socket(bool with_more)
+{
+	struct ipfix_topts o = { .sndq_max = 100000, .sndbuf = 4096 };
+	struct ipfix_tsend more = { .pr_rtx = -1, .more = true };
+	struct ipfix_transport *l, *c, *s;
+	struct ipfix_tmsg m;
+	struct ipfix_err err;
+	uint8_t buf[1000];
+	const char *what = with_more ? "full (more)" : "full";
+	uint32_t sent = 0, got = 0, bad = 0;
+	uint64_t bytes = 0, queued;
+	int i, rc = IPFIX_T_OK, errs = 0, outq = 0, inq = 0;
+
+	CHECK(pair(&l, &c, &s, &o) == 0, "%s: pair", what);
+	for (i = 0; i < 100000 && rc == IPFIX_T_OK; i++) {
+		numbered_msg(buf, sizeof(buf), sent);
+		rc = ipfix_transport_send(c, buf, sizeof(buf),
+		    with_more ? &more : NULL, &err);
+		if (rc == IPFIX_T_OK)
+			sent++;
+		else if (rc != IPFIX_T_AGAIN)
+			errs++;
+	}
+	CHECK(rc == IPFIX_T_AGAIN && errs == 0,
+	    "%s: OK %u times, then AGAIN", what, sent);
+	/* the queue alone holds 100 of them; the socket buffers some */
+	CHECK(sent >= 100, "%s: the queue filled to its limit (%u >= 100)",
+	    what, sent);
+	CHECK(ipfix_transport_want_write(c), "%s: want_write", what);
+	/* what the kernel holds (not yet sent on c, received unread on
+	 * s) leaves the queue's share: more than 99000 bytes, at most
+	 * 100000 (one more 1000-byte message did not fit) */
+	(void)wait_fd(s->fd, POLLIN, 50);
+	if (ioctl(c->fd, SIOCOUTQNSD, &outq) == 0 &&
+	    ioctl(s->fd, FIONREAD, &inq) == 0) {
+		queued = (uint64_t)sent * sizeof(buf) - (uint64_t)outq -
+		    (uint64_t)inq;
+		CHECK(queued > 99000 && queued <= 100000,
+		    "%s: the queue holds %llu bytes (sndq_max 100000)", what,
+		    (unsigned long long)queued);
+	}
+	/* a refused message is not half-queued: retrying it after the
+	 * peer read is accepted as message number 'sent' */
+	for (i = 0; i < 20000 && (got < sent || ipfix_transport_want_write(c));
+	    i++) {
+		if (rc == IPFIX_T_AGAIN) {
+			numbered_msg(buf, sizeof(buf), sent);
+			rc = ipfix_transport_send(c, buf, sizeof(buf), NULL,
+			    &err);
+			if (rc == IPFIX_T_OK)
+				sent++;
+		}
+		(void)ipfix_transport_flush(c, &err);
+		while (ipfix_transport_recv(s, &m, &err) == IPFIX_T_OK) {
+			bad += !is_numbered(&m, sizeof(buf), got);
+			bytes += m.len;
+			got++;
+		}
+		if (got < sent)
+			(void)wait_fd(s->fd, POLLIN, 10);
+	}
+	CHECK(rc == IPFIX_T_OK, "%s: the refused message went later", what);
+	CHECK_EQ_U(got, sent, "%s: every taken message arrives", what);
+	CHECK_EQ_U(bytes, (uint64_t)sent * sizeof(buf),
+	    "%s: every byte arrives", what);
+	CHECK_EQ_U(bad, 0, "%s: in order, intact", what);
+	CHECK(!ipfix_transport_want_write(c), "%s: queue drained", what);
+	/* the socket has room again: a send goes out at once */
+	numbered_msg(buf, sizeof(buf), sent);
+	CHECK(ipfix_transport_send(c, buf, sizeof(buf), NULL, &err) ==
+	    IPFIX_T_OK && !ipfix_transport_want_write(c),
+	    "%s: after the drain a send leaves at once", what);
+	CHECK(recv_numbered(s, sent, 1, sizeof(buf)) == 1,
+	    "%s: and arrives without a flush", what);
+	ipfix_transport_close(c);
+	ipfix_transport_close(s);
+	ipfix_transport_close(l);
+}
+
 int
 main(void)
 {
@@ -303,5 +526,8 @@ main(void)
 	bad_header(short_len, IPFIX_E_LENGTH, "length 15");
 	test_backpressure();
 	test_refused();
+	test_cork();
+	test_full_socket(false);
+	test_full_socket(true);
 	TEST_DONE();
 }

@@ -16,15 +16,17 @@
 # 'make check'. Appends a dated section to tests/bench/RESULTS.md.
 # Environment: BUILD, IPFIX_BIN (from tests/bench/run.sh), PACKETS, FLOWS
 # (synthetic capture, default 400000 / 40000), COPIES (input repeated,
-# default 40), SECONDS_RAW (rawpair duration, default 3), RATES (blaster
-# ladder in messages/s, 0 = full speed).
+# default 100), SECONDS_RAW (rawpair duration, default 3), REPEAT (rawpair
+# and send->recv runs per transport, interleaved; medians reported; default
+# 3), RATES (blaster ladder in messages/s, 0 = full speed; empty skips it).
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
 : "${BUILD:=build/cc}"
 : "${IPFIX_BIN:=$top/$BUILD/bin}"
-: "${PACKETS:=400000}" "${FLOWS:=40000}" "${COPIES:=40}" "${SECONDS_RAW:=3}"
-: "${RATES:=20000 50000 100000 200000 0}"
+: "${PACKETS:=400000}" "${FLOWS:=40000}" "${COPIES:=100}" "${SECONDS_RAW:=3}"
+: "${REPEAT:=3}"
+: "${RATES=20000 50000 100000 200000 0}"
 py=/usr/bin/python3
 out="$top/$BUILD/bench-transport"
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-transport.XXXXXX")
@@ -96,20 +98,25 @@ nrec=$((rec1 * COPIES))
 bpr=$(awk -v b="$bytes1" -v r="$rec1" 'BEGIN { printf "%.1f", b / r }')
 echo "input: $rec1 flow records in $msgs1 messages ($bytes1 bytes, $bpr B/record), x$COPIES"
 
-# --- 1. raw socket pairs
-declare -A raw_rps raw_mbs raw_line
-for m in udp tcp sctp-udp; do
+median() {	# median of the numbers in $1
+	echo "$1" | tr ' ' '\n' | grep . | sort -g |
+	    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# --- 1. raw socket pair, one run
+declare -A raw_rps raw_mbs raw_line raw_all
+raw_run() {
+	m=$1
 	fresh_ns
 	line=$(ip netns exec "$ns" timeout 60 "$out/rawpair" "$m" 1400 "$SECONDS_RAW")
 	echo "rawpair: $line"
 	mbs=$(echo "$line" | sed -n 's/.*MB\/s=\([0-9.]*\).*/\1/p')
-	raw_mbs[$m]=$mbs
-	raw_rps[$m]=$(awk -v m="$mbs" -v b="$bpr" 'BEGIN { printf "%.0f", m * 1e6 / b }')
+	raw_all[$m]="${raw_all[$m]:-} $mbs"
 	raw_line[$m]=$line
-done
+}
 
-# --- 2. ipfix-send -> ipfix-recv per transport
-declare -A st_rps st_mbs st_got st_cmd
+# --- 2. ipfix-send -> ipfix-recv per transport, one run
+declare -A st_rps st_mbs st_got st_cmd st_all
 # export_run KEY LISTEN-URL SEND-URL PORT-PROTO PORT SEND-OPTIONS [OPTION...]
 # The time runs from the start of ipfix-send until the collector's socket
 # queues are empty; records are counted in ipfix-recv's output file.
@@ -137,14 +144,30 @@ export_run() {
 	st_mbs[$key]=$(awk -v n="$got" -v s="$secs" -v b="$bpr" \
 	    'BEGIN { printf "%.1f", n * b / s / 1e6 }')
 	st_cmd[$key]="ipfix-recv --stats --json $* -o FILE $lurl; ipfix-send $sopts $* $surl in.ipfix"
+	st_all[$key]="${st_all[$key]:-} ${st_rps[$key]}"
 	echo "send->recv $key: $got of $nrec records in $secs s: ${st_rps[$key]} rec/s"
 }
+
+# Raw pair and send->recv alternate, REPEAT times each, so that both see
+# the same machine state; the medians make the ratio.
 # --linger 0.001 over UDP: ipfix-send otherwise waits its 5 s linger at the
 # end, with nothing to wait for
-export_run udp udp://127.0.0.1:4739 udp://127.0.0.1:4739 udp 4739 "--linger 0.001"
-export_run tcp tcp://127.0.0.1:4739 tcp://127.0.0.1:4739 tcp 4739 ""
-export_run sctp-udp sctp://127.0.0.1:4739 sctp://127.0.0.1:4739 udp 9899 "" \
-    --sctp-udp-encap
+for _ in $(seq "$REPEAT"); do
+	raw_run udp
+	export_run udp udp://127.0.0.1:4739 udp://127.0.0.1:4739 udp 4739 \
+	    "--linger 0.001"
+	raw_run tcp
+	export_run tcp tcp://127.0.0.1:4739 tcp://127.0.0.1:4739 tcp 4739 ""
+	raw_run sctp-udp
+	export_run sctp-udp sctp://127.0.0.1:4739 sctp://127.0.0.1:4739 udp \
+	    9899 "" --sctp-udp-encap
+done
+for m in udp tcp sctp-udp; do
+	raw_mbs[$m]=$(median "${raw_all[$m]}")
+	raw_rps[$m]=$(awk -v m="${raw_mbs[$m]}" -v b="$bpr" 'BEGIN { printf "%.0f", m * 1e6 / b }')
+	st_rps[$m]=$(median "${st_all[$m]}")
+	st_mbs[$m]=$(awk -v n="${st_rps[$m]}" -v b="$bpr" 'BEGIN { printf "%.1f", n * b / 1e6 }')
+done
 
 # --- 3. loss-free UDP receive rate: ipfix-recv, nfcapd, nfacctd
 declare -A lf_rate lf_rows
@@ -211,12 +234,14 @@ done
 	echo
 	echo "Input: \`synth $PACKETS $FLOWS\` -> \`ipfix-gen --msg-size 1400\`, flow records only (tests/lib/flowsonly.py), $rec1 records in $msgs1 messages ($bpr bytes per record), repeated $COPIES times ($nrec records). All runs on lo in a private network namespace."
 	echo
-	echo "| transport | raw pair (1400 B messages) | raw as records/s | ipfix-send -> ipfix-recv records/s | MB/s | received | ratio to raw |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "Medians of $REPEAT alternating runs (every run's figure in the last column)."
+	echo
+	echo "| transport | raw pair (1400 B messages) | raw as records/s | ipfix-send -> ipfix-recv records/s | MB/s | received (last run) | ratio to raw | runs: raw MB/s; send->recv rec/s |"
+	echo "|---|---|---|---|---|---|---|---|"
 	for m in udp tcp sctp-udp; do
 		ratio=$(awk -v a="${st_rps[$m]}" -v b="${raw_rps[$m]}" \
 		    'BEGIN { printf "%.0f %%", 100 * a / b }')
-		echo "| $m | ${raw_mbs[$m]} MB/s | ${raw_rps[$m]} | ${st_rps[$m]} | ${st_mbs[$m]} | ${st_got[$m]} / $nrec | $ratio |"
+		echo "| $m | ${raw_mbs[$m]} MB/s | ${raw_rps[$m]} | ${st_rps[$m]} | ${st_mbs[$m]} | ${st_got[$m]} / $nrec | $ratio |${raw_all[$m]};${st_all[$m]} |"
 	done
 	echo
 	echo "Raw pair lines: $(for m in udp tcp sctp-udp; do printf '`%s` ' "${raw_line[$m]}"; done)"
