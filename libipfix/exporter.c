@@ -5,112 +5,22 @@
  * current Transport Session. Sessions are numbered (gen): a template
  * counts as sent on the session whose gen it carries, and sequence numbers
  * restart with each session (RFC 7011 §3.1), so a reconnect or a hand-off
- * needs no bookkeeping beyond a new gen.
+ * needs no bookkeeping beyond a new gen. The sessions themselves are in
+ * exp_sess.c, our statistics records in exp_stats.c (exporter_int.h).
  */
 #include <errno.h>
-#include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "compress.h"
 #include "decode.h"
-#include "exporter.h"
-#include "msg.h"
+#include "exporter_int.h"
 
 #define SIDX_TMPL	0	/* stream 0: templates, withdrawals */
 #define SIDX_DATA	1	/* data (also stream 0 without data streams) */
 #define SERVICE_EVERY	64	/* messages between non-blocking polls */
 #define AGAIN_WAIT_MS	100
-
-/* IEs of the RFC 7011 §4.3 Exporting Process Reliability Statistics
- * and of the §4.1 Metering Process Statistics. */
-#define IE_EXPORTING_PROCESS_ID		144
-#define IE_NOT_SENT_FLOW_TOTAL		166
-#define IE_OBSERVATION_TIME_MS		323
-#define IE_OBSERVATION_DOMAIN_ID	149
-#define IE_EXPORTED_MESSAGES		41
-#define IE_EXPORTED_RECORDS		42
-#define IE_EXPORTED_OCTETS		40
-#define STATS_REC_LEN			28	/* both layouts */
-
-/* Our own options templates (exp_tmpl.own). */
-enum { OWN_NONE, OWN_RELIABILITY, OWN_METERING };
-
-struct exp_tmpl {
-	struct ipfix_tmpl *t;	/* owned */
-	uint64_t sent_gen;	/* the session that has it, 0: none */
-	uint8_t own;		/* OWN_*: our statistics template */
-};
-
-struct exp_dom {
-	uint32_t odid;
-	struct exp_tmpl *tm;	/* sorted by template id */
-	size_t n, cap;
-	size_t hint;		/* last tm_find hit: records come in runs */
-	uint64_t seq_gen;	/* session the sequence numbers belong to */
-	uint32_t seq[2];	/* per SIDX (RFC 7011 §3.1: per stream) */
-	uint64_t refresh_ms;	/* UDP: last full template send */
-	unsigned msgs;		/* UDP: data messages since then */
-	uint64_t tot_msgs, tot_recs, tot_octets;	/* sent, all sessions */
-};
-
-struct exp_sess {
-	struct ipfix_chan *c;	/* NULL for the test sink */
-	uint64_t gen;
-	uint64_t opened_ms;
-	uint64_t close_by_ms;	/* while closing */
-	struct ipfix_z *z;	/* --compress */
-	size_t max_msg;		/* IPFIX message limit */
-	size_t frame_cap;	/* what one send may carry */
-	bool lost;
-	struct ipfix_err err;	/* why it was lost */
-};
-
-struct ipfix_exporter {
-	struct ipfix_exporter_config cfg;
-	struct ipfix_decoder *dec;
-	struct exp_dom *dom;
-	size_t ndom, domcap;
-	size_t dom_hint;	/* last dom_get result */
-	struct exp_sess *cur, *next, *old;
-	struct exp_sess *conn;	/* being connected by ensure_session */
-	uint64_t gen;
-	bool reliable;		/* TCP/SCTP template rules */
-	bool datagram;
-	bool zstream;
-	bool need_all;		/* a new session waits for every template */
-	bool need_meter;	/* a hand-off: §4.1 counts on the new one */
-	uint64_t stats_sent;	/* not_sent_records last reported */
-
-	struct ipfix_builder b;
-	uint8_t *buf, *zbuf;
-	bool open;
-	uint32_t b_odid, b_time;
-	int b_sidx;
-	bool b_ctl;		/* holds templates or withdrawals (C70) */
-	uint32_t b_own;		/* our statistics records in it */
-
-	unsigned attempts;	/* consecutive failed connects */
-	uint64_t last_attempt_ms;
-	uint64_t rekey_at_ms;
-	uint64_t pace_t0, pace_done;
-	bool rt_started;
-	uint64_t rt_wall0, rt_in0;
-	uint32_t in_time;
-	unsigned since_service;
-	bool more_input;	/* the next input message is already read:
-				   the transport may hold what we send */
-
-	bool failed;		/* fatal; fail says why */
-	bool stopping;
-	struct ipfix_err fail;
-	struct ipfix_exporter_stats st;
-};
-
-static int flush_msg(struct ipfix_exporter *x);
-static int ensure_session(struct ipfix_exporter *x);
 
 /* Arithmetic --------------------------------------------------------------- */
 
@@ -150,16 +60,16 @@ wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void
-event(struct ipfix_exporter *x, enum ipfix_exp_event ev, const char *detail,
+void
+exp_event(struct ipfix_exporter *x, enum ipfix_exp_event ev, const char *detail,
     const struct ipfix_err *err)
 {
 	if (x->cfg.on_event != NULL)
 		x->cfg.on_event(x->cfg.arg, ev, detail, err);
 }
 
-static int
-fatal(struct ipfix_exporter *x, const struct ipfix_err *err)
+int
+exp_fatal(struct ipfix_exporter *x, const struct ipfix_err *err)
 {
 	if (!x->failed) {
 		x->failed = true;
@@ -168,8 +78,8 @@ fatal(struct ipfix_exporter *x, const struct ipfix_err *err)
 	return -1;
 }
 
-static void
-check_report(struct ipfix_exporter *x)
+void
+exp_check_report(struct ipfix_exporter *x)
 {
 	if (x->cfg.report != NULL && *x->cfg.report) {
 		*x->cfg.report = 0;
@@ -178,16 +88,16 @@ check_report(struct ipfix_exporter *x)
 	}
 }
 
-static bool
-stop_asked(const struct ipfix_exporter *x)
+bool
+exp_stop_asked(const struct ipfix_exporter *x)
 {
 	return x->cfg.stop != NULL && *x->cfg.stop;
 }
 
 /* Template state ----------------------------------------------------------- */
 
-static struct exp_dom *
-dom_get(struct ipfix_exporter *x, uint32_t odid)
+struct exp_dom *
+exp_dom_get(struct ipfix_exporter *x, uint32_t odid)
 {
 	struct exp_dom *d;
 	size_t lo = 0, hi = x->ndom, mid;
@@ -244,8 +154,8 @@ tm_index(const struct exp_dom *d, uint16_t id, bool *found)
 	return lo;
 }
 
-static struct exp_tmpl *
-tm_find(struct exp_dom *d, uint16_t id)
+struct exp_tmpl *
+exp_tm_find(struct exp_dom *d, uint16_t id)
 {
 	bool found;
 	size_t i;
@@ -260,8 +170,8 @@ tm_find(struct exp_dom *d, uint16_t id)
 }
 
 /* Store t (owned) in d, replacing a template of the same id. */
-static struct exp_tmpl *
-tm_put(struct exp_dom *d, struct ipfix_tmpl *t)
+struct exp_tmpl *
+exp_tm_put(struct exp_dom *d, struct ipfix_tmpl *t)
 {
 	struct exp_tmpl *e;
 	bool found;
@@ -310,337 +220,6 @@ doms_free(struct ipfix_exporter *x)
 	free(x->dom);
 }
 
-/* Sessions ----------------------------------------------------------------- */
-
-static uint64_t
-cur_gen(const struct ipfix_exporter *x)
-{
-	return x->cur != NULL ? x->cur->gen : 0;
-}
-
-static void
-sess_free(struct exp_sess *s)
-{
-	if (s == NULL)
-		return;
-	ipfix_chan_free(s->c);
-	ipfix_z_free(s->z);
-	free(s);
-}
-
-/* The message limit of a session that is up: the transport's, lowered
- * by --mtu (datagram kinds) and --max-msg, and room for compression. */
-static void
-sess_limits(struct ipfix_exporter *x, struct exp_sess *s)
-{
-	size_t m = x->cfg.sink != NULL ? x->cfg.sink->max_msg :
-	    ipfix_chan_max_msg(s->c);
-	size_t hdr;
-
-	if (x->cfg.mtu > 0 && x->datagram && s->c != NULL) {
-		hdr = ipfix_chan_peer(s->c)->addr.ss_family == AF_INET6 ?
-		    48 : 28;
-		if (x->cfg.ep.secure)
-			hdr += 64;	/* DTLS record header, IV, tag */
-		if (x->cfg.mtu > hdr + 64 && x->cfg.mtu - hdr < m)
-			m = x->cfg.mtu - hdr;
-	}
-	if (x->cfg.max_msg > 0 && x->cfg.max_msg < m)
-		m = x->cfg.max_msg;
-	if (m > IPFIX_MSG_MAX)
-		m = IPFIX_MSG_MAX;
-	s->frame_cap = m;
-	s->max_msg = x->cfg.compress && x->zstream ?
-	    ipfix_z_max_input(m) : m;
-}
-
-static struct exp_sess *
-sess_new(struct ipfix_exporter *x, struct ipfix_err *err)
-{
-	struct exp_sess *s;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
-		    "out of memory");
-		return NULL;
-	}
-	s->gen = ++x->gen;
-	s->opened_ms = ev_now_ms();
-	if (x->cfg.compress &&
-	    (s->z = ipfix_z_new(true, x->zstream, err)) == NULL) {
-		free(s);
-		return NULL;
-	}
-	if (x->cfg.sink == NULL &&
-	    (s->c = ipfix_chan_connect(&x->cfg.ep, &x->cfg.topts, x->cfg.sec,
-	    err)) == NULL) {
-		sess_free(s);
-		return NULL;
-	}
-	return s;
-}
-
-static void
-sess_poll_add(const struct exp_sess *s, struct pollfd *p, nfds_t *n,
-    long *tmo)
-{
-	long t;
-	int ev;
-
-	if (s == NULL || s->c == NULL || ipfix_chan_fd(s->c) < 0)
-		return;
-	ev = ipfix_chan_events(s->c);
-	p[*n].fd = ipfix_chan_fd(s->c);
-	p[*n].events = (short)((ev & EV_READ ? POLLIN : 0) |
-	    (ev & EV_WRITE ? POLLOUT : 0));
-	p[*n].revents = 0;
-	(*n)++;
-	t = ipfix_chan_timeout_ms(s->c);
-	if (t >= 0 && (*tmo < 0 || t < *tmo))
-		*tmo = t;
-}
-
-/* Service s and read what its peer sent (ignored, but reading shows
- * ICMP errors and closes); marks it lost on failure. */
-static void
-sess_service(struct exp_sess *s)
-{
-	struct ipfix_tmsg m;
-	enum ipfix_chan_state st;
-	int rc;
-
-	if (s == NULL || s->c == NULL || s->lost)
-		return;
-	st = ipfix_chan_service(s->c, &s->err);
-	while (st != IPFIX_CHAN_FAILED && st != IPFIX_CHAN_CLOSED &&
-	    st != IPFIX_CHAN_CONNECTING &&
-	    (rc = ipfix_chan_recv(s->c, &m, &s->err)) == IPFIX_T_OK)
-		;
-	st = ipfix_chan_state(s->c);
-	if (st == IPFIX_CHAN_CLOSED && s->close_by_ms == 0)
-		ipfix_err_set(&s->err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
-		    "the collector closed the session");
-	if (st == IPFIX_CHAN_FAILED || st == IPFIX_CHAN_CLOSED)
-		s->lost = true;
-}
-
-static void count_drop(struct ipfix_exporter *x, uint32_t records,
-    size_t len, const struct ipfix_err *err);
-
-static void
-lose_cur(struct ipfix_exporter *x)
-{
-	if (x->cur == NULL)
-		return;
-	x->st.failures++;
-	event(x, IPFIX_EXP_LOST, NULL, &x->cur->err);
-	/* What the builder holds was numbered for the lost session. */
-	if (x->open && x->b.records > x->b_own)
-		count_drop(x, x->b.records - x->b_own, x->b.len,
-		    &x->cur->err);
-	x->open = false;
-	sess_free(x->cur);
-	x->cur = NULL;
-}
-
-/* Its orderly close is over (UDP's at once): nothing left to drain. */
-static bool
-sess_closed(const struct exp_sess *s)
-{
-	return s->c == NULL || ipfix_chan_state(s->c) == IPFIX_CHAN_CLOSED;
-}
-
-/*
- * A session that fails while it closes was refused late: TLS 1.3 sends a
- * client-certificate refusal only after the client's handshake is done, so
- * the data it carried was dropped by the collector. That is a failure of
- * the run, not a lost collector to reconnect to.
- */
-static void
-close_failed(struct ipfix_exporter *x, struct exp_sess *s)
-{
-	if (!s->lost || s->c == NULL ||
-	    ipfix_chan_state(s->c) != IPFIX_CHAN_FAILED)
-		return;
-	x->st.failures++;
-	if (s->err.code == IPFIX_E_TLS && !x->failed) {
-		x->failed = true;	/* the caller reports it */
-		x->fail = s->err;
-	} else
-		event(x, IPFIX_EXP_LOST, NULL, &s->err);
-}
-
-static void
-reap(struct ipfix_exporter *x)
-{
-	if (x->cur != NULL && x->cur->lost)
-		lose_cur(x);
-	if (x->next != NULL && x->next->lost) {
-		x->st.connect_failures++;
-		event(x, IPFIX_EXP_CONNECT_FAILED, NULL, &x->next->err);
-		sess_free(x->next);
-		x->next = NULL;
-	}
-	if (x->old != NULL && (x->old->lost || sess_closed(x->old) ||
-	    ev_now_ms() >= x->old->close_by_ms)) {
-		close_failed(x, x->old);
-		sess_free(x->old);
-		x->old = NULL;
-	}
-}
-
-/* Wait for I/O on the sessions until deadline (monotonic ms) or one
- * event; service them. */
-static void
-wait_io(struct ipfix_exporter *x, uint64_t deadline)
-{
-	struct pollfd p[4];
-	nfds_t n = 0;
-	uint64_t now = ev_now_ms();
-	long tmo = deadline > now ? (long)(deadline - now) : 0;
-
-	sess_poll_add(x->cur, p, &n, &tmo);
-	sess_poll_add(x->next, p, &n, &tmo);
-	sess_poll_add(x->old, p, &n, &tmo);
-	sess_poll_add(x->conn, p, &n, &tmo);
-	(void)poll(n > 0 ? p : NULL, n, (int)tmo);
-	sess_service(x->conn);
-	sess_service(x->cur);
-	sess_service(x->next);
-	sess_service(x->old);
-	reap(x);
-	check_report(x);
-}
-
-/* Sleep until t, serving the sessions; false when a stop came first. */
-static bool
-sleep_until(struct ipfix_exporter *x, uint64_t t, bool stoppable)
-{
-	while (ev_now_ms() < t) {
-		if (stoppable && stop_asked(x))
-			return false;
-		wait_io(x, t);
-	}
-	return true;
-}
-
-/* One connection attempt: open, then service until up or deadline. */
-static struct exp_sess *
-connect_once(struct ipfix_exporter *x, struct ipfix_err *err)
-{
-	struct exp_sess *s;
-	uint64_t deadline;
-
-	event(x, IPFIX_EXP_CONNECTING, NULL, NULL);
-	if ((s = sess_new(x, err)) == NULL)
-		return NULL;
-	deadline = ev_now_ms() + x->cfg.connect_ms;
-	x->conn = s;	/* so wait_io serves it */
-	sess_service(s);
-	while (s->c != NULL && ipfix_chan_state(s->c) != IPFIX_CHAN_UP) {
-		if (s->lost)
-			*err = s->err;
-		else if (ev_now_ms() >= deadline || stop_asked(x))
-			ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
-			    "no session within %u ms", x->cfg.connect_ms);
-		else {
-			wait_io(x, deadline);
-			continue;
-		}
-		x->conn = NULL;
-		sess_free(s);
-		return NULL;
-	}
-	x->conn = NULL;
-	sess_limits(x, s);
-	return s;
-}
-
-static void
-session_up(struct ipfix_exporter *x, struct exp_sess *s)
-{
-	char buf[IPFIX_ADDRSTR_MAX] = "";
-	const struct ipfix_tpeer *p;
-
-	x->cur = s;
-	x->attempts = 0;
-	x->st.sessions++;
-	x->need_all = true;
-	x->rekey_at_ms = ev_now_ms() + x->cfg.rekey_ms;
-	if (s->c != NULL) {
-		p = ipfix_chan_peer(s->c);
-		if (p->addrlen > 0)
-			ipfix_addr_format((const struct sockaddr *)&p->addr,
-			    p->addrlen, buf, sizeof(buf));
-	}
-	event(x, IPFIX_EXP_UP, buf, NULL);
-}
-
-/* Wait out the backoff before the next attempt; false on stop. */
-static bool
-backoff_wait(struct ipfix_exporter *x)
-{
-	uint64_t due;
-	char buf[32];
-
-	if (x->last_attempt_ms == 0 || x->cfg.sink != NULL)
-		return true;
-	/* After a lost session or one failure: retry_min after the last
-	 * attempt began; then doubling with each further failure. */
-	due = x->last_attempt_ms + ipfix_exp_backoff_ms(x->attempts > 0 ?
-	    x->attempts - 1 : 0, x->cfg.retry_min_ms, x->cfg.retry_max_ms);
-	if (due > ev_now_ms()) {
-		snprintf(buf, sizeof(buf), "%llu",
-		    (unsigned long long)(due - ev_now_ms()));
-		event(x, IPFIX_EXP_RETRY, buf, NULL);
-	}
-	return sleep_until(x, due, true);
-}
-
-/* A session to send on, reconnecting as needed (C66: attempts start no
- * more often than retry_min apart). -1 on stop or when giving up. */
-static int
-ensure_session(struct ipfix_exporter *x)
-{
-	struct ipfix_err err;
-	struct exp_sess *s;
-
-	/* A hand-off in progress is moot once the session it replaces died. */
-	if (x->cur == NULL && x->next != NULL) {
-		sess_free(x->next);
-		x->next = NULL;
-	}
-	while (x->cur == NULL) {
-		if (x->failed)
-			return -1;
-		if (x->stopping || !backoff_wait(x)) {
-			x->stopping = true;
-			return -1;
-		}
-		x->last_attempt_ms = ev_now_ms();
-		ipfix_err_clear(&err);
-		if ((s = connect_once(x, &err)) != NULL) {
-			session_up(x, s);
-			break;
-		}
-		x->st.connect_failures++;
-		/* Retrying cannot mend a configuration error (no kernel
-		 * SCTP...), nor, before any session came up, a refused
-		 * (D)TLS handshake (unknown CA, name mismatch, wrong PSK). */
-		if (err.code == IPFIX_E_USAGE ||
-		    (err.code == IPFIX_E_TLS && x->st.sessions == 0))
-			return fatal(x, &err);
-		event(x, IPFIX_EXP_CONNECT_FAILED, NULL, &err);
-		if (x->cfg.max_retries >= 0 &&
-		    x->attempts >= (unsigned)x->cfg.max_retries) {
-			event(x, IPFIX_EXP_GAVE_UP, NULL, &err);
-			return fatal(x, &err);
-		}
-		x->attempts++;
-	}
-	return 0;
-}
-
 /* Sending ------------------------------------------------------------------ */
 
 static void
@@ -655,7 +234,23 @@ count_drop(struct ipfix_exporter *x, uint32_t records, size_t len,
 	if (x->st.first_drop_ms == 0)
 		x->st.first_drop_ms = now;
 	x->st.last_drop_ms = now;
-	event(x, IPFIX_EXP_DROPPED, NULL, err);
+	exp_event(x, IPFIX_EXP_DROPPED, NULL, err);
+}
+
+void
+exp_lose_cur(struct ipfix_exporter *x)
+{
+	if (x->cur == NULL)
+		return;
+	x->st.failures++;
+	exp_event(x, IPFIX_EXP_LOST, NULL, &x->cur->err);
+	/* What the builder holds was numbered for the lost session. */
+	if (x->open && x->b.records > x->b_own)
+		count_drop(x, x->b.records - x->b_own, x->b.len,
+		    &x->cur->err);
+	x->open = false;
+	exp_sess_free(x->cur);
+	x->cur = NULL;
 }
 
 static void
@@ -667,7 +262,7 @@ pace(struct ipfix_exporter *x, uint32_t records)
 		return;
 	if (x->pace_t0 == 0)
 		x->pace_t0 = ev_now_ms();
-	(void)sleep_until(x, ipfix_exp_pace_due(x->pace_t0, x->pace_done,
+	(void)exp_sleep_until(x, ipfix_exp_pace_due(x->pace_t0, x->pace_done,
 	    x->cfg.rate), true);
 	x->pace_done += units;
 }
@@ -705,12 +300,12 @@ chan_send_one(struct ipfix_exporter *x, const uint8_t *p, size_t len,
 	how.more = x->more_input && x->cfg.pace == IPFIX_PACE_FAST;
 	while ((rc = ipfix_chan_send(x->cur->c, p, len, &how, err)) ==
 	    IPFIX_T_AGAIN) {
-		if (stop_asked(x) && give_up == 0)
+		if (exp_stop_asked(x) && give_up == 0)
 			give_up = ev_now_ms() + x->cfg.linger_ms;
 		if (give_up != 0 && ev_now_ms() >= give_up)
 			return ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET,
 			    NULL, "collector not reading at shutdown");
-		wait_io(x, ev_now_ms() + AGAIN_WAIT_MS);
+		exp_wait_io(x, ev_now_ms() + AGAIN_WAIT_MS);
 		if (x->cur == NULL)
 			return ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET,
 			    NULL, "session lost while sending");
@@ -748,7 +343,7 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records, int sidx,
 		count_drop(x, records, len, &err);
 		if (x->cur != NULL) {
 			x->cur->err = err;
-			lose_cur(x);
+			exp_lose_cur(x);
 		}
 		return -1;
 	}
@@ -758,13 +353,13 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records, int sidx,
 	x->st.out_wire_bytes += wlen;
 	if (++x->since_service >= SERVICE_EVERY && x->cfg.sink == NULL) {
 		x->since_service = 0;
-		wait_io(x, 0);
+		exp_wait_io(x, 0);
 	}
 	return 0;
 }
 
-static int
-flush_msg(struct ipfix_exporter *x)
+int
+exp_flush_msg(struct ipfix_exporter *x)
 {
 	struct exp_dom *d;
 	uint32_t records;
@@ -779,7 +374,7 @@ flush_msg(struct ipfix_exporter *x)
 	len = ipfix_builder_finish(&x->b);
 	records = x->b.records - x->b_own;
 	sidx = x->b_sidx;
-	if ((d = dom_get(x, x->b_odid)) != NULL) {
+	if ((d = exp_dom_get(x, x->b_odid)) != NULL) {
 		d->seq[sidx] += x->b.records;
 		if (records > 0)
 			d->msgs++;
@@ -807,14 +402,14 @@ open_msg(struct ipfix_exporter *x, struct exp_dom *d, int sidx)
 	    x->in_time;
 
 	if (x->open && (x->b_odid != d->odid || x->b_time != t ||
-	    x->b_sidx != sidx) && flush_msg(x) == -1)
+	    x->b_sidx != sidx) && exp_flush_msg(x) == -1)
 		return -1;
 	if (x->open)
 		return 0;
-	if (ensure_session(x) == -1)
+	if (exp_ensure_session(x) == -1)
 		return -1;
-	if (d->seq_gen != cur_gen(x)) {
-		d->seq_gen = cur_gen(x);
+	if (d->seq_gen != exp_cur_gen(x)) {
+		d->seq_gen = exp_cur_gen(x);
 		d->seq[0] = d->seq[1] = 0;
 	}
 	ipfix_builder_init(&x->b, x->buf, x->cur->max_msg, d->odid, t,
@@ -851,12 +446,12 @@ add_item(struct ipfix_exporter *x, struct exp_dom *d, const struct item *it)
 	int rc, tries;
 
 	for (tries = 0; tries < 2; tries++) {
-		gen = cur_gen(x);
+		gen = exp_cur_gen(x);
 		if (open_msg(x, d, sidx_for(x, it->kind == ITEM_RECORD)) == -1)
 			return -1;
 		/* A flush on the way lost the session: a record needs its
 		 * template on the new one first. */
-		if (it->kind == ITEM_RECORD && cur_gen(x) != gen)
+		if (it->kind == ITEM_RECORD && exp_cur_gen(x) != gen)
 			return 1;
 		x->b_ctl |= it->kind != ITEM_RECORD;
 		if (it->kind == ITEM_TMPL)
@@ -868,15 +463,15 @@ add_item(struct ipfix_exporter *x, struct exp_dom *d, const struct item *it)
 			rc = ipfix_builder_add_record(&x->b, it->tid, it->p,
 			    it->len, &err);
 		if (rc == -1)
-			return fatal(x, &err);
+			return exp_fatal(x, &err);
 		if (rc == 0)
 			return 0;
-		if (flush_msg(x) == -1)
+		if (exp_flush_msg(x) == -1)
 			return -1;
 	}
 	ipfix_err_set(&err, IPFIX_E_LIMIT, IPFIX_NO_OFFSET, NULL,
 	    "item does not fit an empty message");
-	return fatal(x, &err);
+	return exp_fatal(x, &err);
 }
 
 /* Send e on the current session unless it is there already. */
@@ -885,11 +480,11 @@ ensure_tmpl(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e)
 {
 	struct item it = { .kind = ITEM_TMPL, .t = e->t };
 
-	if (x->cur != NULL && e->sent_gen == cur_gen(x))
+	if (x->cur != NULL && e->sent_gen == exp_cur_gen(x))
 		return 0;
 	if (add_item(x, d, &it) == -1)
 		return -1;
-	e->sent_gen = cur_gen(x);
+	e->sent_gen = exp_cur_gen(x);
 	x->st.out_templates++;
 	return 0;
 }
@@ -925,8 +520,8 @@ add_record_open(struct ipfix_exporter *x, const struct exp_dom *d,
 	    ipfix_builder_add_record(&x->b, e->t->id, p, len, &err) == 0;
 }
 
-static int
-add_record(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
+int
+exp_add_record(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
     const uint8_t *p, size_t len)
 {
 	struct item it = { .kind = ITEM_RECORD, .tid = e->t->id, .p = p,
@@ -953,7 +548,7 @@ emit_dom(struct ipfix_exporter *x, struct exp_dom *d, bool force)
 	for (i = 0; i < d->n; i++) {
 		if (force)
 			d->tm[i].sent_gen = 0;
-		if (x->cur == NULL || d->tm[i].sent_gen != cur_gen(x))
+		if (x->cur == NULL || d->tm[i].sent_gen != exp_cur_gen(x))
 			sent++;
 		if (ensure_tmpl(x, d, &d->tm[i]) == -1)
 			return -1;
@@ -997,7 +592,7 @@ add_run(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
 		/* A new message: UDP templates may be due (C51). */
 		if (k == 0) {
 			if (maybe_refresh(x, d) == 0 &&
-			    add_record(x, d, e, p, rl) == -1) {
+			    exp_add_record(x, d, e, p, rl) == -1) {
 				/* placed nowhere; after a fatal error
 				 * neither is the rest */
 				x->st.not_sent_records += x->failed ? n : 1;
@@ -1012,162 +607,7 @@ add_run(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
 	return 0;
 }
 
-/* Statistics (RFC 7011 §4.3) ---------------------------------------------- */
-
-static struct ipfix_tmpl *
-stats_tmpl_new(uint16_t id, int kind)
-{
-	static const uint16_t rel[] = { IE_EXPORTING_PROCESS_ID,
-	    IE_NOT_SENT_FLOW_TOTAL, IE_OBSERVATION_TIME_MS,
-	    IE_OBSERVATION_TIME_MS };
-	static const uint16_t met[] = { IE_OBSERVATION_DOMAIN_ID,
-	    IE_EXPORTED_MESSAGES, IE_EXPORTED_RECORDS, IE_EXPORTED_OCTETS };
-	static const uint16_t lens[] = { 4, 8, 8, 8 };
-	struct ipfix_tmpl *t;
-	size_t i;
-
-	if ((t = ipfix_tmpl_new(id, 4, 1)) == NULL)
-		return NULL;
-	for (i = 0; i < 4; i++) {
-		t->fields[i].id = kind == OWN_METERING ? met[i] : rel[i];
-		t->fields[i].len = lens[i];
-	}
-	ipfix_tmpl_finish(t);
-	return t;
-}
-
-/* Our template of kind in d, under the highest id the input left. */
-static struct exp_tmpl *
-stats_tmpl(struct exp_dom *d, int kind)
-{
-	struct ipfix_tmpl *t;
-	struct exp_tmpl *e;
-	size_t i;
-	uint32_t id;
-
-	for (i = 0; i < d->n; i++)
-		if (d->tm[i].own == kind)
-			return &d->tm[i];
-	for (id = 65535; id >= IPFIX_MIN_DATA_SET_ID; id--)
-		if (tm_find(d, (uint16_t)id) == NULL)
-			break;
-	if (id < IPFIX_MIN_DATA_SET_ID ||
-	    (t = stats_tmpl_new((uint16_t)id, kind)) == NULL ||
-	    (e = tm_put(d, t)) == NULL)
-		return NULL;
-	e->own = (uint8_t)kind;
-	return e;
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	ipfix_put32(p, (uint32_t)(v >> 32));
-	ipfix_put32(p + 4, (uint32_t)v);
-}
-
-/* Tell the collector how many records never left (C59), once per new
- * count and on every new session. */
-static int
-emit_stats(struct ipfix_exporter *x, bool again)
-{
-	uint8_t rec[STATS_REC_LEN];
-	struct exp_dom *d;
-	struct exp_tmpl *e;
-
-	if (x->st.not_sent_records == 0 ||
-	    (!again && x->stats_sent == x->st.not_sent_records))
-		return 0;
-	if ((d = dom_get(x, 0)) == NULL ||
-	    (e = stats_tmpl(d, OWN_RELIABILITY)) == NULL)
-		return 0;	/* no memory: the counts stay in --stats */
-	x->stats_sent = x->st.not_sent_records;
-	ipfix_put32(rec, x->cfg.process_id);
-	put64(rec + 4, x->st.not_sent_records);
-	put64(rec + 12, x->st.first_drop_ms);
-	put64(rec + 20, x->st.last_drop_ms);
-	if (add_record(x, d, e, rec, sizeof(rec)) == -1)
-		return -1;
-	x->st.out_stats_records++;
-	x->b_own++;
-	return 0;
-}
-
-/* After a hand-off, each domain's cumulative counts (RFC 7011 §4.1) on
- * the new session, so a collector can account across the chain. */
-static int
-emit_metering(struct ipfix_exporter *x)
-{
-	uint8_t rec[STATS_REC_LEN];
-	struct exp_tmpl *e;
-	struct exp_dom *d;
-	size_t i;
-
-	for (i = 0; i < x->ndom; i++) {
-		d = &x->dom[i];
-		if (d->tot_msgs == 0 ||
-		    (e = stats_tmpl(d, OWN_METERING)) == NULL)
-			continue;
-		ipfix_put32(rec, d->odid);
-		put64(rec + 4, d->tot_msgs);
-		put64(rec + 12, d->tot_recs);
-		put64(rec + 20, d->tot_octets);
-		if (add_record(x, d, e, rec, sizeof(rec)) == -1)
-			return -1;
-		x->st.out_stats_records++;
-		x->b_own++;
-	}
-	return 0;
-}
-
-/* Hand-off and per-message upkeep ----------------------------------------- */
-
-static void
-start_rekey(struct ipfix_exporter *x)
-{
-	struct ipfix_err err;
-
-	if (x->cfg.rekey_ms == 0 || x->cur == NULL || x->next != NULL ||
-	    ev_now_ms() < x->rekey_at_ms)
-		return;
-	x->rekey_at_ms = ev_now_ms() + x->cfg.rekey_ms;
-	ipfix_err_clear(&err);
-	if ((x->next = sess_new(x, &err)) == NULL) {
-		x->st.connect_failures++;
-		event(x, IPFIX_EXP_CONNECT_FAILED, "hand-off", &err);
-	}
-}
-
-/* Soft hand-off: the new session is up, so the data moves there; the
- * old one is closed in order once what it holds is out. */
-static int
-handoff(struct ipfix_exporter *x)
-{
-	struct exp_sess *n = x->next;
-
-	if (n == NULL ||
-	    (n->c != NULL && ipfix_chan_state(n->c) != IPFIX_CHAN_UP))
-		return 0;
-	if (flush_msg(x) == -1)
-		return -1;
-	x->next = NULL;
-	sess_limits(x, n);
-	if (x->cur != NULL) {
-		sess_free(x->old);
-		x->old = x->cur;
-		x->old->close_by_ms = ev_now_ms() + x->cfg.linger_ms;
-		if (x->old->c != NULL)
-			(void)ipfix_chan_shutdown(x->old->c, &x->old->err);
-		else
-			x->old->lost = true;	/* the test sink's */
-	}
-	x->cur = NULL;
-	session_up(x, n);
-	x->st.handoffs++;
-	x->need_meter = true;
-	event(x, IPFIX_EXP_HANDOFF, NULL, NULL);
-	return 0;
-}
+/* Per-message upkeep ------------------------------------------------------- */
 
 /* Templates and statistics a new session needs before any data. */
 static int
@@ -1175,8 +615,8 @@ upkeep(struct ipfix_exporter *x)
 {
 	size_t i;
 
-	check_report(x);
-	start_rekey(x);
+	exp_check_report(x);
+	exp_start_rekey(x);
 	if (x->next != NULL && ev_now_ms() - x->next->opened_ms >=
 	    x->cfg.connect_ms && !x->next->lost) {
 		x->next->lost = true;
@@ -1184,9 +624,9 @@ upkeep(struct ipfix_exporter *x)
 		    "hand-off session not up within %u ms", x->cfg.connect_ms);
 	}
 	if (x->next != NULL) {
-		sess_service(x->next);
-		reap(x);
-		if (handoff(x) == -1)
+		exp_sess_service(x->next);
+		exp_reap(x);
+		if (exp_handoff(x) == -1)
 			return -1;
 	}
 	while (x->need_all && x->cur != NULL) {
@@ -1194,15 +634,15 @@ upkeep(struct ipfix_exporter *x)
 		for (i = 0; i < x->ndom; i++)
 			if (emit_dom(x, &x->dom[i], false) == -1)
 				return -1;
-		if (emit_stats(x, true) == -1)
+		if (exp_emit_stats(x, true) == -1)
 			return -1;
 	}
 	if (x->need_meter && x->cur != NULL) {
 		x->need_meter = false;
-		if (emit_metering(x) == -1)
+		if (exp_emit_metering(x) == -1)
 			return -1;
 	}
-	return emit_stats(x, false);
+	return exp_emit_stats(x, false);
 }
 
 /* Decoder callbacks -------------------------------------------------------- */
@@ -1220,14 +660,14 @@ on_template(void *arg, const struct ipfix_msg_ctx *m,
 	(void)how;
 	(void)offset;
 	x->st.in_templates++;
-	if (x->failed || (d = dom_get(x, m->hdr.odid)) == NULL)
+	if (x->failed || (d = exp_dom_get(x, m->hdr.odid)) == NULL)
 		return;
-	e = tm_find(d, t->id);
+	e = exp_tm_find(d, t->id);
 	if (e != NULL && !e->own && ipfix_tmpl_equal(e->t, t))
 		return;		/* the input's refresh; ours is separate */
 	/* TCP/SCTP: an id in use must be withdrawn before it is reused. */
 	if (e != NULL && x->reliable && x->cur != NULL &&
-	    e->sent_gen == cur_gen(x)) {
+	    e->sent_gen == exp_cur_gen(x)) {
 		it.set_id = e->t->options ? IPFIX_SET_OPTIONS_TEMPLATE :
 		    IPFIX_SET_TEMPLATE;
 		it.tid = t->id;
@@ -1235,7 +675,8 @@ on_template(void *arg, const struct ipfix_msg_ctx *m,
 			return;
 		x->st.out_withdrawals++;
 	}
-	if ((dup = ipfix_tmpl_dup(t)) == NULL || (e = tm_put(d, dup)) == NULL)
+	if ((dup = ipfix_tmpl_dup(t)) == NULL ||
+	    (e = exp_tm_put(d, dup)) == NULL)
 		return;
 	(void)ensure_tmpl(x, d, e);
 }
@@ -1254,7 +695,7 @@ withdraw(struct ipfix_exporter *x, struct exp_dom *d, uint16_t set_id,
 		if (e->own || (tid >= IPFIX_MIN_DATA_SET_ID ?
 		    e->t->id != tid : e->t->options != opts))
 			continue;
-		sent |= x->cur != NULL && e->sent_gen == cur_gen(x);
+		sent |= x->cur != NULL && e->sent_gen == exp_cur_gen(x);
 		tm_del(d, i);
 	}
 	return sent;
@@ -1272,7 +713,7 @@ on_withdrawal(void *arg, const struct ipfix_msg_ctx *m, uint16_t set_id,
 	(void)removed;
 	(void)offset;
 	x->st.in_withdrawals++;
-	if (x->failed || (d = dom_get(x, m->hdr.odid)) == NULL)
+	if (x->failed || (d = exp_dom_get(x, m->hdr.odid)) == NULL)
 		return;
 	/* Over UDP a withdrawal is never sent (C49). */
 	if (withdraw(x, d, set_id, tid) && x->reliable &&
@@ -1293,14 +734,14 @@ on_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
 		x->st.not_sent_records++;	/* no session at the end */
 		return;
 	}
-	if ((d = dom_get(x, m->hdr.odid)) == NULL)
+	if ((d = exp_dom_get(x, m->hdr.odid)) == NULL)
 		return;
-	if ((e = tm_find(d, t->id)) == NULL || e->own) {
+	if ((e = exp_tm_find(d, t->id)) == NULL || e->own) {
 		x->st.in_no_template++;
 		return;
 	}
 	if (maybe_refresh(x, d) == 0 &&
-	    add_record(x, d, e, r->p, r->len) == -1)
+	    exp_add_record(x, d, e, r->p, r->len) == -1)
 		x->st.not_sent_records++;	/* placed in no message */
 }
 
@@ -1322,9 +763,9 @@ on_records(void *arg, const struct ipfix_msg_ctx *m,
 		x->st.not_sent_records += n;
 		return true;
 	}
-	if ((d = dom_get(x, m->hdr.odid)) == NULL)
+	if ((d = exp_dom_get(x, m->hdr.odid)) == NULL)
 		return true;
-	if ((e = tm_find(d, t->id)) == NULL || e->own) {
+	if ((e = exp_tm_find(d, t->id)) == NULL || e->own) {
 		x->st.in_no_template += n;
 		return true;
 	}
@@ -1345,7 +786,7 @@ on_problem(void *arg, const struct ipfix_problem *p)
 	    p->code != IPFIX_E_NO_TEMPLATE)
 		return;
 	ipfix_err_set(&err, p->code, p->offset, p->check, "%s", p->reason);
-	event(x, IPFIX_EXP_INPUT, NULL, &err);
+	exp_event(x, IPFIX_EXP_INPUT, NULL, &err);
 }
 
 /* Public ------------------------------------------------------------------- */
@@ -1463,10 +904,10 @@ ipfix_exporter_free(struct ipfix_exporter *x)
 {
 	if (x == NULL)
 		return;
-	sess_free(x->cur);
-	sess_free(x->next);
-	sess_free(x->old);
-	sess_free(x->conn);
+	exp_sess_free(x->cur);
+	exp_sess_free(x->next);
+	exp_sess_free(x->old);
+	exp_sess_free(x->conn);
 	ipfix_decoder_free(x->dec);
 	doms_free(x);
 	free(x->buf);
@@ -1503,8 +944,8 @@ realtime(struct ipfix_exporter *x, const struct ipfix_hdr *h,
 	    x->cfg.speed);
 	if (due <= ev_now_ms())
 		return;
-	(void)flush_msg(x);
-	(void)sleep_until(x, due, true);
+	(void)exp_flush_msg(x);
+	(void)exp_sleep_until(x, due, true);
 }
 
 static int
@@ -1529,7 +970,7 @@ ipfix_exporter_feed(struct ipfix_exporter *x, const uint8_t *msg, size_t len,
 	if (ipfix_hdr_parse(msg, len, meta != NULL ? meta->offset : 0, &h,
 	    &e) == -1) {
 		x->st.in_malformed++;
-		event(x, IPFIX_EXP_INPUT, NULL, &e);
+		exp_event(x, IPFIX_EXP_INPUT, NULL, &e);
 		return 0;
 	}
 	realtime(x, &h, meta);
@@ -1541,37 +982,8 @@ ipfix_exporter_feed(struct ipfix_exporter *x, const uint8_t *msg, size_t len,
 	    0, &e) == -1)
 		x->st.in_malformed++;
 	if (x->cfg.flush_each_input)
-		(void)flush_msg(x);
+		(void)exp_flush_msg(x);
 	return x->failed ? feed_fail(x, err) : 0;
-}
-
-/* Close the session in order, bounded by linger_ms: it joins the old
- * one (if a hand-off left one) and both drain. */
-static void
-close_session(struct ipfix_exporter *x)
-{
-	struct exp_sess *s = x->cur;
-
-	x->cur = NULL;
-	if (s == NULL || s->c == NULL) {
-		sess_free(s);
-		return;
-	}
-	s->close_by_ms = ev_now_ms() + x->cfg.linger_ms;
-	(void)ipfix_chan_shutdown(s->c, &s->err);
-	if (sess_closed(s)) {
-		sess_free(s);
-		return;
-	}
-	if (x->old != NULL) {
-		x->next = s;	/* served too; freed below */
-		while (!sess_closed(s) && ev_now_ms() < s->close_by_ms)
-			wait_io(x, s->close_by_ms);
-		x->next = NULL;
-		sess_free(s);
-		return;
-	}
-	x->old = s;
 }
 
 int
@@ -1583,13 +995,13 @@ ipfix_exporter_finish(struct ipfix_exporter *x, struct ipfix_err *err)
 		count_drop(x, pending, x->b.len, &x->fail);
 	if (!x->failed) {
 		(void)upkeep(x);
-		(void)flush_msg(x);
+		(void)exp_flush_msg(x);
 	}
-	sess_free(x->next);
+	exp_sess_free(x->next);
 	x->next = NULL;
-	close_session(x);
+	exp_close_session(x);
 	while (x->old != NULL)
-		wait_io(x, x->old->close_by_ms);
+		exp_wait_io(x, x->old->close_by_ms);
 	return x->failed ? feed_fail(x, err) : 0;
 }
 
@@ -1604,20 +1016,20 @@ ipfix_exporter_run(struct ipfix_exporter *x, struct ipfix_reader *r,
 	int rc;
 
 	for (;;) {
-		if (stop_asked(x))
+		if (exp_stop_asked(x))
 			break;
 		ipfix_err_clear(&e);
 		rc = ipfix_reader_next(r, &msg, &len, &meta, &e);
 		if (rc == 0)
 			break;
-		if (rc == -2 && (errno == EINTR || stop_asked(x)))
+		if (rc == -2 && (errno == EINTR || exp_stop_asked(x)))
 			break;
 		if (rc == -2) {
-			(void)fatal(x, &e);
+			(void)exp_fatal(x, &e);
 			break;
 		}
 		if (rc == -1) {
-			event(x, IPFIX_EXP_INPUT, NULL, &e);
+			exp_event(x, IPFIX_EXP_INPUT, NULL, &e);
 			continue;
 		}
 		x->more_input = ipfix_reader_buffered(r);
@@ -1626,10 +1038,10 @@ ipfix_exporter_run(struct ipfix_exporter *x, struct ipfix_reader *r,
 		/* What the transport holds leaves before a read that may
 		 * block (a live pipe). */
 		if (!x->more_input && x->cur != NULL)
-			wait_io(x, 0);
+			exp_wait_io(x, 0);
 	}
 	x->more_input = false;
-	if (stop_asked(x))
+	if (exp_stop_asked(x))
 		x->stopping = true;
 	return ipfix_exporter_finish(x, err);
 }

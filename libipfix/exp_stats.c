@@ -1,0 +1,119 @@
+/*
+ * exp_stats: the exporter's own Options Template Records (exporter_int.h):
+ * the RFC 7011 §4.3 Exporting Process Reliability Statistics (records
+ * that never left, C59) and, after a hand-off, the §4.1 Metering Process
+ * Statistics per domain. Separate from exporter.c because these records
+ * are made here rather than re-packed from the input; they enter messages
+ * through exp_add_record like any other.
+ */
+#include "exporter_int.h"
+
+/* IEs of the RFC 7011 §4.3 Exporting Process Reliability Statistics
+ * and of the §4.1 Metering Process Statistics. */
+#define IE_EXPORTING_PROCESS_ID		144
+#define IE_NOT_SENT_FLOW_TOTAL		166
+#define IE_OBSERVATION_TIME_MS		323
+#define IE_OBSERVATION_DOMAIN_ID	149
+#define IE_EXPORTED_MESSAGES		41
+#define IE_EXPORTED_RECORDS		42
+#define IE_EXPORTED_OCTETS		40
+#define STATS_REC_LEN			28	/* both layouts */
+
+static struct ipfix_tmpl *
+stats_tmpl_new(uint16_t id, int kind)
+{
+	static const uint16_t rel[] = { IE_EXPORTING_PROCESS_ID,
+	    IE_NOT_SENT_FLOW_TOTAL, IE_OBSERVATION_TIME_MS,
+	    IE_OBSERVATION_TIME_MS };
+	static const uint16_t met[] = { IE_OBSERVATION_DOMAIN_ID,
+	    IE_EXPORTED_MESSAGES, IE_EXPORTED_RECORDS, IE_EXPORTED_OCTETS };
+	static const uint16_t lens[] = { 4, 8, 8, 8 };
+	struct ipfix_tmpl *t;
+	size_t i;
+
+	if ((t = ipfix_tmpl_new(id, 4, 1)) == NULL)
+		return NULL;
+	for (i = 0; i < 4; i++) {
+		t->fields[i].id = kind == OWN_METERING ? met[i] : rel[i];
+		t->fields[i].len = lens[i];
+	}
+	ipfix_tmpl_finish(t);
+	return t;
+}
+
+/* Our template of kind in d, under the highest id the input left. */
+static struct exp_tmpl *
+stats_tmpl(struct exp_dom *d, int kind)
+{
+	struct ipfix_tmpl *t;
+	struct exp_tmpl *e;
+	size_t i;
+	uint32_t id;
+
+	for (i = 0; i < d->n; i++)
+		if (d->tm[i].own == kind)
+			return &d->tm[i];
+	for (id = 65535; id >= IPFIX_MIN_DATA_SET_ID; id--)
+		if (exp_tm_find(d, (uint16_t)id) == NULL)
+			break;
+	if (id < IPFIX_MIN_DATA_SET_ID ||
+	    (t = stats_tmpl_new((uint16_t)id, kind)) == NULL ||
+	    (e = exp_tm_put(d, t)) == NULL)
+		return NULL;
+	e->own = (uint8_t)kind;
+	return e;
+}
+
+/* Tell the collector how many records never left (C59), once per new
+ * count and on every new session. */
+int
+exp_emit_stats(struct ipfix_exporter *x, bool again)
+{
+	uint8_t rec[STATS_REC_LEN];
+	struct exp_dom *d;
+	struct exp_tmpl *e;
+
+	if (x->st.not_sent_records == 0 ||
+	    (!again && x->stats_sent == x->st.not_sent_records))
+		return 0;
+	if ((d = exp_dom_get(x, 0)) == NULL ||
+	    (e = stats_tmpl(d, OWN_RELIABILITY)) == NULL)
+		return 0;	/* no memory: the counts stay in --stats */
+	x->stats_sent = x->st.not_sent_records;
+	ipfix_put32(rec, x->cfg.process_id);
+	ipfix_put64(rec + 4, x->st.not_sent_records);
+	ipfix_put64(rec + 12, x->st.first_drop_ms);
+	ipfix_put64(rec + 20, x->st.last_drop_ms);
+	if (exp_add_record(x, d, e, rec, sizeof(rec)) == -1)
+		return -1;
+	x->st.out_stats_records++;
+	x->b_own++;
+	return 0;
+}
+
+/* After a hand-off, each domain's cumulative counts (RFC 7011 §4.1) on
+ * the new session, so a collector can account across the chain. */
+int
+exp_emit_metering(struct ipfix_exporter *x)
+{
+	uint8_t rec[STATS_REC_LEN];
+	struct exp_tmpl *e;
+	struct exp_dom *d;
+	size_t i;
+
+	for (i = 0; i < x->ndom; i++) {
+		d = &x->dom[i];
+		if (d->tot_msgs == 0 ||
+		    (e = stats_tmpl(d, OWN_METERING)) == NULL)
+			continue;
+		ipfix_put32(rec, d->odid);
+		ipfix_put64(rec + 4, d->tot_msgs);
+		ipfix_put64(rec + 12, d->tot_recs);
+		ipfix_put64(rec + 20, d->tot_octets);
+		if (exp_add_record(x, d, e, rec, sizeof(rec)) == -1)
+			return -1;
+		x->st.out_stats_records++;
+		x->b_own++;
+	}
+	return 0;
+}
