@@ -91,7 +91,8 @@ auth_install(struct ipfix_chan *c, struct ipfix_err *err)
 
 /* --- setting up --------------------------------------------------------------- */
 
-static void
+/* The largest datagram payload (UDP: path MTU less IP and UDP). */
+static size_t
 set_mtu(struct ipfix_chan *c)
 {
 	struct dtls *d = D(c);
@@ -99,13 +100,14 @@ set_mtu(struct ipfix_chan *c)
 
 	if (d->sctp) {
 		SSL_set_mtu(d->ssl, SCTP_RECORD_MTU);
-		return;
+		return SCTP_RECORD_MTU;
 	}
 	if (ipfix_transport_mtu(c->t, &mtu, NULL) == -1 || mtu == 0)
 		mtu = 1472;
 	/* The link MTU: the BIO's overhead is taken off again. */
 	DTLS_set_link_mtu(d->ssl, (long)mtu +
 	    (c->t->local.addr.ss_family == AF_INET6 ? 48 : 28));
+	return mtu;
 }
 
 static int
@@ -113,12 +115,21 @@ attach_bio(struct ipfix_chan *c, struct ipfix_err *err)
 {
 	struct dtls *d = D(c);
 	BIO *b = ipfix_dtls_bio_new(c->secctx->biometh, &d->bd);
+	size_t mtu;
 
 	if (b == NULL)
 		return ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "dtls: out of memory");
 	SSL_set_bio(d->ssl, b, b);
-	set_mtu(c);
+	mtu = set_mtu(c);
+	/* An exporter's records share datagrams when they fit (issue 5),
+	 * up to the size of one largest record: what any DTLS receiver
+	 * takes in one read (OpenSSL's buffer is 16 KB and a little more;
+	 * past it the datagram is cut). Out of memory leaves it off. Not
+	 * over SCTP: one user message is one record (RFC 6083 §4.1). */
+	if (!c->shared && !d->sctp)
+		(void)ipfix_dtls_bio_pack(&d->bd, mtu < TLS_DTLS_RECORD_MAX ?
+		    mtu : TLS_DTLS_RECORD_MAX);
 	return 0;
 }
 
@@ -276,6 +287,11 @@ dtls_service(struct ipfix_chan *c, struct ipfix_err *err)
 		dtls_fail(c, -1, "dtls: retransmissions exhausted", err);
 		return IPFIX_CHAN_FAILED;
 	}
+	/* What the BIO holds leaves now (the owner's service promise). */
+	if (ipfix_dtls_bio_flush(&d->bd) == IPFIX_T_ERR) {
+		dtls_fail(c, -1, "dtls send", err);
+		return IPFIX_CHAN_FAILED;
+	}
 	if (c->state == IPFIX_CHAN_CONNECTING)
 		return dtls_handshake(c, err);
 	if (c->state == IPFIX_CHAN_CLOSING)
@@ -288,7 +304,10 @@ dtls_service(struct ipfix_chan *c, struct ipfix_err *err)
 static int
 dtls_events(const struct ipfix_chan *c)
 {
-	return ipfix_chan_plain_events(c);
+	/* Held records, or a record OpenSSL must write again: writable is
+	 * when service or the retried send gets them out. */
+	return ipfix_chan_plain_events(c) |
+	    (ipfix_dtls_bio_want_write(&D(c)->bd) ? EV_WRITE : 0);
 }
 
 static long
@@ -325,11 +344,15 @@ dtls_send(struct ipfix_chan *c, const uint8_t *msg, size_t len,
 	struct dtls *d = D(c);
 	int n;
 
-	/* Records go on stream 0, ordered, whatever how asks (§2). */
-	(void)how;
+	/* Records go on stream 0, ordered, whatever how asks (§2); only
+	 * more is heard: the record may wait for the next to share its
+	 * datagram. */
 	if (!d->hs_done)
 		return IPFIX_T_AGAIN;
-	if ((n = SSL_write(d->ssl, msg, (int)len)) > 0)
+	d->bd.more = how != NULL && how->more;
+	n = SSL_write(d->ssl, msg, (int)len);
+	d->bd.more = false;
+	if (n > 0)
 		return IPFIX_T_OK;
 	if (want_more(d->ssl, n) && !d->bd.failed)
 		return IPFIX_T_AGAIN;
@@ -428,6 +451,7 @@ dtls_free(struct ipfix_chan *c)
 	}
 	ERR_clear_error();
 	SSL_free(d->ssl);
+	ipfix_dtls_bio_unpack(&d->bd);
 	free(d);
 	c->sec = NULL;
 }

@@ -71,6 +71,12 @@ struct dtls_bio_data {
 	struct ipfix_listen_stats *st;	/* listener: cookie counters */
 	struct ipfix_err err;		/* the transport's last failure */
 	bool failed, eof;
+	bool blocked;			/* the last send met a full socket */
+	/* Packing (ipfix_dtls_bio_pack): records written while more is
+	 * set wait in pk and leave several to a datagram. */
+	bool more;			/* set by the writer around SSL_write */
+	uint8_t *pk;			/* owned, pkcap bytes; NULL: off */
+	size_t pklen, pkcap;
 };
 
 /* The method (the caller frees it with BIO_meth_free); NULL on failure. */
@@ -78,6 +84,26 @@ BIO_METHOD *ipfix_dtls_bio_method(void);
 /* A BIO of method m (owned by the SSL it is given to) over d->t; d is the
  * caller's and must outlive it. NULL when out of memory. */
 BIO *ipfix_dtls_bio_new(BIO_METHOD *m, struct dtls_bio_data *d);
+/*
+ * Several records to a datagram (RFC 6347 §4.1.1), for a client's own UDP
+ * transport: a record written while d->more is set is held until the
+ * datagram would pass cap bytes, a write without more, or a flush. The
+ * per-datagram cost of the kernel is most of a small record's (issue 5).
+ * Once, before the first write (later calls change nothing). 0, or -1
+ * when out of memory (packing stays off).
+ */
+int ipfix_dtls_bio_pack(struct dtls_bio_data *d, size_t cap);
+/* Send what is held: IPFIX_T_OK (nothing held), IPFIX_T_AGAIN (still
+ * held: wait until writable), IPFIX_T_ERR (d->failed, d->err). */
+int ipfix_dtls_bio_flush(struct dtls_bio_data *d);
+/* Records are held. */
+bool ipfix_dtls_bio_held(const struct dtls_bio_data *d);
+/* Held records, or the last send met a full socket (OpenSSL then holds
+ * its record for a retry): wait until writable, then flush and retry,
+ * instead of a timed sleep. */
+bool ipfix_dtls_bio_want_write(const struct dtls_bio_data *d);
+/* Forget what is held and free the buffer (d stays usable, unpacked). */
+void ipfix_dtls_bio_unpack(struct dtls_bio_data *d);
 
 /* chan_tls.c: the byte-stream BIO over a TCP transport, same contract. */
 BIO_METHOD *ipfix_tls_stream_method(void);
