@@ -110,7 +110,10 @@ long ipfix_chan_timeout_ms(const struct ipfix_chan *c);
 /*
  * Send one whole IPFIX message of at most ipfix_chan_max_msg bytes as one
  * datagram / record / SCTP user message: IPFIX_T_OK, IPFIX_T_AGAIN (not
- * taken: retry after service) or IPFIX_T_ERR. how may be NULL.
+ * taken: retry after service) or IPFIX_T_ERR. how may be NULL. With
+ * how->more, the message may wait for the next send, a service call or
+ * the shutdown: TCP and TLS then write several in one system call, and
+ * DTLS puts several records in one datagram (RFC 6347 §4.1.1).
  */
 int ipfix_chan_send(struct ipfix_chan *c, const uint8_t *msg, size_t len,
     const struct ipfix_tsend *how, struct ipfix_err *err);

@@ -572,7 +572,8 @@ maybe_refresh(struct ipfix_exporter *x, struct exp_dom *d)
 	if (x->reliable || d->n == 0)
 		return 0;
 	due = (x->cfg.refresh_ms > 0 &&
-	    ev_now_ms() - d->refresh_ms >= x->cfg.refresh_ms) ||
+	    (x->feed_ms != 0 ? x->feed_ms : ev_now_ms()) - d->refresh_ms >=
+	    x->cfg.refresh_ms) ||
 	    (x->cfg.refresh_msgs > 0 && d->msgs >= x->cfg.refresh_msgs);
 	return due ? emit_dom(x, d, true) : 0;
 }
@@ -977,10 +978,12 @@ ipfix_exporter_feed(struct ipfix_exporter *x, const uint8_t *msg, size_t len,
 	x->in_time = h.export_time;
 	if (upkeep(x) == -1 && x->failed)
 		return feed_fail(x, err);
+	x->feed_ms = ev_now_ms();
 	if (ipfix_decoder_feed(x->dec, msg, len, meta != NULL ?
 	    meta->session : 0, IPFIX_KIND_FILE, meta != NULL ? meta->offset :
 	    0, &e) == -1)
 		x->st.in_malformed++;
+	x->feed_ms = 0;
 	if (x->cfg.flush_each_input)
 		(void)exp_flush_msg(x);
 	return x->failed ? feed_fail(x, err) : 0;

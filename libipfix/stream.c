@@ -9,7 +9,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,7 +23,6 @@
 #define HDR_LEN		16
 #define WIN_SIZE	(2 * 65536 + 64)	/* a message + next header */
 #define IN_SIZE		65536			/* compressed input */
-#define MAP_MIN		(1024 * 1024)	/* smaller files are just read */
 
 /* Bytes of the (decompressed) stream, from a file descriptor. */
 struct rd_src {
@@ -47,9 +45,7 @@ struct ipfix_reader {
 	enum ipfix_input_format fmt;
 	struct capture_ipfix *cap;	/* captures */
 	struct rd_src src;		/* raw and gzip */
-	uint8_t *win;			/* WIN_SIZE, or into map */
-	uint8_t *map;			/* a large raw file, mapped whole */
-	size_t maplen;
+	uint8_t *win;			/* WIN_SIZE */
 	size_t start, end;		/* unread bytes: win[start, end) */
 	uint64_t base;			/* stream offset of win[start] */
 	uint64_t size;
@@ -380,36 +376,6 @@ raw_next(struct ipfix_reader *r, const uint8_t **msg, size_t *len,
 
 /* ---- open -------------------------------------------------------- */
 
-/*
- * A large uncompressed file is mapped instead of read: messages are then
- * handed out where they lie, with no copy into the window (a tenth of
- * ipfix-send's time over TLS). The window is the whole file and the
- * source is at its end. Failure just keeps the reads.
- */
-static void
-reader_map(struct ipfix_reader *r, size_t npeek)
-{
-	struct rd_src *s = &r->src;
-	off_t at = lseek(s->fd, 0, SEEK_CUR);
-	void *p;
-
-	if (r->fmt != IPFIX_IN_RAW || s->live || r->size < MAP_MIN ||
-	    r->size > SIZE_MAX || at < (off_t)npeek || (uint64_t)at > r->size)
-		return;
-	p = mmap(NULL, (size_t)r->size, PROT_READ, MAP_PRIVATE, s->fd, 0);
-	if (p == MAP_FAILED)
-		return;
-	(void)madvise(p, (size_t)r->size, MADV_SEQUENTIAL);
-	free(r->win);
-	r->map = p;
-	r->maplen = (size_t)r->size;
-	r->win = r->map + (at - (off_t)npeek);
-	r->start = 0;
-	r->end = r->maplen - (size_t)(at - (off_t)npeek);
-	s->in_pos = s->in_len = 0;
-	s->end = s->eof = true;
-}
-
 static int
 reader_raw(struct ipfix_reader *r, FILE *f, const uint8_t *peek,
     size_t npeek, bool end, struct ipfix_err *err)
@@ -425,7 +391,6 @@ reader_raw(struct ipfix_reader *r, FILE *f, const uint8_t *peek,
 	r->src.in_len = npeek;
 	r->src.consumed = npeek;
 	r->src.end = end;
-	reader_map(r, npeek);
 	if (r->fmt != IPFIX_IN_GZIP)
 		return 0;
 	r->src.gzip = true;
@@ -549,10 +514,7 @@ ipfix_reader_close(struct ipfix_reader *r)
 		return;
 	capture_ipfix_close(r->cap);
 	src_close(&r->src);
-	if (r->map != NULL)
-		munmap(r->map, r->maplen);
-	else
-		free(r->win);
+	free(r->win);
 	free(r);
 }
 
@@ -576,8 +538,6 @@ ipfix_reader_position(const struct ipfix_reader *r)
 {
 	if (r->cap != NULL)
 		return capture_ipfix_position(r->cap);
-	if (r->map != NULL)
-		return r->base;
 	return r->src.consumed - (r->src.in_len - r->src.in_pos);
 }
 

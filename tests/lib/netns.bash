@@ -15,6 +15,7 @@ netns_name() {	# netns_name TAG: a name unique to this test run
 }
 
 netns_create() {	# netns_create NAME: a namespace with lo up
+	local k
 	timeout 10 ip netns add "$1" || return 1
 	# No duplicate address detection: a tentative link-local address
 	# holds back neighbour discovery, and early datagrams are dropped.

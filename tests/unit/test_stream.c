@@ -334,94 +334,6 @@ test_resync(const struct blob *raw)
 	free(buf);
 }
 
-/* Whether path is mapped into this process (/proc/self/maps). */
-static bool
-is_mapped(const char *path)
-{
-	char line[512];
-	bool found = false;
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL)
-		found = strstr(line, path) != NULL;
-	if (f != NULL)
-		fclose(f);
-	return found;
-}
-
-/*
- * A file of 1 MiB or more is mapped, not read: the same messages, the
- * same resync and truncation reports at the same offsets, and a position
- * that follows the messages.
- */
-static void
-test_mapped(const struct blob *raw)
-{
-	static const uint8_t junk[7] = { 'j', 'u', 'n', 'k', 0, 10, 0 };
-	size_t off[170], copies = 40, i, b = 0, smash, cut;
-	uint8_t *buf = malloc(sizeof(junk) + copies * raw->n);
-	const char *path = tmp("big.ipfix");
-	struct ipfix_reader *r;
-	struct ipfix_msg_meta m;
-	struct ipfix_err err;
-	const uint8_t *msg;
-	uint64_t pos = 0;
-	size_t len, msgs = 0;
-	bool rising = true;
-	struct tally t;
-	int rc;
-
-	if (buf == NULL || msg_offsets(raw, off, 170) != 170)
-		return;
-	memcpy(buf, junk, sizeof(junk));
-	b = sizeof(junk);
-	for (i = 0; i < copies; i++, b += raw->n)
-		memcpy(buf + b, raw->p, raw->n);
-	smash = sizeof(junk) + 20 * raw->n + off[100];
-	memset(buf + smash, 0xee, 3);
-	cut = sizeof(junk) + 39 * raw->n + off[169];
-	CHECK_EQ_U(spill(path, buf, b - 10), 0, "mapped: %zu-byte file", b - 10);
-	CHECK_EQ_U(read_all(path, NULL, &t), 0, "mapped: read");
-	CHECK_EQ_U(t.msgs, copies * 170 - 2, "mapped: all but the smashed "
-	    "and the cut message");
-	CHECK(t.errs == 3 && t.err_off[0] == 0 && t.err_off[1] == smash &&
-	    t.err_off[2] == cut && t.err_code[2] == IPFIX_E_TRUNCATED,
-	    "mapped: junk at 0, smash at %zu, cut at %zu (%zu errors: %llu "
-	    "%llu %llu)", smash, cut, t.errs,
-	    (unsigned long long)t.err_off[0], (unsigned long long)t.err_off[1],
-	    (unsigned long long)t.err_off[2]);
-	CHECK(t.cat.n >= raw->n && memcmp(t.cat.p, raw->p, raw->n) == 0,
-	    "mapped: first copy intact");
-	tally_free(&t);
-	if ((r = ipfix_reader_open(path, NULL, &err)) == NULL) {
-		CHECK(false, "mapped: open: %s", err.reason);
-		free(buf);
-		return;
-	}
-	CHECK(is_mapped(path), "mapped: %s is in /proc/self/maps", path);
-	while ((rc = ipfix_reader_next(r, &msg, &len, &m, &err)) != 0 &&
-	    rc != -2) {
-		if (rc != 1)
-			continue;
-		rising &= m.offset >= pos &&
-		    ipfix_reader_position(r) >= m.offset + len;
-		pos = m.offset;
-		msgs++;
-	}
-	CHECK(rising && msgs == copies * 170 - 2, "mapped: message offsets "
-	    "and the position rise (%zu messages)", msgs);
-	CHECK(ipfix_reader_buffered(r), "mapped: always buffered");
-	ipfix_reader_close(r);
-	CHECK(!is_mapped(path), "mapped: unmapped at close");
-	CHECK_EQ_U(spill(tmp("small.ipfix"), raw->p, raw->n), 0,
-	    "mapped: small file");
-	r = ipfix_reader_open(tmp("small.ipfix"), NULL, &err);
-	CHECK(r != NULL && !is_mapped(tmp("small.ipfix")),
-	    "mapped: a small file is read, not mapped");
-	ipfix_reader_close(r);
-	free(buf);
-}
-
 static void
 test_refused(void)
 {
@@ -1006,7 +918,6 @@ main(void)
 	test_raw_roundtrip(&raw);
 	test_gzip_roundtrip(&raw);
 	test_resync(&raw);
-	test_mapped(&raw);
 	test_refused();
 	test_capture_srv6(&raw);
 	test_capture_sessions();

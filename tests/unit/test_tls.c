@@ -335,6 +335,93 @@ check_roundtrip(const char *what, const struct outcome *o,
 	    version);
 }
 
+/* A client of scheme, up against a listener of it on ev; NULL when not. */
+static struct ipfix_chan *
+client_up(const char *scheme, struct ev_loop *ev, struct side *k,
+    struct ipfix_sec_ctx **ss, struct ipfix_sec_ctx **cs)
+{
+	struct ipfix_sec_config scfg = server_cfg(), ccfg = client_cfg();
+	struct ipfix_endpoint ep;
+	struct ipfix_chan *c;
+	struct ipfix_err err;
+	uint64_t end = ev_now_ms() + 8000;
+	uint16_t port;
+	char url[128];
+
+	snprintf(url, sizeof(url), "%s://x", scheme);
+	if (ipfix_endpoint_parse(url, &ep, &err) == -1 ||
+	    (*ss = ipfix_sec_ctx_new(&scfg, true, ep.scheme, &err)) == NULL ||
+	    (*cs = ipfix_sec_ctx_new(&ccfg, false, ep.scheme, &err)) == NULL ||
+	    listen_sec(scheme, NULL, *ss, ev, k, &port) == NULL)
+		return NULL;
+	snprintf(url, sizeof(url), "%s://127.0.0.1:%u", scheme, port);
+	if (ipfix_endpoint_parse(url, &ep, &err) == -1 ||
+	    (c = ipfix_chan_connect(&ep, NULL, *cs, &err)) == NULL)
+		return NULL;
+	while (ev_now_ms() < end && k->opens == 0)
+		drive(ev, c, 5);
+	return c;
+}
+
+/*
+ * Messages sent with how->more are held by the client (TLS: in its
+ * queue; DTLS: records packed into a datagram) until a service call or
+ * a send without more, then all arrive, in order and intact.
+ */
+static void
+test_cork(const char *scheme)
+{
+	struct ipfix_tsend more = { .pr_rtx = -1, .more = true };
+	struct ipfix_sec_ctx *ss = NULL, *cs = NULL;
+	struct ipfix_chan *c;
+	struct ipfix_err err;
+	struct ev_loop *ev = ev_new(1024, &err);
+	struct side k;
+	uint8_t m[600];
+	uint64_t sum = 0, end;
+	int i, ok = 1;
+
+	memset(&k, 0, sizeof(k));
+	c = client_up(scheme, ev, &k, &ss, &cs);
+	CHECK(c != NULL && ipfix_chan_state(c) == IPFIX_CHAN_UP && k.opens == 1,
+	    "%s cork: session up", scheme);
+	if (c == NULL || ipfix_chan_state(c) != IPFIX_CHAN_UP)
+		goto out;
+	for (i = 0; i < 10; i++) {
+		make_msg(m, sizeof(m), (uint32_t)i);
+		sum += fnv(m, sizeof(m));
+		ok &= ipfix_chan_send(c, m, sizeof(m), &more, &err) ==
+		    IPFIX_T_OK;
+	}
+	CHECK(ok, "%s cork: 10 sends with more taken", scheme);
+	CHECK(ipfix_chan_events(c) & EV_WRITE, "%s cork: the client wants "
+	    "EV_WRITE while it holds them", scheme);
+	for (i = 0; i < 40; i++)
+		drive(ev, NULL, 5);	/* the listener only */
+	CHECK_EQ_U(k.msgs, 0, "%s cork: nothing arrived yet", scheme);
+	(void)ipfix_chan_service(c, &err);
+	for (end = ev_now_ms() + 3000; k.msgs < 10 && ev_now_ms() < end;)
+		drive(ev, NULL, 5);
+	CHECK(k.msgs == 10 && k.sum == sum, "%s cork: a service call sent "
+	    "all 10, intact (%d)", scheme, k.msgs);
+	for (i = 10; i < 14; i++) {
+		make_msg(m, sizeof(m), (uint32_t)i);
+		sum += fnv(m, sizeof(m));
+		(void)ipfix_chan_send(c, m, sizeof(m), i < 13 ? &more : NULL,
+		    &err);
+	}
+	for (end = ev_now_ms() + 3000; k.msgs < 14 && ev_now_ms() < end;)
+		drive(ev, NULL, 5);
+	CHECK(k.msgs == 14 && k.sum == sum, "%s cork: a send without more "
+	    "releases the held ones (%d)", scheme, k.msgs);
+out:
+	ipfix_chan_free(c);
+	ipfix_chan_listener_free(k.l);
+	ipfix_sec_ctx_free(ss);
+	ipfix_sec_ctx_free(cs);
+	ev_free(ev);
+}
+
 static void
 test_certs(const char *scheme, const struct ipfix_topts *to,
     const char *version)
@@ -937,6 +1024,8 @@ main(void)
 	test_certs("tls", NULL, "TLSv1.3");
 	su.encap_port = free_udp_port();
 	test_certs("dtls-sctp", &su, "DTLSv1.2");
+	test_cork("tls");
+	test_cork("dtls");
 	test_psk("dtls");
 	test_psk("tls");
 	test_resume("dtls");

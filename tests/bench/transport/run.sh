@@ -19,6 +19,8 @@
 # default 100), SECONDS_RAW (rawpair duration, default 3), REPEAT (rawpair
 # and send->recv runs per transport, interleaved; medians reported; default
 # 3), RATES (blaster ladder in messages/s, 0 = full speed; empty skips it).
+# tests/bench/run.sh starts it with sh: arrays need bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
@@ -53,10 +55,16 @@ cc -std=c11 -D_GNU_SOURCE -O2 -o "$out/udpblast" tests/bench/transport/udpblast.
     exit 1
 cc -std=c11 -D_GNU_SOURCE -O2 -o "$out/synth" tests/bench/gen/synth.c -lpcap || exit 1
 
-fresh_ns() {	# a new namespace $ns with lo up
+fresh_ns() {	# fresh_ns [MTU]: a new namespace $ns with lo up
 	netns_destroy "$ns"
 	netns_create "$ns"
+	[ -z "${1:-}" ] || ip -n "$ns" link set lo mtu "$1"
 }
+
+# Keys: udp, tcp, sctp-udp on loopback (MTU 65536: ipfix-send sizes UDP
+# datagrams to it); udp-1500 with lo at MTU 1500, a common path (both
+# sides then send datagrams of at most 1472 bytes).
+mtu_of() { case $1 in *-1500) echo 1500 ;; *) echo "" ;; esac; }
 
 # wait_drained PROTO PORT: until the socket queues on PORT are empty (the
 # collector has read everything), at most 30 s.
@@ -105,11 +113,12 @@ median() {	# median of the numbers in $1
 
 # --- 1. raw socket pair, one run
 declare -A raw_rps raw_mbs raw_line raw_all
-raw_run() {
-	m=$1
-	fresh_ns
-	line=$(ip netns exec "$ns" timeout 60 "$out/rawpair" "$m" 1400 "$SECONDS_RAW")
-	echo "rawpair: $line"
+raw_run() {	# raw_run KEY [SIZE]
+	local m=$1 line mbs
+	fresh_ns "$(mtu_of "$m")"
+	line=$(ip netns exec "$ns" timeout 60 "$out/rawpair" "${m%-1500}" \
+	    "${2:-1400}" "$SECONDS_RAW")
+	echo "rawpair $m: $line"
 	mbs=$(echo "$line" | sed -n 's/.*MB\/s=\([0-9.]*\).*/\1/p')
 	raw_all[$m]="${raw_all[$m]:-} $mbs"
 	raw_line[$m]=$line
@@ -121,9 +130,9 @@ declare -A st_rps st_mbs st_got st_cmd st_all
 # The time runs from the start of ipfix-send until the collector's socket
 # queues are empty; records are counted in ipfix-recv's output file.
 export_run() {
-	key=$1 lurl=$2 surl=$3 pproto=$4 pport=$5 sopts=$6
+	local key=$1 lurl=$2 surl=$3 pproto=$4 pport=$5 sopts=$6 got secs t0 t1
 	shift 6
-	fresh_ns
+	fresh_ns "$(mtu_of "$key")"
 	bg recv 300 "$ns" "$IPFIX_BIN/ipfix-recv" --stats --json "$@" \
 	    -o "$work/recv.ipfix" "$lurl"
 	netns_wait_listen "$ns" "$pproto" "$pport" 10
@@ -156,13 +165,19 @@ for _ in $(seq "$REPEAT"); do
 	raw_run udp
 	export_run udp udp://127.0.0.1:4739 udp://127.0.0.1:4739 udp 4739 \
 	    "--linger 0.001"
+	raw_run udp-1500
+	export_run udp-1500 udp://127.0.0.1:4739 udp://127.0.0.1:4739 udp 4739 \
+	    "--linger 0.001"
 	raw_run tcp
 	export_run tcp tcp://127.0.0.1:4739 tcp://127.0.0.1:4739 tcp 4739 ""
 	raw_run sctp-udp
 	export_run sctp-udp sctp://127.0.0.1:4739 sctp://127.0.0.1:4739 udp \
 	    9899 "" --sctp-udp-encap
 done
-for m in udp tcp sctp-udp; do
+# what the pair moves with the largest units (not the input's messages)
+raw_run tcp-64k 65000
+raw_run udp-64k 65000
+for m in udp udp-1500 tcp sctp-udp; do
 	raw_mbs[$m]=$(median "${raw_all[$m]}")
 	raw_rps[$m]=$(awk -v m="${raw_mbs[$m]}" -v b="$bpr" 'BEGIN { printf "%.0f", m * 1e6 / b }')
 	st_rps[$m]=$(median "${st_all[$m]}")
@@ -238,14 +253,16 @@ done
 	echo
 	echo "| transport | raw pair (1400 B messages) | raw as records/s | ipfix-send -> ipfix-recv records/s | MB/s | received (last run) | ratio to raw | runs: raw MB/s; send->recv rec/s |"
 	echo "|---|---|---|---|---|---|---|---|"
-	for m in udp tcp sctp-udp; do
+	for m in udp udp-1500 tcp sctp-udp; do
 		ratio=$(awk -v a="${st_rps[$m]}" -v b="${raw_rps[$m]}" \
 		    'BEGIN { printf "%.0f %%", 100 * a / b }')
 		echo "| $m | ${raw_mbs[$m]} MB/s | ${raw_rps[$m]} | ${st_rps[$m]} | ${st_mbs[$m]} | ${st_got[$m]} / $nrec | $ratio |${raw_all[$m]};${st_all[$m]} |"
 	done
 	echo
-	echo "Raw pair lines: $(for m in udp tcp sctp-udp; do printf '`%s` ' "${raw_line[$m]}"; done)"
-	echo "(\`rawpair MODE 1400 $SECONDS_RAW\`, tests/bench/transport/rawpair.c). send->recv commands: $(for m in udp tcp sctp-udp; do printf '`%s`; ' "${st_cmd[$m]}"; done)"
+	echo "Last raw pair lines: $(for m in udp udp-1500 tcp sctp-udp; do printf '`%s` ' "${raw_line[$m]}"; done)"
+	echo "(\`rawpair MODE 1400 $SECONDS_RAW\`, tests/bench/transport/rawpair.c; udp-1500: both sides with lo at MTU 1500). send->recv commands: $(for m in udp tcp sctp-udp; do printf '`%s`; ' "${st_cmd[$m]}"; done)"
+	echo
+	echo "The raw pair above moves the input's 1400-byte messages, one per system call (UDP: batched by sendmmsg/recvmmsg); ipfix-send re-packs them into larger units where the path allows (loopback: UDP datagrams up to its 64 KB MTU, TCP writes of up to 64 KiB). With 65000-byte units the same pair moves, once, TCP: ${raw_all[tcp-64k]} MB/s (\`${raw_line[tcp-64k]}\`); UDP: ${raw_all[udp-64k]} MB/s received (\`${raw_line[udp-64k]}\`)."
 	echo
 	echo "Loss-free UDP receive rate (udpblast at fixed message rates, ~2 s each; loss = records not counted by the collector; a rate is loss-free when RcvbufErrors is 0 and every record is counted):"
 	echo
