@@ -114,9 +114,10 @@ median() {	# median of the numbers in $1
 # --- 1. raw socket pair, one run
 declare -A raw_rps raw_mbs raw_line raw_all
 raw_run() {	# raw_run KEY [SIZE]
-	local m=$1 line mbs
+	local m=$1 mode line mbs
 	fresh_ns "$(mtu_of "$m")"
-	line=$(ip netns exec "$ns" timeout 60 "$out/rawpair" "${m%-1500}" \
+	mode=${m%-1500}
+	line=$(ip netns exec "$ns" timeout 60 "$out/rawpair" "${mode%-64k}" \
 	    "${2:-1400}" "$SECONDS_RAW")
 	echo "rawpair $m: $line"
 	mbs=$(echo "$line" | sed -n 's/.*MB\/s=\([0-9.]*\).*/\1/p')
