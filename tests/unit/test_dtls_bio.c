@@ -14,6 +14,7 @@
 
 #include "tls_int.h"
 #include "testhelp.h"
+#include "sechelp.h"
 
 #define REC	1437	/* a 1400-byte message in an AES-GCM record */
 #define CAP	16384
@@ -409,21 +410,6 @@ struct side {
 };
 
 static void
-make_msg(uint8_t *m, size_t len, uint32_t seq)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		m[i] = (uint8_t)(seq * 13 + i);
-	m[0] = 0;
-	m[1] = 10;
-	m[2] = (uint8_t)(len >> 8);
-	m[3] = (uint8_t)len;
-	m[4] = (uint8_t)(seq >> 8);
-	m[5] = (uint8_t)seq;
-}
-
-static void
 on_open(void *arg, struct ipfix_chan *c)
 {
 	(void)c;
@@ -443,7 +429,7 @@ on_message(void *arg, struct ipfix_chan *c, const struct ipfix_tmsg *m)
 		k->bad++;
 		return;
 	}
-	make_msg(want, len, k->next);
+	test_ipfix_msg(want, len, k->next);
 	if (memcmp(want, m->data, len) != 0)
 		k->bad++;
 	k->next++;
@@ -529,7 +515,7 @@ send_all(struct ev_loop *ev, struct ipfix_chan *c, int n, bool *held)
 	int i, rc;
 
 	for (i = 0; i < n; i++) {
-		make_msg(m, sizeof(m), (uint32_t)i);
+		test_ipfix_msg(m, sizeof(m), (uint32_t)i);
 		how.more = i % 100 != 99 && i != n - 1;
 		while ((rc = ipfix_chan_send(c, m, sizeof(m), &how, &err)) ==
 		    IPFIX_T_AGAIN)
@@ -679,21 +665,6 @@ test_real_pair(int n)
 	ev_free(ev);
 }
 
-static int
-make_pki(void)
-{
-	char cmd[600];
-	const char *t = getenv("TMPDIR");
-
-	snprintf(pki, sizeof(pki), "%s/ipfix-pki.XXXXXX", t != NULL ? t :
-	    "/tmp");
-	if (mkdtemp(pki) == NULL)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "sh tests/lib/mkcerts.sh '%s' >/dev/null",
-	    pki);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int
 main(void)
 {
@@ -705,7 +676,7 @@ main(void)
 	test_emsgsize();
 	test_refused();
 	test_read_big();
-	if (make_pki() == -1) {
+	if (test_make_pki(pki, sizeof(pki)) == -1) {
 		CHECK(0, "tests/lib/mkcerts.sh makes the certificates");
 		TEST_DONE();
 	}

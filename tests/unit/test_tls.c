@@ -14,6 +14,7 @@
 
 #include "chan.h"
 #include "testhelp.h"
+#include "sechelp.h"
 
 #define NMSG	60
 
@@ -116,19 +117,6 @@ free_udp_port(void)
 }
 
 static void
-make_msg(uint8_t *m, size_t len, uint32_t seq)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		m[i] = (uint8_t)(seq * 13 + i);
-	m[0] = 0;
-	m[1] = 10;
-	m[2] = (uint8_t)(len >> 8);
-	m[3] = (uint8_t)len;
-}
-
-static void
 drive(struct ev_loop *ev, struct ipfix_chan *c, int ms)
 {
 	struct ipfix_err err;
@@ -179,7 +167,7 @@ send_some(struct ev_loop *ev, struct ipfix_chan *c, struct outcome *o)
 		len = 20 + (size_t)(i * 37) % 900;
 		if (len > ipfix_chan_max_msg(c))
 			len = ipfix_chan_max_msg(c);
-		make_msg(m, len, (uint32_t)i);
+		test_ipfix_msg(m, len, (uint32_t)i);
 		while ((rc = ipfix_chan_send(c, m, len, NULL, &err)) ==
 		    IPFIX_T_AGAIN)
 			drive(ev, c, 2);
@@ -388,7 +376,7 @@ test_cork(const char *scheme)
 	if (c == NULL || ipfix_chan_state(c) != IPFIX_CHAN_UP)
 		goto out;
 	for (i = 0; i < 10; i++) {
-		make_msg(m, sizeof(m), (uint32_t)i);
+		test_ipfix_msg(m, sizeof(m), (uint32_t)i);
 		sum += fnv(m, sizeof(m));
 		ok &= ipfix_chan_send(c, m, sizeof(m), &more, &err) ==
 		    IPFIX_T_OK;
@@ -405,7 +393,7 @@ test_cork(const char *scheme)
 	CHECK(k.msgs == 10 && k.sum == sum, "%s cork: a service call sent "
 	    "all 10, intact (%d)", scheme, k.msgs);
 	for (i = 10; i < 14; i++) {
-		make_msg(m, sizeof(m), (uint32_t)i);
+		test_ipfix_msg(m, sizeof(m), (uint32_t)i);
 		sum += fnv(m, sizeof(m));
 		(void)ipfix_chan_send(c, m, sizeof(m), i < 13 ? &more : NULL,
 		    &err);
@@ -662,7 +650,7 @@ test_plaintext(const char *scheme, const char *plain)
 	    (c = ipfix_chan_connect(&ep, NULL, NULL, &err)) == NULL)
 		goto out;
 	end = ev_now_ms() + 3000;
-	make_msg(m, sizeof(m), 1);
+	test_ipfix_msg(m, sizeof(m), 1);
 	while (ipfix_chan_service(c, &err) == IPFIX_CHAN_CONNECTING &&
 	    ev_now_ms() < end)
 		(void)ev_run_once(ev, 5, &err);
@@ -778,7 +766,7 @@ raw_client(struct ev_loop *ev, int fd, int v, int ms)
 			BIO_write(rb, buf, (int)got);
 	}
 	if (rc == 1) {
-		make_msg(buf, 100, 1);
+		test_ipfix_msg(buf, 100, 1);
 		SSL_write(ssl, buf, 100);
 		while ((n = BIO_read(wb, buf, sizeof(buf))) > 0)
 			(void)!send(fd, buf, (size_t)n, 0);
@@ -912,7 +900,7 @@ test_many(int n)
 	CHECK_EQ_U(up, n, "%d concurrent DTLS exporters are up", n);
 	for (j = 0; j < 10; j++) {
 		for (i = 0; i < n; i++) {
-			make_msg(m, sizeof(m), (uint32_t)(i * 10 + j));
+			test_ipfix_msg(m, sizeof(m), (uint32_t)(i * 10 + j));
 			if (c[i] != NULL && ipfix_chan_send(c[i], m, sizeof(m),
 			    NULL, &err) == IPFIX_T_OK)
 				sum += fnv(m, sizeof(m));
@@ -967,7 +955,7 @@ test_tail(int runs, int n)
 		    IPFIX_CHAN_CONNECTING && ev_now_ms() < end)
 			(void)ev_run_once(ev, 2, &err);
 		for (i = 0; c != NULL && i < n && ev_now_ms() < end; ) {
-			make_msg(m, sizeof(m), (uint32_t)i);
+			test_ipfix_msg(m, sizeof(m), (uint32_t)i);
 			if (ipfix_chan_send(c, m, sizeof(m), NULL, &err) ==
 			    IPFIX_T_OK)
 				i++;
@@ -994,28 +982,13 @@ test_tail(int runs, int n)
 	ev_free(ev);
 }
 
-static int
-make_pki(void)
-{
-	char cmd[600];
-	const char *t = getenv("TMPDIR");
-
-	snprintf(pki, sizeof(pki), "%s/ipfix-pki.XXXXXX", t != NULL ? t :
-	    "/tmp");
-	if (mkdtemp(pki) == NULL)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "sh tests/lib/mkcerts.sh '%s' >/dev/null",
-	    pki);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int
 main(void)
 {
 	struct ipfix_topts su = { .sctp_udp = true };
 	char cmd[300];
 
-	if (make_pki() == -1) {
+	if (test_make_pki(pki, sizeof(pki)) == -1) {
 		CHECK(0, "tests/lib/mkcerts.sh makes the certificates");
 		TEST_DONE();
 	}
