@@ -40,10 +40,9 @@ tmp=$work
 # shellcheck source=../../lib/e2e.bash
 . "$top/tests/lib/e2e.bash"	# bg, bg_stop (files in $tmp)
 
-for t in ipfix-gen ipfix-send ipfix-recv ipfix-dump; do
-	[ -x "$IPFIX_BIN/$t" ] || { echo "bench secure: $t not built" >&2; exit 1; }
-done
-[ "$(id -u)" -eq 0 ] || { echo "bench secure: needs root (netns)" >&2; exit 1; }
+# shellcheck source=../lib.bash
+. "$top/tests/bench/lib.bash"	# bench_require, median
+bench_require secure
 mkdir -p "$out"
 cc -std=c11 -D_GNU_SOURCE -O2 -o "$out/sslpair" tests/bench/secure/sslpair.c \
     -lssl -lcrypto || exit 1
@@ -70,11 +69,6 @@ nrec=$((rec1 * COPIES))
 bytes=$(stat -c %s "$work/in.ipfix")
 bpr=$(awk -v b="$bytes" -v r="$nrec" 'BEGIN { printf "%.1f", b / r }')
 echo "input: $nrec records, $bytes bytes ($bpr B/record, 1400-byte messages)"
-
-median() {	# median of the numbers in $1
-	echo "$1" | tr ' ' '\n' | grep . | sort -g |
-	    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # Runs are keyed: dtls (loopback, MTU 65536: ipfix-send packs several
 # 1400-byte records into a datagram, RFC 6347 §4.1.1, which the pair does

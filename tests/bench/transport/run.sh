@@ -44,10 +44,9 @@ tmp=$work
 # shellcheck source=../../lib/peers.bash
 . "$top/tests/lib/peers.bash"
 
-for t in ipfix-gen ipfix-send ipfix-recv ipfix-dump; do
-	[ -x "$IPFIX_BIN/$t" ] || { echo "bench transport: $t not built" >&2; exit 1; }
-done
-[ "$(id -u)" -eq 0 ] || { echo "bench transport: needs root (netns)" >&2; exit 1; }
+# shellcheck source=../lib.bash
+. "$top/tests/bench/lib.bash"	# bench_require, median
+bench_require transport
 mkdir -p "$out"
 cc -std=c11 -D_GNU_SOURCE -O2 -o "$out/rawpair" tests/bench/transport/rawpair.c \
     -lusrsctp -lpthread || exit 1
@@ -105,11 +104,6 @@ bytes1=$(stat -c %s "$work/one.ipfix")
 nrec=$((rec1 * COPIES))
 bpr=$(awk -v b="$bytes1" -v r="$rec1" 'BEGIN { printf "%.1f", b / r }')
 echo "input: $rec1 flow records in $msgs1 messages ($bytes1 bytes, $bpr B/record), x$COPIES"
-
-median() {	# median of the numbers in $1
-	echo "$1" | tr ' ' '\n' | grep . | sort -g |
-	    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # --- 1. raw socket pair, one run
 declare -A raw_rps raw_mbs raw_line raw_all
