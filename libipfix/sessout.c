@@ -909,15 +909,16 @@ int
 ipfix_sessout_records(struct ipfix_sessout *o, const struct ipfix_tmpl *t,
     const uint8_t *recs, size_t len, uint32_t n, struct ipfix_err *err)
 {
-	struct tmap *m = record_map(o, t, n, err);
 	size_t rl = t->min_len;
+	struct tmap *m;
 	uint32_t k;
 
-	(void)len;		/* n records of t->min_len bytes */
-	if (t->varlen || rl == 0)
+	/* Checked before the lookup, which may write the template. */
+	if (t->varlen || rl == 0 || len != rl * n)
 		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
-		    "template %u: records of varying length", t->id);
-	if (m == NULL)
+		    "template %u: not %u records of %zu bytes in %zu", t->id,
+		    n, rl, len);
+	if ((m = record_map(o, t, n, err)) == NULL)
 		return -1;
 	while (n > 0) {
 		k = o->building ? ipfix_builder_add_fitting(&o->b, m->t->id,
