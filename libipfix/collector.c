@@ -496,12 +496,32 @@ bad_frame(struct ipfix_collector *col, struct csess *s, uint64_t off,
 	return malformed(s);
 }
 
+/* A message of whole fixed-length data sets takes the decoder's fast
+ * path: the callbacks of a feed without its per-set passes. */
+static bool
+feed_runs(struct ipfix_collector *col, struct ipfix_msg_ctx *m)
+{
+	struct ipfix_run runs[IPFIX_RUNS_MAX];
+	size_t i, n;
+
+	if ((n = ipfix_decoder_runs(col->dec, m, runs, IPFIX_RUNS_MAX)) == 0)
+		return false;
+	dec_message(col, m);
+	for (i = 0; i < n; i++)
+		(void)dec_records(col, m, runs[i].t, runs[i].p,
+		    (size_t)runs[i].n * runs[i].t->min_len, runs[i].n,
+		    runs[i].offset);
+	dec_message_end(col, m);
+	return true;
+}
+
 int
 ipfix_collector_feed(struct ipfix_collector *col, uint32_t id,
     const uint8_t *data, size_t len, uint16_t sctp_stream,
     struct ipfix_err *err)
 {
 	struct csess *s = sess_get(col, id);
+	struct ipfix_msg_ctx m;
 	struct ipfix_err local;
 	uint64_t off;
 	int rc;
@@ -523,8 +543,10 @@ ipfix_collector_feed(struct ipfix_collector *col, uint32_t id,
 	col->cur = s;
 	col->stream = sctp_stream;
 	col->recv_ms = wall_ms();
-	rc = ipfix_decoder_feed_stream(col->dec, data, len, id, sctp_stream,
-	    s->kind, off, err);
+	m = (struct ipfix_msg_ctx){ .msg = data, .len = len, .offset = off,
+	    .session = id, .stream = sctp_stream, .kind = s->kind };
+	rc = feed_runs(col, &m) ? 0 : ipfix_decoder_feed_stream(col->dec,
+	    data, len, id, sctp_stream, s->kind, off, err);
 	col->cur = NULL;
 	if (rc == -1)
 		return malformed(s);

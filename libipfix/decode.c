@@ -15,13 +15,15 @@
 #include "validate.h"
 #include "value.h"
 
-enum op_kind { OP_TMPL, OP_WITHDRAW, OP_PAD };
+/* OP_SAME: an identical re-send of a held template, taken unparsed. */
+enum op_kind { OP_TMPL, OP_SAME, OP_WITHDRAW, OP_PAD };
 
 /* One item of a template set found by pass 1, applied by pass 2. */
 struct op {
 	enum op_kind kind;
 	uint16_t set_id;
-	uint16_t wid;		/* OP_WITHDRAW: the withdrawn id */
+	uint16_t wid;		/* OP_WITHDRAW: the withdrawn id; OP_SAME:
+				   the template's */
 	bool nonzero;		/* OP_PAD: some padding byte is not zero */
 	struct ipfix_tmpl *t;	/* OP_TMPL: owned until pass 2 stores it */
 	uint64_t set_offset;	/* the set the item belongs to */
@@ -67,6 +69,8 @@ struct pass2 {
 	uint32_t records;
 	bool countable;		/* every data set had its template */
 	size_t dsets;		/* data sets seen so far */
+	bool found_hold;	/* no item changes the store: pass 1's
+				   template lookups still hold */
 };
 
 #define DOM_BUCKETS 64
@@ -346,24 +350,59 @@ tmpl_set_padding(const struct ipfix_cursor *c, bool *nonzero)
 	return n < 4 || !*nonzero;
 }
 
+/*
+ * The wire size of the template record at c when it is an identical
+ * re-send of the held template that no earlier item of this message
+ * touched, else 0. UDP exporters refresh every few messages (RFC 5153:
+ * 20); parsing each re-send cost a fifth of ipfix-recv's decoding.
+ */
+static size_t
+resend_size(const struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
+    const struct ipfix_cursor *c, uint16_t set_id)
+{
+	const uint8_t *p = c->p + c->pos;
+	const struct ipfix_tmpl *t;
+	uint16_t id;
+	size_t i;
+
+	if (ipfix_cursor_left(c) < 4 ||
+	    (id = ipfix_be16(p)) < IPFIX_MIN_DATA_SET_ID ||
+	    (t = store_lookup(d, m, id)) == NULL ||
+	    t->options != (set_id == IPFIX_SET_OPTIONS_TEMPLATE))
+		return 0;
+	for (i = 0; i < d->nops; i++) {
+		const struct op *o = &d->opv[i];
+
+		if (o->kind == OP_WITHDRAW ||
+		    (o->kind == OP_TMPL && o->t->id == id))
+			return 0;
+	}
+	return ipfix_tmpl_wire_match(t, p, ipfix_cursor_left(c));
+}
+
 static int
-tmpl_item(struct ipfix_decoder *d, struct ipfix_cursor *c,
-    const struct ipfix_set *s, struct ipfix_err *err)
+tmpl_item(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
+    struct ipfix_cursor *c, const struct ipfix_set *s, struct ipfix_err *err)
 {
 	uint64_t at = ipfix_cursor_offset(c);
-	struct ipfix_tmpl *t;
+	size_t same = resend_size(d, m, c, s->id);
+	struct ipfix_tmpl *t = NULL;
 	uint16_t wid = 0;
 	struct op *o;
-	int rc;
+	int rc = 2;
 
-	if ((rc = ipfix_tmpl_parse(c, s->id, &t, &wid, err)) == -1)
+	if (same > 0) {
+		wid = ipfix_be16(c->p + c->pos);
+		c->pos += same;
+	} else if ((rc = ipfix_tmpl_parse(c, s->id, &t, &wid, err)) == -1) {
 		return -1;
+	}
 	if ((o = op_push(d)) == NULL) {
 		ipfix_tmpl_free(t);
 		return ipfix_err_set(err, IPFIX_E_NOMEM, at, NULL,
 		    "out of memory");
 	}
-	o->kind = rc == 1 ? OP_TMPL : OP_WITHDRAW;
+	o->kind = rc == 2 ? OP_SAME : rc == 1 ? OP_TMPL : OP_WITHDRAW;
 	o->t = t;
 	o->wid = wid;
 	o->set_id = s->id;
@@ -373,8 +412,8 @@ tmpl_item(struct ipfix_decoder *d, struct ipfix_cursor *c,
 }
 
 static int
-tmpl_set_check(struct ipfix_decoder *d, const struct ipfix_set *s,
-    struct ipfix_err *err)
+tmpl_set_check(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
+    const struct ipfix_set *s, struct ipfix_err *err)
 {
 	struct ipfix_cursor c;
 	bool nonzero;
@@ -383,7 +422,7 @@ tmpl_set_check(struct ipfix_decoder *d, const struct ipfix_set *s,
 	ipfix_cursor_init(&c, s->body, s->length - IPFIX_SET_HDR_LEN,
 	    s->offset + IPFIX_SET_HDR_LEN);
 	while (!tmpl_set_padding(&c, &nonzero)) {
-		if (tmpl_item(d, &c, s, err) == -1)
+		if (tmpl_item(d, m, &c, s, err) == -1)
 			return -1;
 	}
 	if (ipfix_cursor_left(&c) == 0)
@@ -438,7 +477,7 @@ validate(struct ipfix_decoder *d, struct ipfix_msg_ctx *m,
 	while ((rc = ipfix_set_next(&it, &s, err)) == 1) {
 		if (s.id == IPFIX_SET_TEMPLATE ||
 		    s.id == IPFIX_SET_OPTIONS_TEMPLATE)
-			rc = tmpl_set_check(d, &s, err);
+			rc = tmpl_set_check(d, m, &s, err);
 		else if (s.id >= IPFIX_MIN_DATA_SET_ID)
 			rc = data_set_check(d, m, &s, err);
 		if (rc == -1)
@@ -494,6 +533,18 @@ apply_tmpl(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
 }
 
 static void
+apply_same(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
+    const struct op *o)
+{
+	const struct ipfix_tmpl *t = ipfix_tstore_touch(d->ts, m->session,
+	    m->hdr.odid, o->wid, m->hdr.export_time);
+
+	tmpl_outcome(d, m, o->wid, IPFIX_TADD_SAME, o->offset);
+	if (d->ops.on_template != NULL && t != NULL)
+		d->ops.on_template(d->arg, m, t, IPFIX_TADD_SAME, o->offset);
+}
+
+static void
 apply_withdrawal(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
     const struct op *o)
 {
@@ -522,6 +573,8 @@ apply_tmpl_set(struct ipfix_decoder *d, struct pass2 *p,
 			break;
 		if (o->kind == OP_TMPL)
 			apply_tmpl(d, p->m, o);
+		else if (o->kind == OP_SAME)
+			apply_same(d, p->m, o);
 		else if (o->kind == OP_WITHDRAW)
 			apply_withdrawal(d, p->m, o);
 		else if (o->nonzero)
@@ -621,7 +674,7 @@ data_set_tmpl(struct ipfix_decoder *d, struct pass2 *p,
 {
 	size_t i = p->dsets++;
 
-	if (d->nops == 0 && i < d->nfound)
+	if (p->found_hold && i < d->nfound)
 		return d->found[i];
 	return store_lookup(d, p->m, s->id);
 }
@@ -735,9 +788,14 @@ static void
 decode(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m)
 {
 	struct pass2 p = { m, dom_get(d, m->session, m->hdr.odid, m->stream),
-	    0, 0, true, 0 };
+	    0, 0, true, 0, true };
 	struct ipfix_set_iter it;
 	struct ipfix_set s;
+	size_t i;
+
+	for (i = 0; i < d->nops; i++)
+		p.found_hold &= d->opv[i].kind == OP_SAME ||
+		    d->opv[i].kind == OP_PAD;
 
 	if (d->ops.on_message != NULL)
 		d->ops.on_message(d->arg, m);
@@ -757,6 +815,55 @@ decode(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m)
 	p.dom->st.records += p.records;
 	if (d->ops.on_message_end != NULL)
 		d->ops.on_message_end(d->arg, m);
+}
+
+/* A set the fast path can take whole: known fixed-length records that
+ * fill it exactly. */
+static bool
+run_of(const struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
+    const struct ipfix_set *s, struct ipfix_run *r)
+{
+	size_t body = (size_t)s->length - IPFIX_SET_HDR_LEN;
+
+	if (s->id < IPFIX_MIN_DATA_SET_ID || body == 0 ||
+	    (r->t = store_lookup(d, m, s->id)) == NULL || r->t->varlen ||
+	    r->t->min_len == 0 || body % r->t->min_len != 0)
+		return false;
+	r->p = s->body;
+	r->n = (uint32_t)(body / r->t->min_len);
+	r->offset = s->offset + IPFIX_SET_HDR_LEN;
+	return true;
+}
+
+size_t
+ipfix_decoder_runs(struct ipfix_decoder *d, struct ipfix_msg_ctx *m,
+    struct ipfix_run *runs, size_t cap)
+{
+	struct ipfix_set_iter it;
+	struct ipfix_set s;
+	struct dom *x;
+	uint32_t records = 0;
+	size_t n = 0;
+	int rc;
+
+	if (d->cfg.check_values ||
+	    ipfix_hdr_parse(m->msg, m->len, m->offset, &m->hdr, NULL) == -1 ||
+	    m->hdr.length != m->len)
+		return 0;
+	ipfix_set_iter_init(&it, m->msg, m->len, m->offset);
+	while ((rc = ipfix_set_next(&it, &s, NULL)) == 1) {
+		if (n == cap || !run_of(d, m, &s, &runs[n]))
+			return 0;
+		records += runs[n++].n;
+	}
+	if (rc != 0 || n == 0)
+		return 0;
+	x = dom_get(d, m->session, m->hdr.odid, m->stream);
+	seq_begin(d, m, x);
+	seq_end(m, x, records, true);
+	x->st.messages++;
+	x->st.records += records;
+	return n;
 }
 
 /* Garbage must not create a domain per random ODID: a message counts

@@ -133,6 +133,31 @@ int ipfix_decoder_feed_stream(struct ipfix_decoder *d, const uint8_t *msg,
     size_t len, uint32_t session, uint16_t stream,
     enum ipfix_transport_kind kind, uint64_t offset, struct ipfix_err *err);
 
+/*
+ * The fast path of a forwarder. m names the message as a feed would
+ * (msg, len, offset, session, stream, kind). A message made only of data
+ * sets of fixed-length templates the decoder holds, each set exactly
+ * filled by its records (no padding), is taken as runs: m->hdr is its
+ * header, runs[i] the i-th set's template and records, and the message
+ * is counted as ipfix_decoder_feed would count it (sequence numbers,
+ * statistics, their problems through on_problem; no other callback: the
+ * caller handles the message). Returns the number of runs. Any other
+ * message, a decoder that checks values, or more than cap sets: returns
+ * 0 and changes nothing (feed the message instead).
+ */
+struct ipfix_run {
+	const struct ipfix_tmpl *t;
+	const uint8_t *p;	/* n records of t->min_len bytes */
+	uint32_t n;
+	uint64_t offset;	/* absolute offset of the first record */
+};
+
+size_t ipfix_decoder_runs(struct ipfix_decoder *d, struct ipfix_msg_ctx *m,
+    struct ipfix_run *runs, size_t cap);
+/* A cap that takes all but unusual messages (about 8 sets in a 1400-byte
+ * message of flow records). */
+#define IPFIX_RUNS_MAX	64
+
 /* End of a transport session: drop its templates (keeps its stats). */
 void ipfix_decoder_end_session(struct ipfix_decoder *d, uint32_t session);
 

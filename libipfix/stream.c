@@ -65,23 +65,37 @@ src_ready(const struct rd_src *s)
 }
 
 /*
- * One read(2) into the empty input buffer; without 'wait' only when it
- * cannot block. A signal (EINTR) is an error that loses nothing: the
- * caller may read again.
+ * One read(2) of up to cap bytes into dst; without 'wait' only when it
+ * cannot block (0 then). A signal (EINTR) is an error that loses
+ * nothing: the caller may read again.
  */
+static ssize_t
+src_read_fd(struct rd_src *s, uint8_t *dst, size_t cap, bool wait,
+    struct ipfix_err *err)
+{
+	ssize_t n;
+
+	if (!wait && !src_ready(s))
+		return 0;
+	if ((n = read(s->fd, dst, cap)) == -1)
+		return ipfix_err_sys(err, IPFIX_E_IO, "read");
+	s->consumed += (uint64_t)n;
+	s->end = n == 0;
+	return n;
+}
+
+/* Refill the empty input buffer. */
 static int
 src_refill(struct rd_src *s, bool wait, struct ipfix_err *err)
 {
 	ssize_t n;
 
-	if (s->in_pos < s->in_len || s->end || (!wait && !src_ready(s)))
+	if (s->in_pos < s->in_len || s->end)
 		return 0;
-	if ((n = read(s->fd, s->in, IN_SIZE)) == -1)
-		return ipfix_err_sys(err, IPFIX_E_IO, "read");
+	if ((n = src_read_fd(s, s->in, IN_SIZE, wait, err)) == -1)
+		return -1;
 	s->in_pos = 0;
 	s->in_len = (size_t)n;
-	s->consumed += (uint64_t)n;
-	s->end = n == 0;
 	return 0;
 }
 
@@ -134,10 +148,17 @@ static ssize_t
 src_read(struct rd_src *s, uint8_t *dst, size_t n, bool wait,
     struct ipfix_err *err)
 {
+	ssize_t got;
 	size_t k;
 
 	if (s->gzip)
 		return src_inflate(s, dst, n, wait, err);
+	/* Nothing peeked: straight into the caller's buffer, one copy. */
+	if (s->in_pos == s->in_len && !s->end) {
+		got = src_read_fd(s, dst, n, wait, err);
+		s->eof = s->end;
+		return got;
+	}
 	if (src_refill(s, wait, err) == -1)
 		return -1;
 	if (s->in_pos == s->in_len && s->end)

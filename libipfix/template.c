@@ -138,6 +138,31 @@ ipfix_tmpl_encode(const struct ipfix_tmpl *t, uint8_t *buf, size_t size)
 	return pos;
 }
 
+size_t
+ipfix_tmpl_wire_match(const struct ipfix_tmpl *t, const uint8_t *p,
+    size_t left)
+{
+	size_t need = ipfix_tmpl_wire_size(t), pos;
+	uint16_t i;
+
+	if (need > left || ipfix_be16(p) != t->id ||
+	    ipfix_be16(p + 2) != t->nfields ||
+	    (t->options && ipfix_be16(p + 4) != t->scope_count))
+		return 0;
+	pos = t->options ? 6 : 4;
+	for (i = 0; i < t->nfields; i++) {
+		const struct ipfix_field *f = &t->fields[i];
+
+		if (ipfix_be16(p + pos) != (uint16_t)(f->id |
+		    (f->pen != 0 ? ENTERPRISE_BIT : 0)) ||
+		    ipfix_be16(p + pos + 2) != f->len ||
+		    (f->pen != 0 && ipfix_be32(p + pos + 4) != f->pen))
+			return 0;
+		pos += f->pen != 0 ? 8 : 4;
+	}
+	return pos;
+}
+
 /* Parsing ---------------------------------------------------------------- */
 
 static int
@@ -559,6 +584,18 @@ ipfix_tstore_find(const struct ipfix_tstore *s, uint32_t session,
 	const struct tentry *e = entry_find(s, session, odid, id);
 
 	return e != NULL ? e->t : NULL;
+}
+
+const struct ipfix_tmpl *
+ipfix_tstore_touch(struct ipfix_tstore *s, uint32_t session, uint32_t odid,
+    uint16_t id, uint32_t now)
+{
+	struct tentry *e = entry_find(s, session, odid, id);
+
+	if (e == NULL)
+		return NULL;
+	e->t->last_seen = now;
+	return e->t;
 }
 
 bool

@@ -69,6 +69,10 @@ size_t ipfix_tmpl_wire_size(const struct ipfix_tmpl *t);
 /* Encode the template record into buf (size checked); returns bytes or 0. */
 size_t ipfix_tmpl_encode(const struct ipfix_tmpl *t, uint8_t *buf,
     size_t size);
+/* The wire size of t when the 'left' bytes at p start with exactly t's
+ * record (what ipfix_tmpl_encode writes), else 0. */
+size_t ipfix_tmpl_wire_match(const struct ipfix_tmpl *t, const uint8_t *p,
+    size_t left);
 
 /* Store ----------------------------------------------------------------- */
 
@@ -105,6 +109,11 @@ int ipfix_tstore_withdraw(struct ipfix_tstore *s, uint32_t session,
 /* The stored template whatever its age, or NULL (O(1)). */
 const struct ipfix_tmpl *ipfix_tstore_find(const struct ipfix_tstore *s,
     uint32_t session, uint32_t odid, uint16_t id);
+
+/* An identical re-send of a stored template: its last_seen becomes now.
+ * Returns it, or NULL when there is none. */
+const struct ipfix_tmpl *ipfix_tstore_touch(struct ipfix_tstore *s,
+    uint32_t session, uint32_t odid, uint16_t id, uint32_t now);
 
 /* True when udp_lifetime is set and t was last (re)defined more than that
  * many seconds of export time before now (C53). */
