@@ -817,17 +817,30 @@ decode(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m)
 		d->ops.on_message_end(d->arg, m);
 }
 
+/* The template of set id, from the two runs before r when one has it
+ * (sets of a few templates alternate; the store is not changed here). */
+static const struct ipfix_tmpl *
+run_tmpl(const struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
+    const struct ipfix_run *r, size_t before, uint16_t id)
+{
+	if (before >= 1 && r[-1].t->id == id)
+		return r[-1].t;
+	if (before >= 2 && r[-2].t->id == id)
+		return r[-2].t;
+	return store_lookup(d, m, id);
+}
+
 /* A set the fast path can take whole: known fixed-length records that
- * fill it exactly. */
+ * fill it exactly. r follows 'before' runs of the same message. */
 static bool
 run_of(const struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
-    const struct ipfix_set *s, struct ipfix_run *r)
+    const struct ipfix_set *s, struct ipfix_run *r, size_t before)
 {
 	size_t body = (size_t)s->length - IPFIX_SET_HDR_LEN;
 
 	if (s->id < IPFIX_MIN_DATA_SET_ID || body == 0 ||
-	    (r->t = store_lookup(d, m, s->id)) == NULL || r->t->varlen ||
-	    r->t->min_len == 0 || body % r->t->min_len != 0)
+	    (r->t = run_tmpl(d, m, r, before, s->id)) == NULL ||
+	    r->t->varlen || r->t->min_len == 0 || body % r->t->min_len != 0)
 		return false;
 	r->p = s->body;
 	r->n = (uint32_t)(body / r->t->min_len);
@@ -852,7 +865,7 @@ ipfix_decoder_runs(struct ipfix_decoder *d, struct ipfix_msg_ctx *m,
 		return 0;
 	ipfix_set_iter_init(&it, m->msg, m->len, m->offset);
 	while ((rc = ipfix_set_next(&it, &s, NULL)) == 1) {
-		if (n == cap || !run_of(d, m, &s, &runs[n]))
+		if (n == cap || !run_of(d, m, &s, &runs[n], n))
 			return 0;
 		records += runs[n++].n;
 	}

@@ -142,11 +142,11 @@ tm_index(const struct exp_dom *d, uint16_t id, bool *found)
 	*found = false;
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		if (d->tm[mid].t->id == id) {
+		if (d->tm[mid].id == id) {
 			*found = true;
 			return mid;
 		}
-		if (d->tm[mid].t->id < id)
+		if (d->tm[mid].id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -160,12 +160,17 @@ exp_tm_find(struct exp_dom *d, uint16_t id)
 	bool found;
 	size_t i;
 
-	if (d->hint < d->n && d->tm[d->hint].t->id == id)
-		return &d->tm[d->hint];
-	i = tm_index(d, id, &found);
-	if (!found)
-		return NULL;
-	d->hint = i;
+	if (d->hint[0] < d->n && d->tm[d->hint[0]].id == id)
+		return &d->tm[d->hint[0]];
+	if (d->hint[1] < d->n && d->tm[d->hint[1]].id == id) {
+		i = d->hint[1];
+	} else {
+		i = tm_index(d, id, &found);
+		if (!found)
+			return NULL;
+	}
+	d->hint[1] = d->hint[0];
+	d->hint[0] = i;
 	return &d->tm[i];
 }
 
@@ -194,6 +199,7 @@ exp_tm_put(struct exp_dom *d, struct ipfix_tmpl *t)
 		ipfix_tmpl_free(d->tm[i].t);
 	e = &d->tm[i];
 	e->t = t;
+	e->id = t->id;
 	e->sent_gen = 0;
 	e->own = OWN_NONE;
 	return e;

@@ -16,6 +16,7 @@ enum { OWN_NONE, OWN_RELIABILITY, OWN_METERING };
 
 struct exp_tmpl {
 	struct ipfix_tmpl *t;	/* owned */
+	uint16_t id;		/* t->id, searched without a dereference */
 	uint64_t sent_gen;	/* the session that has it, 0: none */
 	uint8_t own;		/* OWN_*: our statistics template */
 };
@@ -24,7 +25,8 @@ struct exp_dom {
 	uint32_t odid;
 	struct exp_tmpl *tm;	/* sorted by template id */
 	size_t n, cap;
-	size_t hint;		/* last exp_tm_find hit: records come in runs */
+	size_t hint[2];		/* the last two exp_tm_find hits: data sets
+				   come in runs of a few templates */
 	uint64_t seq_gen;	/* session the sequence numbers belong to */
 	uint32_t seq[2];	/* per SIDX (RFC 7011 §3.1: per stream) */
 	uint64_t refresh_ms;	/* UDP: last full template send */

@@ -51,7 +51,7 @@ ipfix_set_iter_init(struct ipfix_set_iter *it, const uint8_t *msg, size_t len,
 }
 
 int
-ipfix_set_next(struct ipfix_set_iter *it, struct ipfix_set *s,
+ipfix_set_next_slow(struct ipfix_set_iter *it, struct ipfix_set *s,
     struct ipfix_err *err)
 {
 	struct ipfix_cursor *c = &it->c;

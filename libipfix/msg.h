@@ -47,10 +47,32 @@ struct ipfix_set_iter {
 /* msg/len is one whole message whose header was checked. */
 void ipfix_set_iter_init(struct ipfix_set_iter *it, const uint8_t *msg,
     size_t len, uint64_t base);
-/* 1 with *s filled, 0 at the end, -1 for a set shorter than 4 or running
- * past the message (C15): the rest of the message is then unusable. */
-int ipfix_set_next(struct ipfix_set_iter *it, struct ipfix_set *s,
+/* The end of the message and framing errors for ipfix_set_next. */
+int ipfix_set_next_slow(struct ipfix_set_iter *it, struct ipfix_set *s,
     struct ipfix_err *err);
+
+/* 1 with *s filled, 0 at the end, -1 for a set shorter than 4 or running
+ * past the message (C15): the rest of the message is then unusable.
+ * Inline: it runs once per set of every message decoded. */
+static inline int
+ipfix_set_next(struct ipfix_set_iter *it, struct ipfix_set *s,
+    struct ipfix_err *err)
+{
+	struct ipfix_cursor *c = &it->c;
+	const uint8_t *q = c->p + c->pos;
+	size_t left = c->len - c->pos;
+	uint16_t len;
+
+	if (c->bad || left < IPFIX_SET_HDR_LEN ||
+	    (len = ipfix_be16(q + 2)) < IPFIX_SET_HDR_LEN || len > left)
+		return ipfix_set_next_slow(it, s, err);
+	s->offset = c->base + c->pos;
+	s->id = ipfix_be16(q);
+	s->length = len;
+	s->body = q + IPFIX_SET_HDR_LEN;
+	c->pos += len;
+	return 1;
+}
 
 /* Records of a data set ------------------------------------------------ */
 

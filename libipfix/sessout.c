@@ -46,7 +46,8 @@ struct osess {
 	bool v4;		/* IPv4 metadata templates */
 	struct tmap *maps;
 	size_t nmaps, capmaps;
-	size_t map_hint;	/* last map_find hit: records come in runs */
+	size_t map_hint[2];	/* the last two map_find hits: data sets
+				   come in runs of a few templates */
 	uint32_t *detailed;	/* ODIDs with session details in this file */
 	size_t ndetailed, capdetailed;
 	uint32_t last_export;
@@ -74,8 +75,7 @@ struct ipfix_sessout {
 	uint16_t stream;
 	int64_t recv_ms;
 	bool building;
-	struct ipfix_builder b;
-	uint8_t buf[IPFIX_MSG_MAX];
+	struct ipfix_builder b;		/* in the writer's buffer */
 	bool unflushed;		/* written since the last flush */
 	struct ipfix_sessout_stats st;
 };
@@ -281,14 +281,17 @@ tid_alloc(struct odom *d, uint16_t want)
 static struct tmap *
 map_find(struct osess *s, uint32_t odid, uint16_t in_tid)
 {
-	size_t h = s->map_hint;
+	for (int k = 0; k < 2; k++) {
+		size_t h = s->map_hint[k];
 
-	if (h < s->nmaps && s->maps[h].odid == odid &&
-	    s->maps[h].in_tid == in_tid)
-		return &s->maps[h];
+		if (h < s->nmaps && s->maps[h].odid == odid &&
+		    s->maps[h].in_tid == in_tid)
+			return &s->maps[h];
+	}
 	for (size_t i = 0; i < s->nmaps; i++)
 		if (s->maps[i].odid == odid && s->maps[i].in_tid == in_tid) {
-			s->map_hint = i;
+			s->map_hint[1] = s->map_hint[0];
+			s->map_hint[0] = i;
 			return &s->maps[i];
 		}
 	return NULL;
@@ -584,7 +587,7 @@ write_out(struct ipfix_sessout *o, struct ipfix_err *err)
 	o->st.messages++;
 	o->st.records += o->b.records;
 	o->unflushed = true;
-	return ipfix_writer_write(o->w, o->buf, len, err);
+	return ipfix_writer_commit(o->w, len, err);
 }
 
 static size_t
@@ -636,11 +639,13 @@ start_out(struct ipfix_sessout *o, struct ipfix_err *err)
 {
 	struct osess *s = o->cur;
 	struct odom *d = o->curdom;
-	uint8_t rec[IPFIX_SESSOUT_DER_MAX + 64];
+	uint8_t rec[IPFIX_SESSOUT_DER_MAX + 64], *buf;
 	size_t n;
 	int i, rc = 0;
 
-	ipfix_builder_init(&o->b, o->buf, IPFIX_MSG_MAX, d->odid,
+	if ((buf = ipfix_writer_space(o->w, err)) == NULL)
+		return -1;
+	ipfix_builder_init(&o->b, buf, IPFIX_MSG_MAX, d->odid,
 	    o->export_time, d->seq);
 	o->building = true;
 	for (i = 0; i < 4 && !d->meta_done && rc == 0; i++)

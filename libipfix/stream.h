@@ -106,6 +106,13 @@ struct ipfix_writer *ipfix_writer_open(const char *path, bool gzip,
     struct ipfix_err *err);
 int ipfix_writer_write(struct ipfix_writer *w, const uint8_t *msg, size_t len,
     struct ipfix_err *err);
+/* A message built in place: ipfix_writer_space gives room for one
+ * (IPFIX_MSG_MAX bytes; NULL when making room failed), and
+ * ipfix_writer_commit appends the len bytes written there. Any other call
+ * on w in between makes the room invalid. Saves a copy per message. */
+uint8_t *ipfix_writer_space(struct ipfix_writer *w, struct ipfix_err *err);
+int ipfix_writer_commit(struct ipfix_writer *w, size_t len,
+    struct ipfix_err *err);
 int ipfix_writer_flush(struct ipfix_writer *w, struct ipfix_err *err);
 /* Flushes and closes; returns 0 or -1 (the writer is freed either way). */
 int ipfix_writer_close(struct ipfix_writer *w, struct ipfix_err *err);

@@ -1,7 +1,8 @@
 /*
  * stream (writer): IPFIX messages back to back to a path or stdout, raw
- * through a large stdio buffer or gzip'd through zlib's gz* layer. Every
- * failed write (EPIPE, ENOSPC, ...) is reported, never ignored.
+ * through our own large buffer (messages can be built in place in it) or
+ * gzip'd through zlib's gz* layer. Every failed write (EPIPE, ENOSPC, ...)
+ * is reported, never ignored.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,14 +13,16 @@
 
 #include <zlib.h>
 
+#include "msg.h"
 #include "stream.h"
 
 #define WRITER_BUF	(256 * 1024)
 
 struct ipfix_writer {
-	FILE *f;		/* raw */
-	char *fbuf;		/* its buffer: glibc ignores setvbuf's size
-				   without one (it would use 4 KB) */
+	int fd;			/* raw: written with write(2) */
+	uint8_t *buf;		/* raw: WRITER_BUF bytes, len of them held;
+				   gzip: one message (ipfix_writer_space) */
+	size_t len;
 	gzFile gz;		/* gzip */
 	bool is_stdout;
 	bool dirty;		/* written since the last flush */
@@ -59,10 +62,11 @@ writer_open_gz(struct ipfix_writer *w, const char *path, struct ipfix_err *err)
 
 	if (fd == -1)
 		return -1;
-	if ((w->gz = gzdopen(fd, "wb6")) == NULL) {
+	if ((w->buf = malloc(IPFIX_MSG_MAX)) == NULL ||
+	    (w->gz = gzdopen(fd, "wb6")) == NULL) {
 		close(fd);
 		return ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
-		    "%s: gzdopen failed", w->name);
+		    "%s: out of memory", w->name);
 	}
 	gzbuffer(w->gz, WRITER_BUF);
 	return 0;
@@ -72,17 +76,40 @@ static int
 writer_open_raw(struct ipfix_writer *w, const char *path,
     struct ipfix_err *err)
 {
-	int fd = writer_fd(w, path, err);
-
-	if (fd == -1)
-		return -1;
-	if ((w->f = fdopen(fd, "wb")) == NULL) {
-		close(fd);
+	if ((w->buf = malloc(WRITER_BUF)) == NULL)
 		return ipfix_err_sys(err, IPFIX_E_NOMEM, "%s", w->name);
+	return (w->fd = writer_fd(w, path, err)) == -1 ? -1 : 0;
+}
+
+/* Raw: all of p (a short write is retried). */
+static int
+writer_put(struct ipfix_writer *w, const uint8_t *p, size_t len,
+    struct ipfix_err *err)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(w->fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return ipfix_err_sys(err, IPFIX_E_IO, "write %s",
+			    w->name);
+		}
+		p += n;
+		len -= (size_t)n;
 	}
-	if ((w->fbuf = malloc(WRITER_BUF)) != NULL)
-		setvbuf(w->f, w->fbuf, _IOFBF, WRITER_BUF);
 	return 0;
+}
+
+/* Raw: everything held goes out. What a failed write left is dropped:
+ * a retry would write the head of a message twice. */
+static int
+writer_drain(struct ipfix_writer *w, struct ipfix_err *err)
+{
+	int rc = writer_put(w, w->buf, w->len, err);
+
+	w->len = 0;
+	return rc;
 }
 
 struct ipfix_writer *
@@ -98,30 +125,59 @@ ipfix_writer_open(const char *path, bool gzip, struct ipfix_err *err)
 	w->is_stdout = path == NULL || strcmp(path, "-") == 0;
 	snprintf(w->name, sizeof(w->name), "%s",
 	    w->is_stdout ? "(stdout)" : path);
+	w->fd = -1;
 	rc = gzip ? writer_open_gz(w, path, err) :
 	    writer_open_raw(w, path, err);
 	if (rc == -1) {
+		free(w->buf);
 		free(w);
 		return NULL;
 	}
 	return w;
 }
 
+uint8_t *
+ipfix_writer_space(struct ipfix_writer *w, struct ipfix_err *err)
+{
+	if (w->gz != NULL)
+		return w->buf;
+	if (WRITER_BUF - w->len < IPFIX_MSG_MAX && writer_drain(w, err) == -1)
+		return NULL;
+	return w->buf + w->len;
+}
+
 int
-ipfix_writer_write(struct ipfix_writer *w, const uint8_t *msg, size_t len,
-    struct ipfix_err *err)
+ipfix_writer_commit(struct ipfix_writer *w, size_t len, struct ipfix_err *err)
 {
 	if (len == 0)
 		return 0;
 	w->dirty = true;
 	if (w->gz != NULL) {
-		if (gzwrite(w->gz, msg, (unsigned)len) != (int)len)
+		if (gzwrite(w->gz, w->buf, (unsigned)len) != (int)len)
 			return writer_gz_err(w, "write", err);
 		return 0;
 	}
-	if (fwrite(msg, 1, len, w->f) != len)
-		return ipfix_err_sys(err, IPFIX_E_IO, "write %s", w->name);
+	w->len += len;
 	return 0;
+}
+
+int
+ipfix_writer_write(struct ipfix_writer *w, const uint8_t *msg, size_t len,
+    struct ipfix_err *err)
+{
+	uint8_t *p;
+
+	if (len <= IPFIX_MSG_MAX) {
+		if ((p = ipfix_writer_space(w, err)) == NULL)
+			return -1;
+		memcpy(p, msg, len);
+		return ipfix_writer_commit(w, len, err);
+	}
+	w->dirty = true;
+	if (w->gz != NULL)
+		return gzwrite(w->gz, msg, (unsigned)len) == (int)len ? 0 :
+		    writer_gz_err(w, "write", err);
+	return writer_drain(w, err) == -1 ? -1 : writer_put(w, msg, len, err);
 }
 
 /* gzip: Z_SYNC_FLUSH, so a reader on a pipe sees whole messages now.
@@ -134,8 +190,8 @@ ipfix_writer_flush(struct ipfix_writer *w, struct ipfix_err *err)
 	if (w->gz != NULL) {
 		if (gzflush(w->gz, Z_SYNC_FLUSH) != Z_OK)
 			return writer_gz_err(w, "flush", err);
-	} else if (fflush(w->f) == EOF) {
-		return ipfix_err_sys(err, IPFIX_E_IO, "write %s", w->name);
+	} else if (writer_drain(w, err) == -1) {
+		return -1;
 	}
 	w->dirty = false;
 	return 0;
@@ -155,10 +211,13 @@ ipfix_writer_close(struct ipfix_writer *w, struct ipfix_err *err)
 				w->name) :
 			    ipfix_err_set(err, IPFIX_E_IO, IPFIX_NO_OFFSET,
 				NULL, "close %s: zlib error %d", w->name, zr);
-	} else if (fclose(w->f) == EOF) {
-		rc = ipfix_err_sys(err, IPFIX_E_IO, "close %s", w->name);
+	} else {
+		rc = writer_drain(w, err);
+		if (close(w->fd) == -1 && rc == 0)
+			rc = ipfix_err_sys(err, IPFIX_E_IO, "close %s",
+			    w->name);
 	}
-	free(w->fbuf);
+	free(w->buf);
 	free(w);
 	return rc;
 }
