@@ -386,23 +386,26 @@ tmpl_item(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
 {
 	uint64_t at = ipfix_cursor_offset(c);
 	size_t same = resend_size(d, m, c, s->id);
+	enum op_kind kind = OP_SAME;
 	struct ipfix_tmpl *t = NULL;
 	uint16_t wid = 0;
 	struct op *o;
-	int rc = 2;
+	int rc;
 
 	if (same > 0) {
 		wid = ipfix_be16(c->p + c->pos);
 		c->pos += same;
 	} else if ((rc = ipfix_tmpl_parse(c, s->id, &t, &wid, err)) == -1) {
 		return -1;
+	} else {
+		kind = rc == 1 ? OP_TMPL : OP_WITHDRAW;
 	}
 	if ((o = op_push(d)) == NULL) {
 		ipfix_tmpl_free(t);
 		return ipfix_err_set(err, IPFIX_E_NOMEM, at, NULL,
 		    "out of memory");
 	}
-	o->kind = rc == 2 ? OP_SAME : rc == 1 ? OP_TMPL : OP_WITHDRAW;
+	o->kind = kind;
 	o->t = t;
 	o->wid = wid;
 	o->set_id = s->id;

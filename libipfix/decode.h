@@ -119,7 +119,7 @@ void ipfix_decoder_free(struct ipfix_decoder *d);
  *              (E_TEMPLATE), template cap (E_LIMIT), records lost (E_RECORD,
  *              C09), sequence out of order (E_RECORD, C10), bad boolean
  *              (E_VALUE, C33), invalid UTF-8 (E_VALUE, C34)
- *   NOTE       unknown withdrawal (C46), identical re-send on TCP/SCTP/file
+ *   NOTE       unknown withdrawal (C46), identical re-send on TCP/SCTP
  *              (C48), redefinition in a file (C106), sequence resync after
  *              two messages agreed on a new numbering (C10)
  */
@@ -143,7 +143,7 @@ int ipfix_decoder_feed_stream(struct ipfix_decoder *d, const uint8_t *msg,
  * statistics, their problems through on_problem; no other callback: the
  * caller handles the message). Returns the number of runs. Any other
  * message, a decoder that checks values, or more than cap sets: returns
- * 0 and changes nothing (feed the message instead).
+ * 0 and changes nothing but m->hdr (feed the message instead).
  */
 struct ipfix_run {
 	const struct ipfix_tmpl *t;

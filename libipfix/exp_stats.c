@@ -73,8 +73,11 @@ exp_emit_stats(struct ipfix_exporter *x, bool again)
 	struct exp_dom *d;
 	struct exp_tmpl *e;
 
+	/* A report that opened the new session is already on it when the
+	 * session's first upkeep asks again. */
 	if (x->st.not_sent_records == 0 ||
-	    (!again && x->stats_sent == x->st.not_sent_records))
+	    (x->stats_sent == x->st.not_sent_records &&
+	    (!again || x->stats_gen == exp_cur_gen(x))))
 		return 0;
 	if ((d = exp_dom_get(x, 0)) == NULL ||
 	    (e = stats_tmpl(d, OWN_RELIABILITY)) == NULL)
@@ -86,6 +89,7 @@ exp_emit_stats(struct ipfix_exporter *x, bool again)
 	ipfix_put64(rec + 20, x->st.last_drop_ms);
 	if (exp_add_record(x, d, e, rec, sizeof(rec)) == -1)
 		return -1;
+	x->stats_gen = exp_cur_gen(x);
 	x->st.out_stats_records++;
 	x->b_own++;
 	return 0;

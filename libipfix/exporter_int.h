@@ -61,6 +61,7 @@ struct ipfix_exporter {
 	bool need_all;		/* a new session waits for every template */
 	bool need_meter;	/* a hand-off: §4.1 counts on the new one */
 	uint64_t stats_sent;	/* not_sent_records last reported */
+	uint64_t stats_gen;	/* the session that report went on */
 
 	struct ipfix_builder b;
 	uint8_t *buf, *zbuf;

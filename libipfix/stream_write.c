@@ -151,6 +151,10 @@ ipfix_writer_commit(struct ipfix_writer *w, size_t len, struct ipfix_err *err)
 {
 	if (len == 0)
 		return 0;
+	if (len > IPFIX_MSG_MAX)	/* more than ipfix_writer_space gave */
+		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
+		    "write %s: %zu bytes committed, at most %u", w->name, len,
+		    IPFIX_MSG_MAX);
 	w->dirty = true;
 	if (w->gz != NULL) {
 		if (gzwrite(w->gz, w->buf, (unsigned)len) != (int)len)

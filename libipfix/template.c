@@ -504,11 +504,21 @@ entry_remove(struct ipfix_tstore *s, struct tentry *e)
 	free(e);
 }
 
+/* A re-send at export time 'at': a late UDP message with an older time
+ * must not shorten the template's life (serial arithmetic, as in
+ * ipfix_tstore_expired). */
+static void
+seen_at(struct ipfix_tmpl *t, uint32_t at)
+{
+	if ((int32_t)(at - t->last_seen) > 0)
+		t->last_seen = at;
+}
+
 static int
 replace(struct tentry *e, struct ipfix_tmpl *t)
 {
 	if (ipfix_tmpl_equal(e->t, t)) {
-		e->t->last_seen = t->last_seen;
+		seen_at(e->t, t->last_seen);
 		ipfix_tmpl_free(t);
 		return IPFIX_TADD_SAME;
 	}
@@ -594,7 +604,7 @@ ipfix_tstore_touch(struct ipfix_tstore *s, uint32_t session, uint32_t odid,
 
 	if (e == NULL)
 		return NULL;
-	e->t->last_seen = now;
+	seen_at(e->t, now);
 	return e->t;
 }
 

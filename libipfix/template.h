@@ -110,7 +110,8 @@ int ipfix_tstore_withdraw(struct ipfix_tstore *s, uint32_t session,
 const struct ipfix_tmpl *ipfix_tstore_find(const struct ipfix_tstore *s,
     uint32_t session, uint32_t odid, uint16_t id);
 
-/* An identical re-send of a stored template: its last_seen becomes now.
+/* An identical re-send of a stored template: its last_seen becomes now
+ * (unless now is older).
  * Returns it, or NULL when there is none. */
 const struct ipfix_tmpl *ipfix_tstore_touch(struct ipfix_tstore *s,
     uint32_t session, uint32_t odid, uint16_t id, uint32_t now);

@@ -3,7 +3,9 @@
  * sessions with colliding template ids and ODIDs merged into one stream
  * that decodes to each session's records, session and message details,
  * malformed input per transport, loss, template caps, withdrawals,
- * compressed frames, --split byte-exactness and reopen.
+ * compressed frames, --split byte-exactness and reopen, and the fast path
+ * of data-only messages (same records and counters, loss included, as a
+ * decoder that checks values and so takes every message the long way).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -432,6 +434,334 @@ test_reopen(const char *dir)
 	ipfix_tmpl_free(ta);
 }
 
+/* The fast path: data-only messages of fixed-length templates ----------- */
+
+#define FP_MSGS	41
+#define FP_GAP	17		/* this message comes 4 records late */
+#define FP_B	100000u		/* session B's records start here */
+
+static const uint16_t fv[] = { 8, 4, 82, 65535 };	/* + interfaceName */
+
+struct fp_in {
+	struct tmsg m[FP_MSGS];
+	uint32_t nrec;
+};
+
+/* Record k: k itself first (sourceIPv4Address), then bytes made of k. */
+static size_t
+fp_rec(uint8_t *p, uint32_t k, bool var)
+{
+	size_t i;
+
+	ipfix_put32(p, k);
+	if (var) {
+		p[4] = 3;		/* a 3-byte interfaceName */
+		for (i = 5; i < 8; i++)
+			p[i] = (uint8_t)('a' + (k + i) % 26);
+		return 8;
+	}
+	for (i = 4; i < 12; i++)
+		p[i] = (uint8_t)(k * 7 + i);
+	return 12;
+}
+
+static bool
+fp_rec_ok(const uint8_t *p, size_t len, uint32_t k)
+{
+	uint8_t want[12];
+	size_t n = fp_rec(want, k, len == 8);
+
+	return n == len && memcmp(p, want, n) == 0;
+}
+
+/* Message i of a session whose records start at base: templates and 3
+ * records first; then 5 records of 256, but every 5th message has 2 of
+ * the variable-length 257, every 7th pads its set, message 13 has two
+ * sets, and message FP_GAP is numbered as if 4 records were lost. */
+static void
+fp_msg(struct fp_in *in, int i, uint32_t base, struct ipfix_tmpl *ta,
+    struct ipfix_tmpl *tv)
+{
+	struct ipfix_builder b;
+	struct tmsg *m = &in->m[i];
+	uint8_t rec[12];
+	size_t rl, set = 0;
+	uint32_t seq = in->nrec + (i >= FP_GAP ? 4 : 0);
+	int j, n = i == 0 ? 3 : i % 5 == 0 ? 2 : 5;
+	bool var = i > 0 && i % 5 == 0;
+
+	ipfix_builder_init(&b, m->b, sizeof(m->b), 5, 1700000000, seq);
+	if (i == 0) {
+		(void)ipfix_builder_add_template(&b, ta, NULL);
+		(void)ipfix_builder_add_template(&b, tv, NULL);
+	}
+	for (j = 0; j < n + (i == 13 ? 4 : 0); j++) {
+		if (i == 13 && j == 3) {	/* close the set: a new one */
+			ipfix_put16(b.buf + b.set_start, 256);
+			ipfix_put16(b.buf + b.set_start + 2,
+			    (uint16_t)(b.len - b.set_start));
+			b.set_start = 0;
+			b.set_id = 0;
+		}
+		rl = fp_rec(rec, base + in->nrec++, var);
+		set = b.set_start;
+		(void)ipfix_builder_add_record(&b, var ? 257 : 256, rec, rl,
+		    NULL);
+		if (set == 0)
+			set = b.set_start;
+	}
+	m->n = ipfix_builder_finish(&b);
+	if (i > 0 && i % 7 == 0) {		/* 3 bytes of padding */
+		memset(m->b + m->n, 0, 3);
+		ipfix_put16(m->b + set + 2,
+		    (uint16_t)(ipfix_be16(m->b + set + 2) + 3));
+		m->n += 3;
+		ipfix_put16(m->b + 2, (uint16_t)m->n);
+	}
+}
+
+static void
+fp_input(struct fp_in *in, uint32_t base)
+{
+	struct ipfix_tmpl *ta = mk_tmpl(256, fa, 2), *tv = mk_tmpl(257, fv, 2);
+	int i;
+
+	memset(in, 0, sizeof(*in));
+	for (i = 0; i < FP_MSGS; i++)
+		fp_msg(in, i, base, ta, tv);
+	ipfix_tmpl_free(ta);
+	ipfix_tmpl_free(tv);
+}
+
+/* Records seen in order, per session (A: k below FP_B, B: above). */
+struct fp_seen {
+	uint32_t next[2], bad_order[2], bad_bytes[2], n[2];
+	unsigned c09[3];		/* by collector session id */
+};
+
+static void
+fp_take(struct fp_seen *s, const uint8_t *p, size_t len)
+{
+	uint32_t k = ipfix_be32(p);
+	int w = k >= FP_B;
+
+	s->n[w]++;
+	if (k - (w ? FP_B : 0) != s->next[w])
+		s->bad_order[w]++;
+	s->next[w] = k - (w ? FP_B : 0) + 1;
+	s->bad_bytes[w] += !fp_rec_ok(p, len, k);
+}
+
+static void
+fp_record(void *arg, const struct ipfix_msg_ctx *m,
+    const struct ipfix_tmpl *t, const struct ipfix_rec *r)
+{
+	(void)m;
+	if (t->id < IPFIX_SESSOUT_TID_SESS4 && t->fields[0].id == 8)
+		fp_take(arg, r->p, r->len);
+}
+
+static void
+fp_problem(void *arg, const struct ipfix_problem *p)
+{
+	struct fp_seen *s = arg;
+
+	if (p->check != NULL && strcmp(p->check, "C09") == 0 &&
+	    p->session < 3)
+		s->c09[p->session]++;
+}
+
+static void
+fp_hook_problem(void *arg, uint32_t id, const struct ipfix_problem *p)
+{
+	struct fp_seen *s = arg;
+
+	if (p->check != NULL && strcmp(p->check, "C09") == 0 && id < 3)
+		s->c09[id]++;
+}
+
+/* Domain counters of sessions 1 and 2, ODID 5. */
+struct fp_doms {
+	struct ipfix_domain_stats d[2];
+	unsigned n;
+};
+
+static void
+fp_dom(const struct ipfix_domain_stats *d, void *arg)
+{
+	struct fp_doms *f = arg;
+
+	if (d->odid == 5 && (d->session == 1 || d->session == 2)) {
+		f->d[d->session - 1] = *d;
+		f->n++;
+	}
+}
+
+static void
+fp_sess(const struct ipfix_collector_sess_stats *s, void *arg)
+{
+	struct ipfix_collector_counts *c = arg;
+
+	if (s->id == 1 || s->id == 2)
+		c[s->id - 1] = s->c;
+}
+
+static bool
+fp_same_dom(const struct ipfix_domain_stats *a,
+    const struct ipfix_domain_stats *b)
+{
+	return a->messages == b->messages && a->records == b->records &&
+	    a->lost == b->lost && a->seq_out_of_order == b->seq_out_of_order &&
+	    a->malformed == b->malformed &&
+	    a->records_no_template == b->records_no_template &&
+	    a->seq_known == b->seq_known && a->next_seq == b->next_seq;
+}
+
+/* The records of the collector's output file, into s. */
+static void
+fp_read_back(const char *path, struct fp_seen *s)
+{
+	static const struct ipfix_decoder_ops ops = { .on_record = fp_record };
+	struct ipfix_decoder_config dc = { .max_list_depth = 8 };
+	struct ipfix_decoder *d = ipfix_decoder_new(&dc, &ops, s);
+	struct ipfix_reader *r = ipfix_reader_open(path, NULL, NULL);
+	struct ipfix_msg_meta meta;
+	const uint8_t *msg;
+	size_t len;
+
+	memset(s, 0, sizeof(*s));
+	while (r != NULL && ipfix_reader_next(r, &msg, &len, &meta, NULL) == 1)
+		(void)ipfix_decoder_feed(d, msg, len, 0, IPFIX_KIND_FILE,
+		    meta.offset, NULL);
+	ipfix_reader_close(r);
+	ipfix_decoder_free(d);
+}
+
+/* Sessions 1 (UDP) and 2 (TCP) get in[0] and in[1], message by message
+ * in turn; ref gets the same under the same session ids and offsets. */
+static int
+fp_feed(struct ipfix_collector *col, struct ipfix_decoder *ref,
+    const struct fp_in *in)
+{
+	struct ipfix_collector_peer p;
+	uint64_t off[2] = { 0, 0 };
+	uint32_t id[2];
+	int i, w, rc = 0;
+
+	peer(&p, "10.0.1.1", 1000, IPPROTO_UDP);
+	id[0] = ipfix_collector_open(col, &p, NULL);
+	peer(&p, "10.0.1.2", 2000, IPPROTO_TCP);
+	id[1] = ipfix_collector_open(col, &p, NULL);
+	if (id[0] != 1 || id[1] != 2)
+		return -1;
+	for (i = 0; i < FP_MSGS; i++)
+		for (w = 0; w < 2; w++) {
+			rc |= ipfix_collector_feed(col, id[w], in[w].m[i].b,
+			    in[w].m[i].n, 0, NULL);
+			rc |= ipfix_decoder_feed(ref, in[w].m[i].b,
+			    in[w].m[i].n, id[w], w ? IPFIX_KIND_TCP :
+			    IPFIX_KIND_UDP, off[w], NULL);
+			off[w] += in[w].m[i].n;
+		}
+	return rc;
+}
+
+/* The counters of session w + 1: as expected, and as ref's. */
+static void
+fp_check_counts(struct ipfix_collector *col, struct ipfix_decoder *ref,
+    const struct fp_in *in, const struct fp_seen *got,
+    const struct fp_seen *want)
+{
+	struct ipfix_collector_counts sc[2];
+	struct fp_doms cd, rd;
+	int w;
+
+	memset(&cd, 0, sizeof(cd));
+	memset(&rd, 0, sizeof(rd));
+	memset(sc, 0, sizeof(sc));
+	ipfix_collector_foreach_domain(col, fp_dom, &cd);
+	ipfix_decoder_foreach_domain(ref, fp_dom, &rd);
+	ipfix_collector_foreach_session(col, fp_sess, sc);
+	for (w = 0; w < 2; w++) {
+		CHECK(cd.d[w].messages == FP_MSGS &&
+		    cd.d[w].records == in[w].nrec && cd.d[w].lost == 4 &&
+		    cd.d[w].next_seq == in[w].nrec + 4,
+		    "fast path %c: %llu messages, %llu records, %llu lost, "
+		    "next %u", 'A' + w,
+		    (unsigned long long)cd.d[w].messages,
+		    (unsigned long long)cd.d[w].records,
+		    (unsigned long long)cd.d[w].lost, cd.d[w].next_seq);
+		CHECK(cd.n == 2 && rd.n == 2 &&
+		    fp_same_dom(&cd.d[w], &rd.d[w]), "fast path %c: domain "
+		    "counters as with value checks", 'A' + w);
+		CHECK(sc[w].messages == FP_MSGS && sc[w].records ==
+		    in[w].nrec && sc[w].lost == 4, "fast path %c: session "
+		    "counts %llu messages, %llu records, %llu lost", 'A' + w,
+		    (unsigned long long)sc[w].messages,
+		    (unsigned long long)sc[w].records,
+		    (unsigned long long)sc[w].lost);
+		CHECK(got->c09[w + 1] == 1 && want->c09[w + 1] == 1,
+		    "fast path %c: the gap reported once (C09), as with "
+		    "value checks", 'A' + w);
+		CHECK(want->n[w] == in[w].nrec && want->bad_order[w] == 0 &&
+		    want->bad_bytes[w] == 0, "fast path %c: the reference "
+		    "saw %u records", 'A' + w, want->n[w]);
+	}
+}
+
+/*
+ * Session A (UDP) and B (TCP), interleaved: the collector against a
+ * decoder that checks values, which never takes the fast path (the
+ * collector has no such option). Same counters per (session, ODID), the
+ * same records in the same order in the output, and the gap of message
+ * FP_GAP (a fast-path message) counted as 4 lost records with a C09
+ * warning.
+ */
+static void
+test_fast_path(const char *dir)
+{
+	static const struct ipfix_decoder_ops ref_ops = {
+		.on_record = fp_record, .on_problem = fp_problem,
+	};
+	struct ipfix_decoder_config dc = { .max_list_depth = 8,
+	    .check_values = true };
+	struct ipfix_collector_hooks hooks = { .on_problem = fp_hook_problem };
+	struct ipfix_collector_config cfg;
+	struct ipfix_collector *col;
+	struct ipfix_decoder *ref;
+	static struct fp_in in[2];
+	struct fp_seen got, want, back;
+	char path[512];
+	int w;
+
+	snprintf(path, sizeof(path), "%s/fast.ipfix", dir);
+	memset(&got, 0, sizeof(got));
+	memset(&want, 0, sizeof(want));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.out.path = path;
+	hooks.arg = &got;
+	col = ipfix_collector_new(&cfg, &hooks, NULL);
+	ref = ipfix_decoder_new(&dc, &ref_ops, &want);
+	CHECK(col != NULL && ref != NULL, "fast path: collector and "
+	    "value-checking decoder");
+	if (col == NULL || ref == NULL)
+		return;
+	fp_input(&in[0], 0);
+	fp_input(&in[1], FP_B);
+	CHECK(fp_feed(col, ref, in) == 0, "fast path: %d messages of %u "
+	    "records per session fed", FP_MSGS, in[0].nrec);
+	fp_check_counts(col, ref, in, &got, &want);
+	CHECK(ipfix_collector_free(col, NULL) == 0, "fast path: output "
+	    "closed");
+	ipfix_decoder_free(ref);
+	fp_read_back(path, &back);
+	for (w = 0; w < 2; w++)
+		CHECK(back.n[w] == in[w].nrec && back.next[w] == in[w].nrec &&
+		    back.bad_order[w] == 0 && back.bad_bytes[w] == 0,
+		    "fast path %c: output has each of the %u records once, "
+		    "in order, intact (%u)", 'A' + w, in[w].nrec, back.n[w]);
+}
+
 int
 main(void)
 {
@@ -447,6 +777,7 @@ main(void)
 	test_limits_withdraw(dir);
 	test_split_compress(dir);
 	test_reopen(dir);
+	test_fast_path(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);

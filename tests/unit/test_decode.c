@@ -2,8 +2,11 @@
  * test_decode: the collector rules of RFC 7011 §8-9 as the decoder applies
  * them, on hand-built messages: every malformation (whole message dropped,
  * nothing but on_problem called, store unchanged, check id and offset),
- * every warning, the template rules per transport kind, sequence numbers,
- * and a timing note (never a pass/fail on time).
+ * every warning, the template rules per transport kind (identical re-sends,
+ * matched unparsed, behave as parsed ones), sequence numbers, record runs
+ * (on_records, and ipfix_decoder_runs: what it takes, counts and reports,
+ * and every message it must decline untouched), and a timing note (never a
+ * pass/fail on time).
  */
 #include <stdint.h>
 #include <string.h>
@@ -112,6 +115,7 @@ struct log {
 	struct ipfix_problem p[MAXP];
 	int np;
 	int how[8];
+	const struct ipfix_tmpl *tp[8];	/* what on_template was given */
 	int nhow;
 	int removed;
 	uint64_t rec_off[8];
@@ -140,10 +144,11 @@ on_template(void *arg, const struct ipfix_msg_ctx *m,
 	struct log *l = arg;
 
 	(void)m;
-	(void)t;
 	(void)offset;
-	if (l->nhow < 8)
+	if (l->nhow < 8) {
+		l->tp[l->nhow] = t;
 		l->how[l->nhow++] = (int)how;
+	}
 	ev(l, 'T');
 }
 
@@ -1229,6 +1234,886 @@ test_on_records_not_offered(void)
 	ipfix_decoder_free(cv);
 }
 
+/* Identical template re-sends, matched on the wire unparsed ------------- */
+
+/* A field specifier of the templates built below. */
+struct fs {
+	uint32_t pen;
+	uint16_t id;
+	uint16_t len;
+};
+
+/* A template record; sent in an options template set when scope is set. */
+struct tdef {
+	uint16_t scope;
+	uint16_t n;
+	struct fs f[3];
+};
+
+/* tmpl_fixed's fields: sourceTransportPort 2, protocolIdentifier 1 */
+static const struct tdef def_plain = { 0, 2, { { 0, 7, 2 }, { 0, 4, 1 } } };
+/* observationDomainId 4 (scope), exportedMessageTotalCount 8 */
+static const struct tdef def_opt = { 1, 2, { { 0, 149, 4 }, { 0, 41, 8 } } };
+/* octetDeltaCount 8, element 7 of PEN 4242 (2) */
+static const struct tdef def_ent = { 0, 2, { { 0, 1, 8 }, { 4242, 7, 2 } } };
+/* sourceTransportPort 2, destinationTransportPort 2 */
+static const struct tdef def_ports = { 0, 2, { { 0, 7, 2 }, { 0, 11, 2 } } };
+
+static void
+tmpl_def(struct mb *m, uint16_t id, const struct tdef *t)
+{
+	uint16_t i;
+
+	u16(m, id);
+	u16(m, t->n);
+	if (t->scope > 0)
+		u16(m, t->scope);
+	for (i = 0; i < t->n; i++) {
+		u16(m, (uint16_t)(t->f[i].id |
+		    (t->f[i].pen != 0 ? 0x8000 : 0)));
+		u16(m, t->f[i].len);
+		if (t->f[i].pen != 0)
+			u32(m, t->f[i].pen);
+	}
+}
+
+/* One message defining id as t at export time 'when'. */
+static void
+msg_def(struct mb *m, uint32_t when, uint16_t id, const struct tdef *t)
+{
+	mb_init(m, when, 0, 5);
+	set_open(m, t->scope > 0 ? 3 : 2);
+	tmpl_def(m, id, t);
+	set_close(m);
+}
+
+/* A data set of n 3-byte records of tid (recs_run's). */
+static void
+add_data(struct mb *m, uint16_t tid, int n)
+{
+	set_open(m, tid);
+	recs_run(m, 0, n);
+	set_close(m);
+}
+
+static const struct ipfix_tmpl *
+held(struct ipfix_decoder *d, uint16_t id)
+{
+	return ipfix_tstore_find(ipfix_decoder_templates(d), 1, 5, id);
+}
+
+/* The held template's export times, 0 when id is not held. */
+static uint32_t
+first_seen(struct ipfix_decoder *d, uint16_t id)
+{
+	const struct ipfix_tmpl *h = held(d, id);
+
+	return h != NULL ? h->first_seen : 0;
+}
+
+static uint32_t
+last_seen(struct ipfix_decoder *d, uint16_t id)
+{
+	const struct ipfix_tmpl *h = held(d, id);
+
+	return h != NULL ? h->last_seen : 0;
+}
+
+/* Does the stored template id say what t says? */
+static bool
+held_is(struct ipfix_decoder *d, uint16_t id, const struct tdef *t)
+{
+	const struct ipfix_tmpl *h = held(d, id);
+	uint16_t i;
+
+	if (h == NULL || h->nfields != t->n || h->scope_count != t->scope ||
+	    h->options != (t->scope > 0))
+		return false;
+	for (i = 0; i < t->n; i++) {
+		if (h->fields[i].pen != t->f[i].pen ||
+		    h->fields[i].id != t->f[i].id ||
+		    h->fields[i].len != t->f[i].len)
+			return false;
+	}
+	return true;
+}
+
+/* On every kind an identical re-send is SAME with the stored template
+ * and refreshes last_seen; TCP and SCTP also note it (C48). */
+static void
+resend_same_kind(enum ipfix_transport_kind kind, bool note, const char *what)
+{
+	struct log l;
+	struct ipfix_decoder *d = newdec(&l, false, 0, 0);
+	const struct ipfix_tmpl *t0;
+	struct mb m;
+
+	msg_tmpl(&m, 100, 256, false);
+	CHECK(feed(d, &l, &m, kind) == 0 && l.how[0] == IPFIX_TADD_NEW,
+	    "%s: first definition NEW", what);
+	t0 = held(d, 256);
+	msg_tmpl(&m, 200, 256, false);
+	CHECK(feed(d, &l, &m, kind) == 0, "%s: re-send decoded", what);
+	CHECK_STR(l.ev, note ? "MPTE" : "MTE", "%s: callbacks", what);
+	CHECK(l.nhow == 1 && l.how[0] == IPFIX_TADD_SAME && l.tp[0] == t0 &&
+	    held(d, 256) == t0, "%s: SAME, with the stored template", what);
+	CHECK(!note || problem(&l, 0, IPFIX_SEV_NOTE, IPFIX_E_TEMPLATE, "C48",
+	    BASE + 20), "%s: C48 note at the record when TCP/SCTP", what);
+	CHECK(last_seen(d, 256) == 200 &&
+	    first_seen(d, 256) == 100,
+	    "%s: last_seen is the re-send's export time", what);
+	ipfix_decoder_free(d);
+}
+
+/* Defines id as t at 100 and re-sends it at 200 over UDP. */
+static void
+resend_same_def(uint16_t id, const struct tdef *t, const char *what)
+{
+	struct log l;
+	struct ipfix_decoder *d = newdec(&l, false, 0, 0);
+	const struct ipfix_tmpl *t0;
+	struct mb m;
+
+	msg_def(&m, 100, id, t);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 &&
+	    l.how[0] == IPFIX_TADD_NEW && held_is(d, id, t),
+	    "%s: defined", what);
+	t0 = held(d, id);
+	msg_def(&m, 200, id, t);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 && l.np == 0 &&
+	    l.how[0] == IPFIX_TADD_SAME && l.tp[0] == t0 && held(d, id) == t0,
+	    "%s: identical re-send SAME", what);
+	CHECK(last_seen(d, id) == 200 && first_seen(d, id) == 100,
+	    "%s: last_seen refreshed", what);
+	ipfix_decoder_free(d);
+}
+
+static void
+test_resend_same(void)
+{
+	resend_same_kind(IPFIX_KIND_TCP, true, "same tcp");
+	resend_same_kind(IPFIX_KIND_SCTP, true, "same sctp");
+	resend_same_kind(IPFIX_KIND_UDP, false, "same udp");
+	resend_same_kind(IPFIX_KIND_FILE, false, "same file");
+	resend_same_def(300, &def_opt, "same options template");
+	resend_same_def(400, &def_ent, "same enterprise template");
+}
+
+/* UDP lifetime 1800 s: a re-send restarts it even when matched unparsed. */
+static void
+test_resend_lifetime(void)
+{
+	struct log l;
+	struct ipfix_decoder *d = newdec(&l, false, 0, 1800);
+	struct mb m;
+	size_t s257;
+
+	/* 256 and 257 defined at 1000; only 256 re-sent, at 2500 */
+	mb_init(&m, 1000, 0, 5);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	tmpl_fixed(&m, 257);
+	set_close(&m);
+	feed(d, &l, &m, IPFIX_KIND_UDP);
+	msg_tmpl(&m, 2500, 256, false);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 && l.np == 0 &&
+	    l.how[0] == IPFIX_TADD_SAME, "lifetime: re-send at 2500 SAME");
+	CHECK(last_seen(d, 256) == 2500 &&
+	    first_seen(d, 256) == 1000 &&
+	    last_seen(d, 257) == 1000,
+	    "lifetime: only the re-sent template refreshed");
+	mb_init(&m, 3500, 0, 5);
+	add_data(&m, 256, 1);
+	s257 = m.n;
+	add_data(&m, 257, 1);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0, "lifetime: at 3500");
+	CHECK_STR(l.ev, "MRPE", "lifetime: 256 decodes at 3500, 257 does not");
+	CHECK(problem(&l, 0, IPFIX_SEV_WARN, IPFIX_E_NO_TEMPLATE, "C53",
+	    BASE + s257), "lifetime: 257 expired 2500 s after its definition "
+	    "(C53)");
+	mb_init(&m, 4300, 1, 5);
+	add_data(&m, 256, 1);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 &&
+	    strcmp(l.ev, "MRE") == 0,
+	    "lifetime: 256 alive 1800 s after the re-send");
+	mb_init(&m, 4301, 2, 5);
+	add_data(&m, 256, 1);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 && l.nrec == 0 &&
+	    problem(&l, 0, IPFIX_SEV_WARN, IPFIX_E_NO_TEMPLATE, "C53",
+	    BASE + 16), "lifetime: 256 expired 1801 s after the re-send");
+	/* an expired template re-sent unchanged comes back, as parsed */
+	msg_tmpl(&m, 4400, 257, false);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 &&
+	    l.how[0] == IPFIX_TADD_SAME && last_seen(d, 257) == 4400,
+	    "lifetime: expired template re-sent: SAME, refreshed");
+	mb_init(&m, 4400, 0, 5);
+	add_data(&m, 257, 2);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 && l.nrec == 2 &&
+	    l.np == 0, "lifetime: and its data decodes again");
+	ipfix_decoder_free(d);
+}
+
+/* Defines id as a, re-sends a (SAME), then b over UDP (no notes): b is
+ * CHANGED and stored. */
+static void
+expect_changed(uint16_t id, const struct tdef *a, const struct tdef *b,
+    const char *what)
+{
+	struct log l;
+	struct ipfix_decoder *d = newdec(&l, false, 0, 0);
+	struct mb m;
+
+	msg_def(&m, 100, id, a);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 &&
+	    l.how[0] == IPFIX_TADD_NEW, "%s: defined", what);
+	msg_def(&m, 200, id, a);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 &&
+	    l.how[0] == IPFIX_TADD_SAME, "%s: identical re-send SAME", what);
+	msg_def(&m, 300, id, b);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 && l.nhow == 1 &&
+	    l.how[0] == IPFIX_TADD_CHANGED, "%s: CHANGED", what);
+	CHECK(held_is(d, id, b) && l.tp[0] == held(d, id) &&
+	    first_seen(d, id) == 300, "%s: the new definition stored",
+	    what);
+	ipfix_decoder_free(d);
+}
+
+static void
+test_resend_changed(void)
+{
+	static const struct tdef len1 = { 0, 2,
+	    { { 0, 7, 1 }, { 0, 4, 1 } } };
+	static const struct tdef id11 = { 0, 2,
+	    { { 0, 11, 2 }, { 0, 4, 1 } } };
+	static const struct tdef more = { 0, 3,
+	    { { 0, 7, 2 }, { 0, 4, 1 }, { 0, 11, 2 } } };
+	static const struct tdef opt1 = { 1, 2,
+	    { { 0, 7, 2 }, { 0, 4, 1 } } };
+	static const struct tdef plain = { 0, 2,
+	    { { 0, 149, 4 }, { 0, 41, 8 } } };
+	static const struct tdef scope2 = { 2, 2,
+	    { { 0, 149, 4 }, { 0, 41, 8 } } };
+	static const struct tdef pen2 = { 0, 2,
+	    { { 0, 1, 8 }, { 4243, 7, 2 } } };
+	static const struct tdef iana = { 0, 2,
+	    { { 0, 1, 8 }, { 0, 7, 2 } } };
+	/* octetDeltaCount 4, octetDeltaCount 2 */
+	static const struct tdef plain_bytes = { 0, 2,
+	    { { 0, 1, 4 }, { 0, 1, 2 } } };
+	/* scope 1: protocolIdentifier 1, packetDeltaCount 8 */
+	static const struct tdef opt_bytes = { 1, 2,
+	    { { 0, 4, 1 }, { 0, 2, 8 } } };
+
+	expect_changed(256, &def_plain, &len1, "changed: field length");
+	expect_changed(256, &def_plain, &id11, "changed: field id");
+	expect_changed(256, &def_plain, &more, "changed: one field more");
+	expect_changed(256, &more, &def_plain, "changed: one field less");
+	expect_changed(256, &def_plain, &opt1, "changed: plain to options");
+	expect_changed(300, &def_opt, &plain, "changed: options to plain");
+	expect_changed(300, &def_opt, &scope2, "changed: scope count");
+	expect_changed(400, &def_ent, &pen2, "changed: PEN");
+	expect_changed(400, &def_ent, &iana, "changed: PEN to IANA");
+	/* opt_bytes' record is plain_bytes' with 2 more bytes: matched
+	 * against the held plain template, an options set's record would
+	 * look identical */
+	expect_changed(256, &plain_bytes, &opt_bytes,
+	    "changed: options record starting with the plain one's bytes");
+}
+
+static void
+withdraw_rec(struct mb *m, uint16_t id)
+{
+	u16(m, id);
+	u16(m, 0);
+}
+
+/* TCP: a re-send after a withdrawal of the same id in the same message
+ * defines the template anew, whatever the store held before. */
+static void
+test_resend_after_withdrawal(void)
+{
+	struct log l;
+	struct ipfix_decoder *d = newdec(&l, false, 0, 0);
+	struct mb m;
+
+	msg_tmpl(&m, 100, 256, false);
+	feed(d, &l, &m, IPFIX_KIND_TCP);
+	mb_init(&m, 300, 0, 5);
+	set_open(&m, 2);
+	withdraw_rec(&m, 256);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_TCP) == 0, "withdrawn: decoded");
+	CHECK_STR(l.ev, "MWTE", "withdrawn in the same set: no C48 note");
+	CHECK(l.removed == 1 && l.how[0] == IPFIX_TADD_NEW &&
+	    l.tp[0] == held(d, 256) && first_seen(d, 256) == 300,
+	    "withdrawn in the same set: NEW, first_seen 300");
+	mb_init(&m, 400, 0, 5);
+	set_open(&m, 2);
+	withdraw_rec(&m, 256);
+	set_close(&m);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_TCP) == 0 &&
+	    strcmp(l.ev, "MWTE") == 0 && l.how[0] == IPFIX_TADD_NEW &&
+	    first_seen(d, 256) == 400,
+	    "withdrawn in an earlier set: NEW");
+	mb_init(&m, 500, 0, 5);
+	set_open(&m, 2);
+	withdraw_rec(&m, 2);
+	set_close(&m);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_TCP) == 0 &&
+	    strcmp(l.ev, "MWTE") == 0 && l.how[0] == IPFIX_TADD_NEW &&
+	    first_seen(d, 256) == 500, "all withdrawn (id 2): NEW");
+	/* withdrawing another id does not make the re-send new */
+	msg_tmpl(&m, 600, 257, false);
+	feed(d, &l, &m, IPFIX_KIND_TCP);
+	mb_init(&m, 700, 0, 5);
+	set_open(&m, 2);
+	withdraw_rec(&m, 257);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_TCP) == 0 &&
+	    strcmp(l.ev, "MWPTE") == 0 && l.removed == 1 &&
+	    l.how[0] == IPFIX_TADD_SAME && first_seen(d, 256) == 500 &&
+	    last_seen(d, 256) == 700,
+	    "257 withdrawn, then 256 re-sent: SAME (C48)");
+	ipfix_decoder_free(d);
+	/* over UDP the withdrawal is ignored (C50): the re-send stays SAME */
+	d = newdec(&l, false, 0, 0);
+	msg_tmpl(&m, 100, 256, false);
+	feed(d, &l, &m, IPFIX_KIND_UDP);
+	mb_init(&m, 200, 0, 5);
+	set_open(&m, 2);
+	withdraw_rec(&m, 256);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 &&
+	    strcmp(l.ev, "MPWTE") == 0 && l.how[0] == IPFIX_TADD_SAME &&
+	    first_seen(d, 256) == 100 && last_seen(d, 256) == 200,
+	    "udp: withdrawal ignored, re-send SAME");
+	ipfix_decoder_free(d);
+}
+
+/* Data around an identical re-send decodes with the held template. */
+static void
+test_resend_then_data(void)
+{
+	struct log l;
+	struct rlog r;
+	struct ipfix_decoder *d = newdec(&l, false, 0, 0);
+	struct ipfix_decoder *rd = newdec_run(&r, false);
+	struct mb m;
+	size_t rec0, rec1;
+
+	msg_tmpl(&m, 100, 256, false);
+	feed(d, &l, &m, IPFIX_KIND_UDP);
+	mb_init(&m, 200, 0, 5);
+	set_open(&m, 256);
+	rec0 = m.n;
+	rec_fixed(&m, 53, 17);
+	set_close(&m);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	set_open(&m, 256);
+	rec1 = m.n;
+	rec_fixed(&m, 80, 6);
+	rec_fixed(&m, 443, 6);
+	set_close(&m);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0, "resend + data: decoded");
+	CHECK_STR(l.ev, "MRTRRE", "resend + data: records on both sides");
+	CHECK(l.how[0] == IPFIX_TADD_SAME && l.nrec == 3 &&
+	    l.rec_off[0] == BASE + rec0 && l.rec_off[1] == BASE + rec1 &&
+	    l.rec_off[2] == BASE + rec1 + 3, "resend + data: record offsets");
+	CHECK(stats(d, 5).records == 3 && stats(d, 5).next_seq == 3,
+	    "resend + data: 3 records counted");
+	/* the same as one run (TCP: with the C48 note) */
+	msg_tmpl(&m, 100, 256, false);
+	(void)feed_run(rd, &r, &m, true);
+	mb_init(&m, 200, 0, 5);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	set_open(&m, 256);
+	rec0 = m.n;
+	recs_run(&m, 0, 4);
+	set_close(&m);
+	CHECK(feed_run(rd, &r, &m, true) == 0, "resend + run: decoded");
+	CHECK_STR(r.l.ev, "MPTNE", "resend + run: C48, SAME, one run");
+	CHECK(r.l.how[0] == IPFIX_TADD_SAME && r.calls == 1 && r.n[0] == 4 &&
+	    r.tid[0] == 256 && r.off[0] == BASE + rec0 &&
+	    rec_is(r.first[0], 1000, 0) && rec_is(r.last[0], 1003, 3),
+	    "resend + run: the 4 records of 256");
+	ipfix_decoder_free(d);
+	ipfix_decoder_free(rd);
+}
+
+/* Several re-sends of one id in a message, each compared with what is
+ * held by the time it is applied. */
+static void
+test_resend_twice(void)
+{
+	struct log l;
+	struct ipfix_decoder *d = newdec(&l, false, 0, 0);
+	struct mb m;
+
+	msg_tmpl(&m, 100, 256, false);
+	feed(d, &l, &m, IPFIX_KIND_TCP);
+	mb_init(&m, 200, 0, 5);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_TCP) == 0 &&
+	    strcmp(l.ev, "MPTPTE") == 0, "twice in a set: decoded");
+	CHECK(l.nhow == 2 && l.how[0] == IPFIX_TADD_SAME &&
+	    l.how[1] == IPFIX_TADD_SAME && l.tp[0] == held(d, 256) &&
+	    l.tp[1] == held(d, 256), "twice in a set: SAME, SAME");
+	CHECK(problem(&l, 0, IPFIX_SEV_NOTE, IPFIX_E_TEMPLATE, "C48",
+	    BASE + 20) && problem(&l, 1, IPFIX_SEV_NOTE, IPFIX_E_TEMPLATE,
+	    "C48", BASE + 32), "twice in a set: C48 at each record");
+	mb_init(&m, 300, 0, 5);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_TCP) == 0 && l.nhow == 2 &&
+	    l.how[0] == IPFIX_TADD_SAME && l.how[1] == IPFIX_TADD_SAME &&
+	    problem(&l, 1, IPFIX_SEV_NOTE, IPFIX_E_TEMPLATE, "C48",
+	    BASE + 36) && last_seen(d, 256) == 300,
+	    "twice in two sets: SAME, SAME");
+	/* a new id sent twice: NEW, then SAME */
+	mb_init(&m, 400, 0, 5);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 257);
+	tmpl_fixed(&m, 257);
+	set_close(&m);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_TCP) == 0 &&
+	    strcmp(l.ev, "MTPTE") == 0 && l.how[0] == IPFIX_TADD_NEW &&
+	    l.how[1] == IPFIX_TADD_SAME && problem(&l, 0, IPFIX_SEV_NOTE,
+	    IPFIX_E_TEMPLATE, "C48", BASE + 32),
+	    "new, then re-sent: NEW, SAME");
+	/* the held definition after another one: two redefinitions */
+	mb_init(&m, 500, 0, 5);
+	set_open(&m, 2);
+	tmpl_var(&m, 256);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_TCP) == 0 &&
+	    strcmp(l.ev, "MPTPTE") == 0 && l.how[0] == IPFIX_TADD_CHANGED &&
+	    l.how[1] == IPFIX_TADD_CHANGED && problem(&l, 1, IPFIX_SEV_WARN,
+	    IPFIX_E_TEMPLATE, NULL, BASE + 32),
+	    "other, then the held one again: CHANGED, CHANGED");
+	CHECK(held_is(d, 256, &def_plain) && first_seen(d, 256) == 500,
+	    "other, then the held one again: the last one stored");
+	ipfix_decoder_free(d);
+}
+
+/* ipfix_decoder_runs ------------------------------------------------------ */
+
+/* n 4-byte records of def_ports: ports 2000 + first + i and 53. */
+static void
+recs4(struct mb *m, int first, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		u16(m, (uint16_t)(2000 + first + i));
+		u16(m, 53);
+	}
+}
+
+/* The message as a forwarder names it: session 1, stream 0, at BASE. */
+static size_t
+runs(struct ipfix_decoder *d, struct rlog *r, struct mb *m, size_t len,
+    enum ipfix_transport_kind kind, struct ipfix_msg_ctx *mc,
+    struct ipfix_run *rv, size_t cap)
+{
+	memset(r, 0, sizeof(*r));
+	memset(mc, 0, sizeof(*mc));
+	mc->msg = m->b;
+	mc->len = len;
+	mc->offset = BASE;
+	mc->session = 1;
+	mc->kind = kind;
+	return ipfix_decoder_runs(d, mc, rv, cap);
+}
+
+static void
+count_dom(const struct ipfix_domain_stats *st, void *arg)
+{
+	(void)st;
+	(*(size_t *)arg)++;
+}
+
+static size_t
+ndomains(struct ipfix_decoder *d)
+{
+	size_t n = 0;
+
+	ipfix_decoder_foreach_domain(d, count_dom, &n);
+	return n;
+}
+
+static bool
+same_stats(const struct ipfix_domain_stats *a,
+    const struct ipfix_domain_stats *b)
+{
+	return a->messages == b->messages && a->records == b->records &&
+	    a->records_no_template == b->records_no_template &&
+	    a->lost == b->lost && a->seq_out_of_order == b->seq_out_of_order &&
+	    a->malformed == b->malformed && a->seq_known == b->seq_known &&
+	    a->next_seq == b->next_seq;
+}
+
+/*
+ * ipfix_decoder_runs must decline m (len bytes): no runs, no callback,
+ * nothing counted, no domain made. Then, when recs >= 0, the message is
+ * fed to show it was well-formed: it decodes with recs records.
+ */
+static void
+expect_decline(struct ipfix_decoder *d, struct rlog *r, struct mb *m,
+    size_t len, enum ipfix_transport_kind kind, size_t cap, int recs,
+    const char *what)
+{
+	struct ipfix_domain_stats a = stats(d, 5), b;
+	struct ipfix_run rv[IPFIX_RUNS_MAX];
+	struct ipfix_msg_ctx mc;
+	size_t nd = ndomains(d), nt = ntmpl(d);
+	struct ipfix_err err;
+
+	CHECK_EQ_U(runs(d, r, m, len, kind, &mc, rv, cap), 0,
+	    "%s: declined", what);
+	CHECK(r->l.nev == 0 && r->calls == 0, "%s: no callback (%s)", what,
+	    r->l.ev);
+	b = stats(d, 5);
+	CHECK(same_stats(&a, &b) && ndomains(d) == nd && ntmpl(d) == nt,
+	    "%s: nothing counted", what);
+	if (recs < 0)
+		return;
+	memset(r, 0, sizeof(*r));
+	CHECK(ipfix_decoder_feed(d, m->b, len, 1, kind, BASE, &err) == 0 &&
+	    stats(d, 5).records == b.records + (uint64_t)recs &&
+	    stats(d, 5).messages == b.messages + 1,
+	    "%s: fed instead, %d records", what, recs);
+}
+
+static void
+test_runs_taken(void)
+{
+	static const uint16_t tid[4] = { 256, 257, 256, 257 };
+	static const int want[4] = { 2, 3, 1, 1 };
+	struct rlog r;
+	struct ipfix_decoder *d = newdec_run(&r, false);
+	struct ipfix_run rv[IPFIX_RUNS_MAX];
+	struct ipfix_msg_ctx mc;
+	struct ipfix_domain_stats st;
+	struct mb m;
+	size_t at[4], len, i, n;
+	bool ok = true;
+
+	/* 256: 3-byte records, 257: 4-byte */
+	mb_init(&m, 100, 0, 5);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	tmpl_def(&m, 257, &def_ports);
+	set_close(&m);
+	(void)feed_run(d, &r, &m, false);
+	/* sets alternate between the two */
+	mb_init(&m, 150, 0, 5);
+	for (i = 0; i < 4; i++) {
+		at[i] = m.n;
+		set_open(&m, tid[i]);
+		if (tid[i] == 256)
+			recs_run(&m, (int)i * 10, want[i]);
+		else
+			recs4(&m, (int)i * 10, want[i]);
+		set_close(&m);
+	}
+	len = mb_done(&m);
+	n = runs(d, &r, &m, len, IPFIX_KIND_TCP, &mc, rv, IPFIX_RUNS_MAX);
+	CHECK_EQ_U(n, 4, "runs: four sets, four runs");
+	CHECK(r.l.nev == 0 && r.calls == 0, "runs: no callback (%s)", r.l.ev);
+	for (i = 0; i < n && i < 4; i++)
+		ok = ok && rv[i].t == held(d, tid[i]) &&
+		    rv[i].n == (uint32_t)want[i] &&
+		    rv[i].p == m.b + at[i] + 4 &&
+		    rv[i].offset == BASE + at[i] + 4;
+	CHECK(ok, "runs: template, count, set body and first record's "
+	    "offset of each set");
+	CHECK(n == 4 && rv[0].t->min_len == 3 && rv[1].t->min_len == 4 &&
+	    rec_is(rv[0].p + 3, 1001, 1) && ipfix_be16(rv[1].p + 8) == 2012 &&
+	    rec_is(rv[2].p, 1020, 0), "runs: the records' bytes");
+	CHECK(mc.hdr.seq == 0 && mc.hdr.odid == 5 &&
+	    mc.hdr.export_time == 150 && mc.hdr.length == len,
+	    "runs: m->hdr is the message's header");
+	st = stats(d, 5);
+	CHECK(st.messages == 2 && st.records == 7 && st.next_seq == 7 &&
+	    st.lost == 0, "runs: counted as a feed counts it");
+	/* fed next: in sequence, so silent */
+	msg_data(&m, 7, 1);
+	CHECK(feed_run(d, &r, &m, false) == 0 && r.l.np == 0 &&
+	    stats(d, 5).next_seq == 8, "runs: next message fed, no C09");
+	mb_init(&m, 150, 8, 5);
+	add_data(&m, 256, 2);
+	CHECK(runs(d, &r, &m, mb_done(&m), IPFIX_KIND_TCP, &mc, rv, 1) == 1 &&
+	    rv[0].n == 2 && r.l.nev == 0 && stats(d, 5).next_seq == 10,
+	    "runs: one set with cap 1, sequence at 10");
+	/* fed after a gap of 3 */
+	msg_data(&m, 13, 1);
+	CHECK(feed_run(d, &r, &m, false) == 0 &&
+	    problem(&r.l, 0, IPFIX_SEV_WARN, IPFIX_E_RECORD, "C09", BASE + 8) &&
+	    strstr(r.l.p[0].reason, "expected 10: 3 records lost") != NULL,
+	    "runs: a later gap is counted from the runs' end (C09)");
+	st = stats(d, 5);
+	CHECK(st.lost == 3 && st.messages == 5 && st.records == 11 &&
+	    st.next_seq == 14, "runs: 3 lost, 5 messages, 11 records");
+	ipfix_decoder_free(d);
+}
+
+/* Three templates: the one two runs back is not always the one wanted. */
+static void
+test_runs_three(void)
+{
+	static const struct tdef octets = { 0, 1, { { 0, 1, 8 } } };
+	static const uint16_t tid[4] = { 256, 257, 259, 256 };
+	struct rlog r;
+	struct ipfix_decoder *d = newdec_run(&r, false);
+	struct ipfix_run rv[IPFIX_RUNS_MAX];
+	struct ipfix_msg_ctx mc;
+	struct mb m;
+	size_t i, n;
+	bool ok = true;
+
+	mb_init(&m, 100, 0, 5);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	tmpl_def(&m, 257, &def_ports);
+	tmpl_def(&m, 259, &octets);
+	set_close(&m);
+	(void)feed_run(d, &r, &m, false);
+	mb_init(&m, 100, 0, 5);
+	add_data(&m, 256, 1);
+	set_open(&m, 257);
+	recs4(&m, 0, 1);
+	set_close(&m);
+	set_open(&m, 259);
+	u32(&m, 0);
+	u32(&m, 1500);
+	set_close(&m);
+	add_data(&m, 256, 1);
+	n = runs(d, &r, &m, mb_done(&m), IPFIX_KIND_TCP, &mc, rv, 4);
+	CHECK_EQ_U(n, 4, "runs three: four runs");
+	for (i = 0; i < n && i < 4; i++)
+		ok = ok && rv[i].t == held(d, tid[i]) && rv[i].n == 1;
+	CHECK(ok, "runs three: 256, 257, 259, 256, one record each");
+	CHECK(n == 4 && rv[2].t->min_len == 8 && ipfix_be32(rv[2].p + 4) ==
+	    1500, "runs three: 259's 8-byte record");
+	CHECK(stats(d, 5).records == 4 && stats(d, 5).next_seq == 4,
+	    "runs three: 4 records counted");
+	ipfix_decoder_free(d);
+}
+
+/* Messages built for the declines: 256 fixed, 258 varlen held. */
+static void
+runs_declined_sets(struct ipfix_decoder *d, struct rlog *r)
+{
+	struct mb m;
+
+	mb_init(&m, 100, 0, 5);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	add_data(&m, 256, 2);
+	expect_decline(d, r, &m, mb_done(&m), IPFIX_KIND_TCP, 4, 2,
+	    "decline: template set");
+	mb_init(&m, 100, 0, 5);
+	set_open(&m, 256);
+	recs_run(&m, 0, 2);
+	u8(&m, 0);
+	set_close(&m);
+	expect_decline(d, r, &m, mb_done(&m), IPFIX_KIND_TCP, 4, 2,
+	    "decline: a byte of padding");
+	mb_init(&m, 100, 0, 5);
+	/* 6 bytes: two records of min_len 3 if the varlen were ignored */
+	set_open(&m, 258);
+	u16(&m, 80);
+	u8(&m, 3);
+	u8(&m, 'a');
+	u8(&m, 'b');
+	u8(&m, 'c');
+	set_close(&m);
+	expect_decline(d, r, &m, mb_done(&m), IPFIX_KIND_TCP, 4, 1,
+	    "decline: variable-length template");
+	mb_init(&m, 100, 0, 5);
+	add_data(&m, 256, 1);
+	add_data(&m, 999, 1);
+	expect_decline(d, r, &m, mb_done(&m), IPFIX_KIND_TCP, 4, 1,
+	    "decline: unknown template 999");
+	mb_init(&m, 100, 0, 5);
+	set_open(&m, 4);
+	u32(&m, 0);
+	set_close(&m);
+	add_data(&m, 256, 1);
+	expect_decline(d, r, &m, mb_done(&m), IPFIX_KIND_TCP, 4, 1,
+	    "decline: reserved set id 4");
+	mb_init(&m, 100, 0, 5);
+	add_data(&m, 256, 1);
+	set_open(&m, 256);
+	set_close(&m);
+	expect_decline(d, r, &m, mb_done(&m), IPFIX_KIND_TCP, 4, 1,
+	    "decline: empty data set");
+	mb_init(&m, 100, 0, 5);
+	add_data(&m, 256, 1);
+	add_data(&m, 256, 1);
+	add_data(&m, 256, 1);
+	expect_decline(d, r, &m, mb_done(&m), IPFIX_KIND_TCP, 2, -1,
+	    "decline: 3 sets, cap 2");
+}
+
+/* Headers and framing that ipfix_decoder_feed would call malformed. */
+static void
+runs_declined_framing(struct ipfix_decoder *d, struct rlog *r)
+{
+	struct mb m;
+	size_t len;
+
+	mb_init(&m, 100, 0, 5);
+	add_data(&m, 256, 2);
+	len = mb_done(&m);
+	m.b[1] = 9;
+	expect_decline(d, r, &m, len, IPFIX_KIND_TCP, 4, -1,
+	    "decline: version 9");
+	m.b[1] = 10;
+	expect_decline(d, r, &m, len + 4, IPFIX_KIND_TCP, 4, -1,
+	    "decline: 4 bytes more than the header length");
+	expect_decline(d, r, &m, len - 1, IPFIX_KIND_TCP, 4, -1,
+	    "decline: 1 byte less than the header length");
+	expect_decline(d, r, &m, 12, IPFIX_KIND_TCP, 4, -1,
+	    "decline: 12 bytes");
+	/* the bytes past the header length frame as one more set */
+	add_data(&m, 256, 1);
+	expect_decline(d, r, &m, m.n, IPFIX_KIND_TCP, 4, -1,
+	    "decline: a whole set past the header length");
+	mb_init(&m, 100, 0, 5);
+	expect_decline(d, r, &m, mb_done(&m), IPFIX_KIND_TCP, 4, 0,
+	    "decline: header only");
+	mb_init(&m, 100, 0, 5);
+	add_data(&m, 256, 1);
+	ipfix_put16(m.b + m.set + 2, 9);
+	expect_decline(d, r, &m, mb_done(&m), IPFIX_KIND_TCP, 4, -1,
+	    "decline: set past the message");
+	mb_init(&m, 100, 0, 5);
+	add_data(&m, 256, 1);
+	u16(&m, 256);
+	expect_decline(d, r, &m, mb_done(&m), IPFIX_KIND_TCP, 4, -1,
+	    "decline: 2 bytes after the last set");
+}
+
+static void
+test_runs_declined(void)
+{
+	struct rlog r;
+	struct ipfix_decoder *d = newdec_run(&r, false);
+	struct ipfix_decoder *cv = newdec_run(&r, true);
+	struct ipfix_decoder_config cfg;
+	struct ipfix_run rv[4];
+	struct ipfix_msg_ctx mc;
+	struct mb m;
+
+	mb_init(&m, 100, 0, 5);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	tmpl_var(&m, 258);
+	set_close(&m);
+	(void)feed_run(d, &r, &m, false);
+	(void)feed_run(cv, &r, &m, false);
+	runs_declined_sets(d, &r);
+	runs_declined_framing(d, &r);
+	mb_init(&m, 100, 0, 5);
+	add_data(&m, 256, 1);
+	add_data(&m, 256, 1);
+	add_data(&m, 256, 1);
+	CHECK_EQ_U(runs(d, &r, &m, mb_done(&m), IPFIX_KIND_TCP, &mc, rv, 3), 3,
+	    "decline: but 3 sets with cap 3 taken");
+	mb_init(&m, 100, 0, 5);
+	add_data(&m, 256, 2);
+	expect_decline(cv, &r, &m, mb_done(&m), IPFIX_KIND_TCP, 4, 2,
+	    "decline: decoder checks values");
+	CHECK_EQ_U(runs(d, &r, &m, mb_done(&m), IPFIX_KIND_TCP, &mc, rv, 4), 1,
+	    "decline: but taken by a decoder that does not");
+	ipfix_decoder_free(d);
+	ipfix_decoder_free(cv);
+	/* UDP: a template past its lifetime is not held (fed: C53) */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.limits.udp_lifetime = 1800;
+	d = ipfix_decoder_new(&cfg, &run_ops, &r);
+	msg_tmpl(&m, 1000, 256, false);
+	ipfix_decoder_feed(d, m.b, mb_done(&m), 1, IPFIX_KIND_UDP, BASE, NULL);
+	mb_init(&m, 2800, 0, 5);
+	add_data(&m, 256, 1);
+	CHECK_EQ_U(runs(d, &r, &m, mb_done(&m), IPFIX_KIND_UDP, &mc, rv, 4), 1,
+	    "runs udp: template alive 1800 s after its definition");
+	mb_init(&m, 2801, 1, 5);
+	add_data(&m, 256, 1);
+	expect_decline(d, &r, &m, mb_done(&m), IPFIX_KIND_UDP, 4, 0,
+	    "decline: udp template expired");
+	ipfix_decoder_free(d);
+}
+
+/* Sequence problems found by the runs path itself go to on_problem. */
+static void
+test_runs_problems(void)
+{
+	struct rlog r;
+	struct ipfix_decoder *d = newdec_run(&r, false);
+	struct ipfix_run rv[4];
+	struct ipfix_msg_ctx mc;
+	struct ipfix_domain_stats st;
+	struct mb m;
+
+	mb_init(&m, 100, 0, 5);
+	set_open(&m, 2);
+	tmpl_fixed(&m, 256);
+	set_close(&m);
+	add_data(&m, 256, 2);
+	(void)feed_run(d, &r, &m, false);
+	/* 2 records fed, so 5 is a gap of 3 */
+	mb_init(&m, 100, 5, 5);
+	add_data(&m, 256, 3);
+	CHECK_EQ_U(runs(d, &r, &m, mb_done(&m), IPFIX_KIND_TCP, &mc, rv, 4), 1,
+	    "runs gap: taken");
+	CHECK_STR(r.l.ev, "P", "runs gap: on_problem, no other callback");
+	CHECK(r.l.np == 1 && problem(&r.l, 0, IPFIX_SEV_WARN, IPFIX_E_RECORD,
+	    "C09", BASE + 8) && r.l.p[0].session == 1 && r.l.p[0].odid == 5 &&
+	    strstr(r.l.p[0].reason, "3 records lost") != NULL,
+	    "runs gap: C09, 3 lost, at the sequence number");
+	st = stats(d, 5);
+	CHECK(st.lost == 3 && st.next_seq == 8 && st.messages == 2 &&
+	    st.records == 5, "runs gap: 3 lost, next 8");
+	mb_init(&m, 100, 1, 5);
+	add_data(&m, 256, 1);
+	CHECK(runs(d, &r, &m, mb_done(&m), IPFIX_KIND_TCP, &mc, rv, 4) == 1 &&
+	    strcmp(r.l.ev, "P") == 0 && problem(&r.l, 0, IPFIX_SEV_WARN,
+	    IPFIX_E_RECORD, "C10", BASE + 8), "runs: message behind (C10)");
+	st = stats(d, 5);
+	CHECK(st.seq_out_of_order == 1 && st.next_seq == 8 && st.lost == 3,
+	    "runs: expectation kept at 8");
+	mb_init(&m, 100, 8, 5);
+	add_data(&m, 256, 1);
+	CHECK(runs(d, &r, &m, mb_done(&m), IPFIX_KIND_TCP, &mc, rv, 4) == 1 &&
+	    r.l.nev == 0 && stats(d, 5).next_seq == 9,
+	    "runs: in sequence again, silent");
+	ipfix_decoder_free(d);
+}
+
 int
 main(void)
 {
@@ -1246,6 +2131,16 @@ main(void)
 	test_on_records_taken();
 	test_on_records_declined();
 	test_on_records_not_offered();
+	test_resend_same();
+	test_resend_lifetime();
+	test_resend_changed();
+	test_resend_after_withdrawal();
+	test_resend_then_data();
+	test_resend_twice();
+	test_runs_taken();
+	test_runs_three();
+	test_runs_declined();
+	test_runs_problems();
 	note_speed();
 	TEST_DONE();
 }

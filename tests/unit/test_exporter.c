@@ -1,14 +1,24 @@
 /*
  * Unit tests of exporter without sockets: a sink stands in for the
- * Transport Session. Checked: records survive re-packing in order, message
- * sizes, templates before data on every session, sequence numbers per
- * session and ODID, UDP refresh, withdrawals (TCP only), a lost session
- * (drop counted, §4.3 record sent), compression, and the pacing and
- * backoff arithmetic.
+ * Transport Session (one test needs a TCP port that refuses). Checked:
+ * records survive re-packing in order, message sizes, templates before
+ * data on every session, sequence numbers per session and ODID, UDP
+ * refresh, withdrawals (TCP only), a lost session (drop counted, §4.3
+ * record sent), compression, the pacing and backoff arithmetic, and
+ * forwarding: which input messages go out whole (only their sequence
+ * number, or export time when asked, changed), gathering and cutting
+ * around them, refresh beside them, and their records counted when
+ * sent, refused, or never placed (fatal error, stop without a session).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "compress.h"
 #include "decode.h"
@@ -183,11 +193,11 @@ decode_file(const char *path, struct seen *s)
 	ipfix_decoder_free(d);
 }
 
+/* An exporter on the sink with cfg's settings (refresh, export time). */
 static struct ipfix_exporter *
-new_exp(struct ipfix_exp_sink *sink, struct out *o, size_t max,
-    bool reliable)
+new_exp_cfg(struct ipfix_exp_sink *sink, struct out *o, size_t max,
+    bool reliable, struct ipfix_exporter_config *cfg)
 {
-	struct ipfix_exporter_config cfg;
 	struct ipfix_err err;
 
 	out_free(o);
@@ -197,10 +207,19 @@ new_exp(struct ipfix_exp_sink *sink, struct out *o, size_t max,
 	sink->stream = reliable;
 	sink->send = sink_send;
 	sink->arg = o;
+	cfg->sink = sink;
+	cfg->retry_min_ms = 1;
+	return ipfix_exporter_new(cfg, &err);
+}
+
+static struct ipfix_exporter *
+new_exp(struct ipfix_exp_sink *sink, struct out *o, size_t max,
+    bool reliable)
+{
+	struct ipfix_exporter_config cfg;
+
 	ipfix_exporter_config_init(&cfg);
-	cfg.sink = sink;
-	cfg.retry_min_ms = 1;
-	return ipfix_exporter_new(&cfg, &err);
+	return new_exp_cfg(sink, o, max, reliable, &cfg);
 }
 
 static int
@@ -565,8 +584,8 @@ test_config(void)
 
 /* The input: which records, in which order, with which export time. */
 struct runs_in {
-	uint8_t *msg[8];
-	size_t len[8];
+	uint8_t *msg[32];
+	size_t len[32];
 	int n;
 	uint32_t odid[RUN_MAXREC], time[RUN_MAXREC];
 	uint16_t tid[RUN_MAXREC];
@@ -969,6 +988,600 @@ test_fatal_run_counted(void)
 	ipfix_tmpl_free(t);
 }
 
+/* Forwarding whole messages ------------------------------------------------ */
+
+#define FW_T	1700000000u
+
+static const int fw_40[][2] = { { 300, 40 } };	/* 980 bytes */
+
+/* a and b are one message but for the sequence number (bytes 8-11), and
+ * with any_time also the export time (4-7). */
+static bool
+same_but_seq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+    bool any_time)
+{
+	if (alen != blen || alen < IPFIX_HDR_LEN)
+		return false;
+	return memcmp(a, b, any_time ? 4 : 8) == 0 &&
+	    memcmp(a + 12, b + 12, alen - 12) == 0;
+}
+
+/* The output message that is input message k sent whole, or -1. */
+static long
+whole_at(const struct out *o, const struct runs_in *in, int k)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (same_but_seq(o->msg[i], o->len[i], in->msg[k], in->len[k],
+		    false))
+			return (long)i;
+	return -1;
+}
+
+static uint32_t
+seq_of(const struct out *o, long i)
+{
+	if (i < 0 || (size_t)i >= o->n || o->len[i] < IPFIX_HDR_LEN)
+		return UINT32_MAX;
+	return ipfix_be32(o->msg[i] + 8);
+}
+
+/* Only template sets: a UDP refresh on its own. */
+static bool
+tmpl_only(const uint8_t *msg, size_t len)
+{
+	struct ipfix_set_iter it;
+	struct ipfix_set s;
+	int sets = 0;
+
+	ipfix_set_iter_init(&it, msg, len, 0);
+	while (ipfix_set_next(&it, &s, NULL) == 1) {
+		if (s.id != IPFIX_SET_TEMPLATE)
+			return false;
+		sets++;
+	}
+	return sets > 0;
+}
+
+/* n zero bytes of padding after the last set of input message k
+ * (RFC 7011 §3.3.1): the records no longer fill their set exactly. */
+static void
+pad_last_set(struct runs_in *in, int k, size_t n)
+{
+	struct ipfix_set_iter it;
+	struct ipfix_set s;
+	uint8_t *m = in->msg[k];
+	size_t last = 0;
+
+	ipfix_set_iter_init(&it, m, in->len[k], 0);
+	while (ipfix_set_next(&it, &s, NULL) == 1)
+		last = (size_t)s.offset;
+	memset(m + in->len[k], 0, n);
+	ipfix_put16(m + last + 2, (uint16_t)(ipfix_be16(m + last + 2) + n));
+	in->len[k] += n;
+	ipfix_put16(m + 2, (uint16_t)in->len[k]);
+}
+
+static int
+feed_in(struct ipfix_exporter *x, const struct runs_in *in)
+{
+	struct ipfix_err err;
+	int k, rc = 0;
+
+	for (k = 0; k < in->n; k++)
+		rc |= ipfix_exporter_feed(x, in->msg[k], in->len[k], NULL,
+		    &err);
+	return rc | ipfix_exporter_finish(x, &err);
+}
+
+static void
+in_free(struct runs_in *in)
+{
+	int k;
+
+	for (k = 0; k < in->n; k++)
+		free(in->msg[k]);
+	in->n = 0;
+}
+
+static uint64_t
+out_bytes(const struct out *o)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		n += o->len[i];
+	return n;
+}
+
+/*
+ * A data-only message of templates already on the session, larger than
+ * half the session's limit and within it, goes out whole: only its
+ * sequence number is ours. Smaller ones are gathered, larger ones cut,
+ * and the numbering runs on across both kinds (C08). The input's own
+ * sequence numbers (90001...) are wrong on purpose.
+ */
+static void
+test_fwd_whole(bool reliable)
+{
+	/* two sets of one template: re-packing makes them one */
+	static const int m0[][2] = { { 300, 5 }, { 300, 5 } };
+	static const int m2[][2] = { { 300, 50 }, { 301, 5 } };
+	static const int m3[][2] = { { 301, 10 } };
+	static const int m4[][2] = { { 300, 5 } };
+	static const int m5[][2] = { { 300, 100 } };
+	static const int m6[][2] = { { 300, 55 } };
+	static const int m7[][2] = { { 300, 30 } };
+	/* input message, output message, records before it */
+	static const int whole[4][3] = { { 1, 1, 10 }, { 2, 2, 50 },
+	    { 6, 5, 220 }, { 7, 6, 275 } };
+	static const int cut[4] = { 0, 3, 4, 5 };
+	const char *kind = reliable ? "tcp" : "udp";
+	struct ipfix_exporter_stats st;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	static struct runs_in in;
+	static struct runs_out r;
+	static struct out o;
+	uint64_t tot7, tot9;
+	size_t i, big = 0;
+	int j;
+
+	memset(&in, 0, sizeof(in));
+	run_msg(&in, 7, FW_T, 90001, 2, m0, 2);	/* templates: decoded */
+	run_msg(&in, 7, FW_T, 90002, 0, fw_40, 1);	/* 980 bytes: whole */
+	run_msg(&in, 7, FW_T, 90003, 0, m2, 2);	/* 1284, 2 sets: whole */
+	run_msg(&in, 7, FW_T, 90004, 0, m3, 1);	/* 140: gathered */
+	run_msg(&in, 7, FW_T, 90005, 0, m4, 1);	/* 140: gathered */
+	run_msg(&in, 7, FW_T, 90006, 0, m5, 1);	/* 2420: cut */
+	run_msg(&in, 7, FW_T, 90007, 0, m6, 1);	/* 1340: whole */
+	run_msg(&in, 7, FW_T + 1, 90008, 0, m7, 1);	/* 740: whole */
+	x = new_exp(&sink, &o, 1400, reliable);
+	CHECK(x != NULL && feed_in(x, &in) == 0, "fwd %s: 8 messages fed",
+	    kind);
+	ipfix_exporter_stats(x, &st);
+	CHECK_EQ_U(o.n, 7, "fwd %s: 7 messages out", kind);
+	for (j = 0; j < 4; j++) {
+		CHECK_EQ_U(whole_at(&o, &in, whole[j][0]), whole[j][1],
+		    "fwd %s: input %d (%zu bytes) is output %d, byte for "
+		    "byte but the sequence number", kind, whole[j][0],
+		    in.len[whole[j][0]], whole[j][1]);
+		CHECK_EQ_U(seq_of(&o, whole[j][1]), whole[j][2],
+		    "fwd %s: its sequence number counts the %d records "
+		    "before it", kind, whole[j][2]);
+	}
+	for (j = 0; j < 4; j++)
+		CHECK_EQ_U(whole_at(&o, &in, cut[j]), -1, "fwd %s: input %d "
+		    "(%zu bytes) is not sent whole", kind, cut[j],
+		    in.len[cut[j]]);
+	for (i = 0; i < o.n; i++)
+		big += o.len[i] > 1400;
+	CHECK_EQ_U(big, 0, "fwd %s: no message above 1400 bytes", kind);
+	runs_decode(&o, reliable ? IPFIX_KIND_TCP : IPFIX_KIND_UDP, &in, &r);
+	CHECK(r.recs_in_msg[3] == 10 + 5 + 47 && r.recs_in_msg[4] == 53,
+	    "fwd %s: the two small inputs and the 2420-byte one share "
+	    "outputs 3 and 4 (%u + %u records)", kind, r.recs_in_msg[3],
+	    r.recs_in_msg[4]);
+	CHECK(r.next == in.nrec && in.nrec == 305 && r.bad_order == 0,
+	    "fwd %s: %u records, each once, in order", kind, r.next);
+	CHECK(r.bad_odid == 0 && r.bad_tid == 0 && r.bad_time == 0 &&
+	    r.problems == 0, "fwd %s: output decodes cleanly", kind);
+	CHECK(runs_seq(&o, &r, &tot7, &tot9) && tot7 == 305,
+	    "fwd %s: sequence numbers continuous across forwarded and "
+	    "re-packed messages", kind);
+	CHECK(st.in_messages == 8 && st.in_records == 305 &&
+	    st.out_records == 305 && st.not_sent_records == 0,
+	    "fwd %s: stats in %llu records, out %llu", kind,
+	    (unsigned long long)st.in_records,
+	    (unsigned long long)st.out_records);
+	CHECK(st.out_messages == o.n && st.out_bytes == out_bytes(&o) &&
+	    st.out_templates == 2, "fwd %s: stats %llu messages, %llu "
+	    "bytes, %llu templates", kind,
+	    (unsigned long long)st.out_messages,
+	    (unsigned long long)st.out_bytes,
+	    (unsigned long long)st.out_templates);
+	ipfix_exporter_free(x);
+	out_free(&o);
+	in_free(&in);
+}
+
+/* Messages of at most half the limit are gathered, not sent one by one. */
+static void
+test_fwd_gather(void)
+{
+	static const int m[][2] = { { 300, 5 } };	/* 140 bytes */
+	struct ipfix_exporter_stats st;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	static struct runs_in in;
+	static struct runs_out r;
+	static struct out o;
+	int k;
+
+	memset(&in, 0, sizeof(in));
+	for (k = 0; k < 20; k++)
+		run_msg(&in, 7, FW_T, 0, k == 0, m, 1);
+	x = new_exp(&sink, &o, 1400, true);
+	CHECK(x != NULL && feed_in(x, &in) == 0, "gather: 20 messages fed");
+	ipfix_exporter_stats(x, &st);
+	runs_decode(&o, IPFIX_KIND_TCP, &in, &r);
+	CHECK(o.n == 2 && r.recs_in_msg[0] == 56 && r.recs_in_msg[1] == 44,
+	    "gather: 20 small inputs make 2 full messages (%zu: %u + %u "
+	    "records)", o.n, r.recs_in_msg[0], r.recs_in_msg[1]);
+	CHECK(r.next == 100 && r.bad_order == 0 && r.problems == 0,
+	    "gather: 100 records, each once, in order");
+	CHECK(st.out_messages == 2 && st.out_records == 100,
+	    "gather: stats count 2 messages of 100 records");
+	ipfix_exporter_free(x);
+	out_free(&o);
+	in_free(&in);
+}
+
+/* A 500-byte data message: gathered at a limit of 1000 (not more than
+ * half), whole at 500 (exactly the limit), cut at 499. */
+static void
+test_fwd_bounds(void)
+{
+	static const int m0[][2] = { { 300, 1 } };
+	static const int m1[][2] = { { 300, 20 } };
+	static const size_t max[3] = { 1000, 500, 499 };
+	static const size_t nout[3] = { 1, 2, 2 };
+	static const long at[3] = { -1, 1, -1 };
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	static struct runs_in in;
+	static struct runs_out r;
+	static struct out o;
+	size_t i, big;
+	int j;
+
+	for (j = 0; j < 3; j++) {
+		memset(&in, 0, sizeof(in));
+		run_msg(&in, 7, FW_T, 0, 1, m0, 1);
+		run_msg(&in, 7, FW_T, 1, 0, m1, 1);
+		x = new_exp(&sink, &o, max[j], true);
+		CHECK(x != NULL && feed_in(x, &in) == 0 && in.len[1] == 500,
+		    "bounds %zu: fed", max[j]);
+		CHECK_EQ_U(o.n, nout[j], "bounds %zu: %zu messages out",
+		    max[j], nout[j]);
+		CHECK_EQ_U(whole_at(&o, &in, 1), at[j], "bounds %zu: the "
+		    "500-byte message %s", max[j], at[j] == -1 ?
+		    "is re-packed" : "goes out whole");
+		for (i = 0, big = 0; i < o.n; i++)
+			big += o.len[i] > max[j];
+		runs_decode(&o, IPFIX_KIND_TCP, &in, &r);
+		CHECK(big == 0 && r.next == 21 && r.bad_order == 0 &&
+		    r.problems == 0, "bounds %zu: 21 records in order, none "
+		    "above the limit", max[j]);
+		ipfix_exporter_free(x);
+		out_free(&o);
+		in_free(&in);
+	}
+}
+
+/*
+ * Only data sets that their records fill exactly go out whole: a
+ * message with a template set (a re-send or a new one) or with padding
+ * is decoded and re-packed, and its records still arrive.
+ */
+static void
+test_fwd_not_whole(void)
+{
+	struct ipfix_exporter_stats st;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	static struct runs_in in;
+	static struct runs_out r;
+	static struct out o;
+	int k;
+
+	memset(&in, 0, sizeof(in));
+	run_msg(&in, 7, FW_T, 0, 1, fw_40, 1);	/* template 300 */
+	run_msg(&in, 7, FW_T, 40, 1, fw_40, 1);	/* 300 again, unchanged */
+	run_msg(&in, 7, FW_T, 80, 2, fw_40, 1);	/* 300 and a new 301 */
+	run_msg(&in, 7, FW_T, 120, 0, fw_40, 1);
+	pad_last_set(&in, 3, 3);
+	run_msg(&in, 7, FW_T, 160, 0, fw_40, 1);	/* plain: whole */
+	x = new_exp(&sink, &o, 1400, true);
+	CHECK(x != NULL && feed_in(x, &in) == 0, "not whole: 5 messages fed");
+	ipfix_exporter_stats(x, &st);
+	for (k = 0; k < 3; k++)
+		CHECK_EQ_U(whole_at(&o, &in, k), -1, "not whole: %zu-byte "
+		    "message %d with a template set is re-packed",
+		    in.len[k], k);
+	CHECK(in.len[3] == 983 && whole_at(&o, &in, 3) == -1,
+	    "not whole: a padded data set is re-packed");
+	CHECK(whole_at(&o, &in, 4) >= 0, "not whole: the plain data message "
+	    "after them goes out whole");
+	runs_decode(&o, IPFIX_KIND_TCP, &in, &r);
+	CHECK(r.next == 200 && r.bad_order == 0 && r.problems == 0,
+	    "not whole: 200 records, each once, in order");
+	CHECK_EQ_U(st.out_templates, 2, "not whole: tcp sends each template "
+	    "once (the unchanged re-send is not forwarded)");
+	ipfix_exporter_free(x);
+	out_free(&o);
+	in_free(&in);
+}
+
+/*
+ * UDP, templates again after every 3 data messages (C51): the refresh
+ * is a message of its own, and the data message that made it due still
+ * goes out whole right after it.
+ */
+static void
+test_fwd_refresh(void)
+{
+	static const int m0[][2] = { { 300, 10 } };
+	struct ipfix_exporter_config cfg;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	static struct runs_in in;
+	static struct runs_out r;
+	static struct out o;
+	struct seen s;
+	uint64_t tot7, tot9;
+	unsigned refreshes = 0, after_ok = 0, run = 0, worst = 0, whole = 0;
+	size_t i;
+	int k;
+
+	memset(&in, 0, sizeof(in));
+	run_msg(&in, 7, FW_T, 0, 2, m0, 1);
+	for (k = 1; k <= 9; k++)
+		run_msg(&in, 7, FW_T, 0, 0, fw_40, 1);
+	ipfix_exporter_config_init(&cfg);
+	cfg.refresh_ms = 0;
+	cfg.refresh_msgs = 3;
+	x = new_exp_cfg(&sink, &o, 1400, false, &cfg);
+	CHECK(x != NULL && feed_in(x, &in) == 0, "fwd refresh: 10 fed");
+	for (i = 0; i < o.n; i++) {
+		if (!tmpl_only(o.msg[i], o.len[i])) {
+			if (++run > worst)
+				worst = run;
+			continue;
+		}
+		refreshes++;
+		run = 0;
+		for (k = 1; k <= 9 && i + 1 < o.n; k++)
+			if (same_but_seq(o.msg[i + 1], o.len[i + 1],
+			    in.msg[k], in.len[k], false))
+				after_ok++;
+	}
+	for (k = 1; k <= 9; k++)
+		whole += whole_at(&o, &in, k) >= 0;
+	CHECK(o.n == 13 && refreshes == 3, "fwd refresh: 3 template "
+	    "messages of their own in %zu", o.n);
+	CHECK_EQ_U(after_ok, 3, "fwd refresh: the data message after each "
+	    "is the input's, byte for byte but the sequence number");
+	CHECK_EQ_U(whole, 9, "fwd refresh: all 9 data messages whole");
+	CHECK_EQ_U(worst, 3, "fwd refresh: at most 3 data messages without "
+	    "templates");
+	decode_out(&o, IPFIX_KIND_UDP, &s);
+	CHECK_EQ_U(s.tmpl_recs, 2 + 3 * 2, "fwd refresh: both templates "
+	    "each time");
+	runs_decode(&o, IPFIX_KIND_UDP, &in, &r);
+	CHECK(r.next == 370 && r.bad_order == 0 && r.problems == 0 &&
+	    runs_seq(&o, &r, &tot7, &tot9) && tot7 == 370,
+	    "fwd refresh: 370 records in order, numbered without gaps");
+	ipfix_exporter_free(x);
+	out_free(&o);
+	in_free(&in);
+}
+
+/* export_time_now: a forwarded message carries our export time. */
+static void
+test_fwd_time_now(void)
+{
+	static const int m0[][2] = { { 300, 10 } };
+	struct ipfix_exporter_config cfg;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	static struct runs_in in;
+	static struct out o;
+	uint32_t t0, t1, t = 0;
+	long at;
+
+	memset(&in, 0, sizeof(in));
+	run_msg(&in, 7, FW_T, 0, 1, m0, 1);
+	run_msg(&in, 7, FW_T, 10, 0, fw_40, 1);
+	ipfix_exporter_config_init(&cfg);
+	cfg.export_time_now = true;
+	x = new_exp_cfg(&sink, &o, 1400, true, &cfg);
+	t0 = (uint32_t)time(NULL);
+	CHECK(x != NULL && feed_in(x, &in) == 0, "fwd time: fed");
+	t1 = (uint32_t)time(NULL);
+	at = -1;
+	if (o.n == 2 && same_but_seq(o.msg[1], o.len[1], in.msg[1],
+	    in.len[1], true)) {
+		at = 1;
+		t = ipfix_be32(o.msg[1] + 4);
+	}
+	CHECK(at == 1, "fwd time: whole but for sequence number and time");
+	CHECK(t >= t0 && t <= t1 && t != FW_T, "fwd time: export time %u "
+	    "is now (%u-%u), not the input's", t, t0, t1);
+	ipfix_exporter_free(x);
+	out_free(&o);
+	in_free(&in);
+}
+
+/*
+ * The sink refuses the third message, a forwarded one: its 40 records
+ * are counted as not sent, the next message finds no session and is
+ * re-packed on a new one (templates first, numbering from 0), and the
+ * messages after it are forwarded whole again.
+ */
+static void
+test_fwd_lost(void)
+{
+	static const int m0[][2] = { { 300, 10 } };
+	struct ipfix_exporter_stats st;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	static struct runs_in in;
+	static struct runs_out r;
+	static struct out o;
+	struct seen s;
+	uint64_t tot7, tot9;
+	long first2 = -1, at4, at5;
+	size_t i;
+	int k;
+
+	memset(&in, 0, sizeof(in));
+	run_msg(&in, 7, FW_T, 0, 2, m0, 1);
+	for (k = 1; k <= 5; k++)
+		run_msg(&in, 7, FW_T, 0, 0, fw_40, 1);
+	x = new_exp(&sink, &o, 1400, true);
+	o.fail_at = 3;
+	CHECK(x != NULL && feed_in(x, &in) == 0, "fwd lost: fed");
+	ipfix_exporter_stats(x, &st);
+	CHECK(st.not_sent_messages == 1 && st.not_sent_records == 40,
+	    "fwd lost: the refused forwarded message counted: 1 message, "
+	    "%llu records", (unsigned long long)st.not_sent_records);
+	CHECK(st.out_records + st.not_sent_records == st.in_records &&
+	    st.in_records == 210, "fwd lost: sent + not sent = input "
+	    "(%llu + %llu = %llu)", (unsigned long long)st.out_records,
+	    (unsigned long long)st.not_sent_records,
+	    (unsigned long long)st.in_records);
+	CHECK_EQ_U(st.sessions, 2, "fwd lost: a second session");
+	CHECK(whole_at(&o, &in, 1) == 1 && whole_at(&o, &in, 2) == -1 &&
+	    whole_at(&o, &in, 3) == -1, "fwd lost: input 1 whole, 2 lost, "
+	    "3 re-packed (its templates not yet on the new session)");
+	for (i = 0; i < o.n && first2 == -1; i++)
+		if (o.session[i] == 2 && ipfix_be32(o.msg[i] + 12) == 7)
+			first2 = (long)i;
+	CHECK_EQ_U(seq_of(&o, first2), 0, "fwd lost: ODID 7 numbered from 0 "
+	    "on session 2");
+	at4 = whole_at(&o, &in, 4);
+	at5 = whole_at(&o, &in, 5);
+	CHECK(at4 > first2 && o.session[at4] == 2 && seq_of(&o, at4) == 40 &&
+	    at5 > at4 && seq_of(&o, at5) == 80, "fwd lost: inputs 4 and 5 "
+	    "whole on session 2, numbered 40 and 80");
+	decode_out(&o, IPFIX_KIND_TCP, &s);
+	CHECK(s.problems == 0 && s.records == 170, "fwd lost: session 2 has "
+	    "its templates before data (170 records decode)");
+	CHECK(s.odid0_records == 1, "fwd lost: one §4.3 statistics record "
+	    "(C59; %llu sent)", (unsigned long long)s.odid0_records);
+	runs_decode(&o, IPFIX_KIND_TCP, &in, &r);
+	CHECK(r.next == 210 && r.bad_order == 1 &&
+	    runs_seq(&o, &r, &tot7, &tot9), "fwd lost: records in order "
+	    "but for the one gap; numbering per session");
+	ipfix_exporter_free(x);
+	out_free(&o);
+	in_free(&in);
+}
+
+/* After a fatal error nothing more is taken, forwardable or not. */
+static void
+test_fwd_fatal(void)
+{
+	static const int m2[][2] = { { 300, 15 } };	/* 380 bytes */
+	struct ipfix_exporter_stats st, st2;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	struct ipfix_builder b;
+	struct ipfix_err err;
+	struct ipfix_tmpl *t = run_tmpl(300), *big = ipfix_tmpl_new(302, 1, 0);
+	static uint8_t buf[2048], rec[600];
+	static struct runs_in in;
+	static struct out o;
+	size_t len, n;
+	int rc;
+
+	big->fields[0].id = 82;		/* interfaceName, 600 bytes */
+	big->fields[0].len = 600;
+	ipfix_tmpl_finish(big);
+	ipfix_builder_init(&b, buf, sizeof(buf), 7, FW_T, 0);
+	(void)ipfix_builder_add_template(&b, t, NULL);
+	(void)ipfix_builder_add_template(&b, big, NULL);
+	(void)ipfix_builder_add_record(&b, 302, rec, sizeof(rec), NULL);
+	len = ipfix_builder_finish(&b);
+	memset(&in, 0, sizeof(in));
+	run_msg(&in, 7, FW_T, 1, 0, m2, 1);
+	x = new_exp(&sink, &o, 512, true);
+	rc = ipfix_exporter_feed(x, buf, len, NULL, &err);
+	CHECK(rc == -1 && err.code == IPFIX_E_LIMIT, "fwd fatal: a 600-byte "
+	    "record in 512-byte messages ends the run");
+	ipfix_exporter_stats(x, &st);
+	n = o.n;
+	rc = ipfix_exporter_feed(x, in.msg[0], in.len[0], NULL, &err);
+	ipfix_exporter_stats(x, &st2);
+	CHECK(rc == -1 && err.code == IPFIX_E_LIMIT && o.n == n,
+	    "fwd fatal: a forwardable message after it is refused with the "
+	    "fatal error, nothing sent");
+	CHECK(st2.in_records == st.in_records && st2.in_records == 1 &&
+	    st2.out_messages == st.out_messages &&
+	    st2.not_sent_records == st.not_sent_records &&
+	    st2.out_records + st2.not_sent_records == st2.in_records,
+	    "fwd fatal: stats unchanged (in %llu, out %llu, not sent %llu)",
+	    (unsigned long long)st2.in_records,
+	    (unsigned long long)st2.out_records,
+	    (unsigned long long)st2.not_sent_records);
+	ipfix_exporter_free(x);
+	out_free(&o);
+	in_free(&in);
+	ipfix_tmpl_free(t);
+	ipfix_tmpl_free(big);
+}
+
+/*
+ * A stop asked while no session can be had (a TCP port that refuses):
+ * every record, those of a forwardable message too, is counted as not
+ * sent, and nothing is sent.
+ */
+static void
+test_fwd_stopping(void)
+{
+	static const int m0[][2] = { { 300, 10 } };
+	static volatile sig_atomic_t stop = 1;
+	struct ipfix_exporter_config cfg;
+	struct ipfix_exporter_stats st;
+	struct ipfix_exporter *x = NULL;
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	struct ipfix_err err;
+	static struct runs_in in;
+	char url[64];
+	int fd, rc = -1;
+
+	/* bound, not listening: connections to it are refused */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) == -1) {
+		printf("ok - fwd stopping # SKIP no loopback socket\n");
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%u", ntohs(sa.sin_port));
+	memset(&in, 0, sizeof(in));
+	run_msg(&in, 7, FW_T, 0, 1, m0, 1);
+	run_msg(&in, 7, FW_T, 10, 0, fw_40, 1);
+	ipfix_exporter_config_init(&cfg);
+	cfg.retry_min_ms = 1;
+	cfg.stop = &stop;
+	if (ipfix_endpoint_parse(url, &cfg.ep, &err) == 0 &&
+	    (x = ipfix_exporter_new(&cfg, &err)) != NULL)
+		rc = feed_in(x, &in);
+	CHECK(rc == 0, "fwd stopping: a stop is no failure");
+	if (x != NULL) {
+		ipfix_exporter_stats(x, &st);
+		CHECK(st.in_records == 50 && st.not_sent_records == 50 &&
+		    st.out_records == 0 && st.out_messages == 0 &&
+		    st.sessions == 0, "fwd stopping: all 50 records counted as "
+		    "not sent (in %llu, not sent %llu, out %llu)",
+		    (unsigned long long)st.in_records,
+		    (unsigned long long)st.not_sent_records,
+		    (unsigned long long)st.out_records);
+	}
+	ipfix_exporter_free(x);
+	in_free(&in);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -989,5 +1602,15 @@ main(void)
 	test_repack_runs(9000, true);
 	test_refresh_in_runs();
 	test_fatal_run_counted();
+	test_fwd_whole(true);
+	test_fwd_whole(false);
+	test_fwd_gather();
+	test_fwd_bounds();
+	test_fwd_not_whole();
+	test_fwd_refresh();
+	test_fwd_time_now();
+	test_fwd_lost();
+	test_fwd_fatal();
+	test_fwd_stopping();
 	TEST_DONE();
 }

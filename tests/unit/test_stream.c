@@ -1,8 +1,11 @@
 /*
  * Unit tests of stream (reader and writer), capture_ipfix and pcap_in:
  * round trips raw and gzip, resync over injected garbage, cut input,
- * refused formats, IPFIX extraction from real and built captures, and
- * live input (a pipe kept open) never waiting for more than a message.
+ * refused formats, IPFIX extraction from real and built captures,
+ * live input (a pipe kept open) never waiting for more than a message,
+ * and the writer: messages built in place (space, commit) mixed with
+ * copies, more than its buffer, writes above IPFIX_MSG_MAX, flush, and
+ * failed writes (closed pipe, full device) reported.
  */
 #include <errno.h>
 #include <signal.h>
@@ -12,10 +15,14 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
+#include "msg.h"
 #include "pcap_in.h"
 #include "stream.h"
 #include "testhelp.h"
@@ -901,6 +908,301 @@ test_writer_errors(const struct blob *raw)
 	CHECK(rc == -1 && err.code == IPFIX_E_IO, "gzip writer: ENOSPC");
 }
 
+/* ---- writer: messages built in place, large writes, errors ----------- */
+
+/* The messages of raw, 'times' times over: even ones built in place
+ * (space, then commit), odd ones written. The room is filled whole
+ * first, so a room smaller than IPFIX_MSG_MAX shows under ASan. */
+static int
+write_mixed(struct ipfix_writer *w, const struct blob *raw, int times,
+    struct ipfix_err *err)
+{
+	size_t off, len;
+	uint8_t *p;
+	int i = 0;
+
+	for (; times > 0; times--)
+		for (off = 0; off + 4 <= raw->n; off += len, i++) {
+			len = (size_t)raw->p[off + 2] << 8 | raw->p[off + 3];
+			if (i % 2 == 1) {
+				if (ipfix_writer_write(w, raw->p + off, len,
+				    err) == -1)
+					return -1;
+				continue;
+			}
+			if ((p = ipfix_writer_space(w, err)) == NULL)
+				return -1;
+			memset(p, 0xee, IPFIX_MSG_MAX);
+			memcpy(p, raw->p + off, len);
+			if (ipfix_writer_commit(w, len, err) == -1)
+				return -1;
+		}
+	return 0;
+}
+
+/* Does f hold 'times' copies of raw, and nothing else? */
+static bool
+holds_copies(const struct blob *f, const struct blob *raw, int times)
+{
+	int i;
+
+	if (f->n != raw->n * (size_t)times)
+		return false;
+	for (i = 0; i < times; i++)
+		if (memcmp(f->p + raw->n * (size_t)i, raw->p, raw->n) != 0)
+			return false;
+	return true;
+}
+
+static long
+file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+static void
+test_writer_space(const struct blob *raw)
+{
+	struct ipfix_writer *w;
+	struct ipfix_err err;
+	struct blob out;
+	struct tally t;
+	int rc = -1;
+
+	/* raw: in place and copied, in order, byte-exact */
+	if ((w = ipfix_writer_open(tmp("sp.ipfix"), false, &err)) != NULL) {
+		rc = write_mixed(w, raw, 1, &err);
+		rc |= ipfix_writer_commit(w, 0, &err);
+		rc |= ipfix_writer_close(w, &err);
+	}
+	out = slurp(tmp("sp.ipfix"));
+	CHECK(rc == 0 && holds_copies(&out, raw, 1), "space: 170 messages, "
+	    "half built in place, byte-exact in order (%zu bytes)", out.n);
+	free(out.p);
+
+	/* 40 copies: 1.1 MB through a 256 KiB buffer, drained often */
+	rc = -1;
+	if ((w = ipfix_writer_open(tmp("sp40.ipfix"), false, &err)) != NULL) {
+		rc = write_mixed(w, raw, 40, &err);
+		rc |= ipfix_writer_close(w, &err);
+	}
+	out = slurp(tmp("sp40.ipfix"));
+	CHECK(rc == 0 && holds_copies(&out, raw, 40), "space: 40 copies "
+	    "(%zu bytes, want %zu) arrive whole and in order", out.n,
+	    40 * raw->n);
+	free(out.p);
+
+	/* gzip: space and commit too; the reader gets the same messages */
+	rc = -1;
+	if ((w = ipfix_writer_open(tmp("sp.ipfix.gz"), true, &err)) != NULL) {
+		rc = write_mixed(w, raw, 2, &err);
+		rc |= ipfix_writer_close(w, &err);
+	}
+	CHECK_EQ_U(rc, 0, "space gzip: written and closed");
+	CHECK(read_all(tmp("sp.ipfix.gz"), NULL, &t) == 0 && t.msgs == 340 &&
+	    t.errs == 0 && holds_copies(&t.cat, raw, 2),
+	    "space gzip: 340 messages read back byte-exact (%zu)", t.msgs);
+	tally_free(&t);
+}
+
+/* Messages 0-4 of raw, a 100000-byte block written through, messages
+ * 5-9; gz reads the file back through zlib. */
+static void
+test_writer_big(const struct blob *raw, bool gz)
+{
+	const char *name = gz ? "big.gz" : "big.raw";
+	struct ipfix_writer *w;
+	struct ipfix_err err;
+	struct blob want, out = { NULL, 0 };
+	size_t off[11], i;
+	uint8_t *p;
+	gzFile f;
+	int rc = -1, n;
+
+	msg_offsets(raw, off, 11);
+	want.n = off[10] + 100000;
+	want.p = malloc(want.n);
+	memcpy(want.p, raw->p, off[5]);
+	for (i = 0; i < 100000; i++)
+		want.p[off[5] + i] = (uint8_t)(i * 31 + i / 251);
+	memcpy(want.p + off[5] + 100000, raw->p + off[5], off[10] - off[5]);
+	if ((w = ipfix_writer_open(tmp(name), gz, &err)) != NULL) {
+		rc = 0;
+		for (i = 0; i < 5 && rc == 0; i++)
+			if ((p = ipfix_writer_space(w, &err)) == NULL)
+				rc = -1;
+			else {
+				memcpy(p, raw->p + off[i], off[i + 1] - off[i]);
+				rc = ipfix_writer_commit(w, off[i + 1] - off[i],
+				    &err);
+			}
+		rc |= ipfix_writer_write(w, want.p + off[5], 100000, &err);
+		for (i = 5; i < 10 && rc == 0; i++)
+			rc = ipfix_writer_write(w, raw->p + off[i],
+			    off[i + 1] - off[i], &err);
+		rc |= ipfix_writer_close(w, &err);
+	}
+	CHECK_EQ_U(rc, 0, "%s: 10 messages around a 100000-byte write",
+	    name);
+	if (!gz) {
+		out = slurp(tmp(name));
+	} else if ((f = gzopen(tmp(name), "rb")) != NULL) {
+		out.p = malloc(want.n + 1);
+		while ((n = gzread(f, out.p + out.n,
+		    (unsigned)(want.n + 1 - out.n))) > 0)
+			out.n += (size_t)n;
+		gzclose(f);
+	}
+	CHECK(out.n == want.n && memcmp(out.p, want.p, want.n) == 0,
+	    "%s: %zu bytes back, the large write intact and in its place",
+	    name, out.n);
+	free(out.p);
+	free(want.p);
+}
+
+/* Held until a flush, then in the file while the writer stays open. */
+static void
+test_writer_flush(const struct blob *raw)
+{
+	struct ipfix_writer *w;
+	struct ipfix_reader *r;
+	struct ipfix_msg_meta m;
+	struct ipfix_err err;
+	const uint8_t *msg;
+	size_t off[3], len;
+	uint8_t *p;
+	bool ok;
+
+	msg_offsets(raw, off, 3);
+	w = ipfix_writer_open(tmp("fl.ipfix"), false, &err);
+	if (w == NULL || (p = ipfix_writer_space(w, &err)) == NULL) {
+		CHECK(false, "flush: writer (%s)", err.reason);
+		if (w != NULL)
+			(void)ipfix_writer_close(w, NULL);
+		return;
+	}
+	memcpy(p, raw->p, off[1]);
+	ok = ipfix_writer_commit(w, off[1], &err) == 0;
+	CHECK(ok && file_size(tmp("fl.ipfix")) == 0,
+	    "flush: a committed message is held");
+	CHECK(ipfix_writer_flush(w, &err) == 0 &&
+	    file_size(tmp("fl.ipfix")) == (long)off[1],
+	    "flush: then in the file (%ld bytes)", file_size(tmp("fl.ipfix")));
+	CHECK(ipfix_writer_write(w, raw->p + off[1], off[2] - off[1],
+	    &err) == 0 && ipfix_writer_flush(w, &err) == 0 &&
+	    file_size(tmp("fl.ipfix")) == (long)off[2],
+	    "flush: a written one too, before close");
+	CHECK(ipfix_writer_flush(w, &err) == 0, "flush: nothing new, fine");
+	(void)ipfix_writer_close(w, NULL);
+
+	w = ipfix_writer_open(tmp("fl.ipfix.gz"), true, &err);
+	ok = w != NULL && (p = ipfix_writer_space(w, &err)) != NULL;
+	if (ok) {
+		memcpy(p, raw->p, off[1]);
+		ok = ipfix_writer_commit(w, off[1], &err) == 0 &&
+		    ipfix_writer_flush(w, &err) == 0;
+	}
+	r = ok ? ipfix_reader_open(tmp("fl.ipfix.gz"), NULL, &err) : NULL;
+	CHECK(r != NULL && ipfix_reader_next(r, &msg, &len, &m, &err) == 1 &&
+	    len == off[1] && memcmp(msg, raw->p, len) == 0,
+	    "flush gzip: the message readable while the writer is open");
+	ipfix_reader_close(r);
+	if (w != NULL)
+		(void)ipfix_writer_close(w, NULL);
+}
+
+/* A pipe whose reader is gone (SIGPIPE is ignored in main): EPIPE. */
+static void
+test_writer_pipe(const struct blob *raw, bool gz)
+{
+	const char *what = gz ? "gzip" : "raw";
+	struct ipfix_writer *w;
+	struct ipfix_err err;
+	uint8_t *big;
+	char path[32];
+	int p[2], rc;
+
+	if (pipe(p) == -1)
+		return;
+	snprintf(path, sizeof(path), "/dev/fd/%d", p[1]);
+	w = ipfix_writer_open(path, gz, &err);
+	close(p[0]);
+	if (w == NULL) {
+		CHECK(false, "pipe %s: writer (%s)", what, err.reason);
+		close(p[1]);
+		return;
+	}
+	memset(&err, 0, sizeof(err));
+	rc = ipfix_writer_write(w, raw->p, 100, &err);
+	if (rc == 0)
+		rc = ipfix_writer_flush(w, &err);
+	CHECK(rc == -1 && err.code == IPFIX_E_IO &&
+	    strstr(err.reason, path) != NULL &&
+	    strstr(err.reason, strerror(EPIPE)) != NULL,
+	    "pipe %s: the write fails, at the latest on flush \"%s\"", what,
+	    err.reason);
+	if (!gz && (big = calloc(1, 70000)) != NULL) {
+		memset(&err, 0, sizeof(err));
+		rc = ipfix_writer_write(w, big, 70000, &err);
+		CHECK(rc == -1 && strstr(err.reason, strerror(EPIPE)) != NULL,
+		    "pipe raw: a write above IPFIX_MSG_MAX fails at once");
+		free(big);
+	}
+	(void)ipfix_writer_close(w, NULL);
+	close(p[1]);
+}
+
+/* Filling the buffer drains it inside ipfix_writer_space: its failure
+ * is NULL with the error, not a silent drop. */
+static void
+test_writer_space_errors(const struct blob *raw)
+{
+	struct ipfix_writer *w;
+	struct ipfix_err err;
+	uint8_t *p = NULL;
+	size_t len = (size_t)raw->p[2] << 8 | raw->p[3];
+	int i;
+
+	w = ipfix_writer_open("/dev/full", false, &err);
+	CHECK(w != NULL, "space /dev/full: opens");
+	if (w == NULL)
+		return;
+	memset(&err, 0, sizeof(err));
+	for (i = 0; i < 1000; i++) {
+		if ((p = ipfix_writer_space(w, &err)) == NULL)
+			break;
+		memcpy(p, raw->p, len);
+		if (ipfix_writer_commit(w, len, &err) == -1)
+			break;
+	}
+	CHECK(p == NULL && i * len > 256 * 1024 - IPFIX_MSG_MAX &&
+	    i * len <= 256 * 1024 && err.code == IPFIX_E_IO &&
+	    strstr(err.reason, "/dev/full") != NULL &&
+	    strstr(err.reason, strerror(ENOSPC)) != NULL,
+	    "space /dev/full: NULL once the buffer must drain (%d messages): "
+	    "\"%s\"", i, err.reason);
+	(void)ipfix_writer_close(w, NULL);
+	w = ipfix_writer_open("/dev/full", false, &err);
+	memset(&err, 0, sizeof(err));
+	p = w != NULL ? ipfix_writer_space(w, &err) : NULL;
+	if (p != NULL)
+		memcpy(p, raw->p, len);
+	CHECK(p != NULL && ipfix_writer_commit(w, len, &err) == 0 &&
+	    ipfix_writer_close(w, &err) == -1 && err.code == IPFIX_E_IO &&
+	    strstr(err.reason, strerror(ENOSPC)) != NULL,
+	    "space /dev/full: one committed message fails at close \"%s\"",
+	    err.reason);
+	w = ipfix_writer_open("/dev/null", false, &err);
+	memset(&err, 0, sizeof(err));
+	CHECK(w != NULL && ipfix_writer_space(w, &err) != NULL &&
+	    ipfix_writer_commit(w, IPFIX_MSG_MAX + 1, &err) == -1 &&
+	    err.code == IPFIX_E_USAGE, "commit of more than the room: \"%s\"",
+	    err.reason);
+	(void)ipfix_writer_close(w, NULL);
+}
+
 int
 main(void)
 {
@@ -927,6 +1229,13 @@ main(void)
 	test_live_idle();
 	test_live(&raw);
 	test_writer_errors(&raw);
+	test_writer_space(&raw);
+	test_writer_big(&raw, false);
+	test_writer_big(&raw, true);
+	test_writer_flush(&raw);
+	test_writer_pipe(&raw, false);
+	test_writer_pipe(&raw, true);
+	test_writer_space_errors(&raw);
 	free(raw.p);
 	{
 		char cmd[128];

@@ -1,7 +1,9 @@
 /*
  * test_template: template and options template records (parse, encode,
- * every malformation with its check id and offset) and the template store
- * (scoping, cap, lifetime, withdrawal, ordering, sessions).
+ * every malformation with its check id and offset, matching a record on
+ * the wire against a held template byte for byte) and the template store
+ * (scoping, cap, lifetime, refresh by touch, withdrawal, ordering,
+ * sessions).
  */
 #include <stdint.h>
 #include <string.h>
@@ -191,6 +193,161 @@ test_withdrawals(void)
 	CHECK_ERR(err, IPFIX_E_TEMPLATE, 1000, "C22", "withdraw low id");
 }
 
+/* Wire match --------------------------------------------------------------- */
+
+struct fspec {
+	uint32_t pen;
+	uint16_t id;
+	uint16_t len;
+};
+
+static struct ipfix_tmpl *
+mk_fields(uint16_t id, uint16_t scope, const struct fspec *f, uint16_t n)
+{
+	struct ipfix_tmpl *t = ipfix_tmpl_new(id, n, scope);
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		t->fields[i].pen = f[i].pen;
+		t->fields[i].id = f[i].id;
+		t->fields[i].len = f[i].len;
+	}
+	ipfix_tmpl_finish(t);
+	return t;
+}
+
+/* Every single-byte change of t's encoding (n bytes in buf) is refused:
+ * the match must look at all of it, not at a prefix or a checksum. */
+static bool
+every_byte_matters(const struct ipfix_tmpl *t, uint8_t *buf, size_t n)
+{
+	static const uint8_t flip[] = { 0x01, 0x80, 0xff };
+	size_t i, k;
+	bool ok = true;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < sizeof(flip); k++) {
+			buf[i] ^= flip[k];
+			ok = ok && ipfix_tmpl_wire_match(t, buf, n) == 0;
+			buf[i] ^= flip[k];
+		}
+	}
+	return ok && ipfix_tmpl_wire_match(t, buf, n) == n;
+}
+
+/* wire_match of t's n encoded bytes in buf with the big-endian word of
+ * 'size' bytes (2 or 4) at 'at' replaced by v. */
+static size_t
+match_patched(const struct ipfix_tmpl *t, const uint8_t *buf, size_t n,
+    size_t at, int size, uint32_t v)
+{
+	uint8_t b[64];
+
+	memcpy(b, buf, n);
+	if (size == 4)
+		ipfix_put32(b + at, v);
+	else
+		ipfix_put16(b + at, (uint16_t)v);
+	return ipfix_tmpl_wire_match(t, b, n);
+}
+
+static void
+test_wire_match_plain(void)
+{
+	/* octetDeltaCount 8, sourceIPv4Address 4, sourceTransportPort 2 */
+	static const struct fspec f[] = { { 0, 1, 8 }, { 0, 8, 4 },
+	    { 0, 7, 2 } };
+	struct ipfix_tmpl *t = mk_fields(256, 0, f, 3);
+	uint8_t buf[64];
+	size_t n;
+
+	memset(buf, 0xee, sizeof(buf));
+	n = ipfix_tmpl_encode(t, buf, sizeof(buf));
+	CHECK_EQ_U(n, 16, "match plain: encoded 4 + 3 * 4 bytes");
+	CHECK_EQ_U(ipfix_tmpl_wire_match(t, buf, n), 16,
+	    "match plain: its own encoding");
+	/* the next record of the set may follow */
+	CHECK_EQ_U(ipfix_tmpl_wire_match(t, buf, sizeof(buf)), 16,
+	    "match plain: wire size, not the bytes left");
+	CHECK_EQ_U(ipfix_tmpl_wire_match(t, buf, n - 1), 0,
+	    "match plain: left one byte short");
+	CHECK_EQ_U(ipfix_tmpl_wire_match(t, buf, 0), 0,
+	    "match plain: nothing left");
+	CHECK_EQ_U(match_patched(t, buf, n, 0, 2, 257), 0,
+	    "match plain: other id");
+	CHECK_EQ_U(match_patched(t, buf, n, 2, 2, 2), 0,
+	    "match plain: field count 2 of 3");
+	CHECK_EQ_U(match_patched(t, buf, n, 12, 2, 11), 0,
+	    "match plain: third field id 11, not 7");
+	CHECK_EQ_U(match_patched(t, buf, n, 6, 2, 4), 0,
+	    "match plain: first field length 4, not 8");
+	CHECK_EQ_U(match_patched(t, buf, n, 4, 2, 0x8001), 0,
+	    "match plain: enterprise bit set on an IANA field");
+	CHECK(every_byte_matters(t, buf, n), "match plain: any byte changed");
+	ipfix_tmpl_free(t);
+}
+
+static void
+test_wire_match_options(void)
+{
+	/* observationDomainId 4 (scope), exportedMessageTotalCount 8 */
+	static const struct fspec f[] = { { 0, 149, 4 }, { 0, 41, 8 } };
+	struct ipfix_tmpl *t = mk_fields(300, 1, f, 2);
+	struct ipfix_tmpl *plain = mk_fields(300, 0, f, 2);
+	uint8_t buf[32], pb[32];
+	size_t n, pn;
+
+	memset(buf, 0, sizeof(buf));
+	memset(pb, 0, sizeof(pb));
+	n = ipfix_tmpl_encode(t, buf, sizeof(buf));
+	pn = ipfix_tmpl_encode(plain, pb, sizeof(pb));
+	CHECK(n == 14 && pn == 12, "match options: 6 + 2 * 4 bytes, plain 12");
+	CHECK_EQ_U(ipfix_tmpl_wire_match(t, buf, n), 14,
+	    "match options: its own encoding");
+	CHECK_EQ_U(ipfix_tmpl_wire_match(t, buf, n - 1), 0,
+	    "match options: left one byte short");
+	CHECK_EQ_U(match_patched(t, buf, n, 4, 2, 2), 0,
+	    "match options: scope count 2, not 1");
+	/* same id and fields, other kind: neither matches the other */
+	CHECK_EQ_U(ipfix_tmpl_wire_match(t, pb, sizeof(pb)), 0,
+	    "match options: the plain template's bytes");
+	CHECK_EQ_U(ipfix_tmpl_wire_match(plain, buf, sizeof(buf)), 0,
+	    "match plain: the options template's bytes");
+	CHECK_EQ_U(ipfix_tmpl_wire_match(plain, pb, pn), 12,
+	    "match plain: its own bytes");
+	CHECK(every_byte_matters(t, buf, n), "match options: any byte changed");
+	ipfix_tmpl_free(t);
+	ipfix_tmpl_free(plain);
+}
+
+static void
+test_wire_match_enterprise(void)
+{
+	/* octetDeltaCount 8, PEN 4242 element 7 (2), PEN 29305 element
+	 * 0x7fff varlen */
+	static const struct fspec f[] = { { 0, 1, 8 }, { 4242, 7, 2 },
+	    { 29305, 0x7fff, 0xffff } };
+	struct ipfix_tmpl *t = mk_fields(400, 0, f, 3);
+	uint8_t buf[64];
+	size_t n;
+
+	n = ipfix_tmpl_encode(t, buf, sizeof(buf));
+	CHECK_EQ_U(n, 24, "match enterprise: 4 + 4 + 8 + 8 bytes");
+	CHECK_EQ_U(ipfix_tmpl_wire_match(t, buf, n), 24,
+	    "match enterprise: its own encoding");
+	CHECK_EQ_U(ipfix_tmpl_wire_match(t, buf, n - 2), 0,
+	    "match enterprise: left ends inside the last PEN");
+	CHECK_EQ_U(match_patched(t, buf, n, 12, 4, 4243), 0,
+	    "match enterprise: PEN 4243, not 4242");
+	CHECK_EQ_U(match_patched(t, buf, n, 8, 2, 7), 0,
+	    "match enterprise: enterprise bit cleared");
+	CHECK_EQ_U(match_patched(t, buf, n, 18, 2, 4), 0,
+	    "match enterprise: varlen field given length 4");
+	CHECK(every_byte_matters(t, buf, n),
+	    "match enterprise: any byte changed");
+	ipfix_tmpl_free(t);
+}
+
 static struct ipfix_tmpl *
 mk(uint16_t id, uint16_t len, bool options, uint32_t seen)
 {
@@ -314,6 +471,46 @@ test_store_lifetime_and_growth(void)
 	ipfix_tstore_free(s);
 }
 
+/* touch: what the decoder does for a re-send it matched unparsed. */
+static void
+test_store_touch(void)
+{
+	struct ipfix_tstore_limits lim = { 0, 1800 };
+	struct ipfix_tstore *s = ipfix_tstore_new(&lim);
+	const struct ipfix_tmpl *t;
+	struct ipfix_err err;
+
+	ipfix_tstore_add(s, 1, 7, mk(300, 8, false, 1000), &err);
+	t = ipfix_tstore_find(s, 1, 7, 300);
+	CHECK(ipfix_tstore_touch(s, 1, 7, 300, 2500) == t,
+	    "touch returns the stored template");
+	CHECK(t->last_seen == 2500 && t->first_seen == 1000,
+	    "touch sets last_seen only");
+	CHECK(ipfix_tstore_get(s, 1, 7, 300, 4300) == t,
+	    "alive 1800 s after the touch (3300 after the definition)");
+	CHECK(ipfix_tstore_get(s, 1, 7, 300, 4301) == NULL,
+	    "expired 1801 s after the touch");
+	CHECK(ipfix_tstore_touch(s, 1, 7, 301, 5000) == NULL &&
+	    ipfix_tstore_touch(s, 1, 8, 300, 5000) == NULL &&
+	    ipfix_tstore_touch(s, 2, 7, 300, 5000) == NULL,
+	    "touch of another id, ODID or session: NULL");
+	CHECK(ipfix_tstore_count(s) == 1 && t->last_seen == 2500,
+	    "a missed touch adds and changes nothing");
+	/* A late UDP message: its older export time must not shorten the
+	 * template's life, whether the re-send was parsed or not. */
+	ipfix_tstore_touch(s, 1, 7, 300, 2000);
+	CHECK(t->last_seen == 2500, "an older touch keeps last_seen");
+	ipfix_tstore_add(s, 1, 7, mk(300, 8, false, 1500), &err);
+	CHECK(t->last_seen == 2500, "an older identical add keeps last_seen");
+	ipfix_tstore_touch(s, 1, 7, 300, 0x40000000u);
+	ipfix_tstore_touch(s, 1, 7, 300, 0x80000000u);
+	ipfix_tstore_touch(s, 1, 7, 300, 0xC0000000u);
+	ipfix_tstore_touch(s, 1, 7, 300, 0xFFFFFFF0u);
+	ipfix_tstore_touch(s, 1, 7, 300, 10);
+	CHECK(t->last_seen == 10, "export time wraps: serial arithmetic");
+	ipfix_tstore_free(s);
+}
+
 int
 main(void)
 {
@@ -321,7 +518,11 @@ main(void)
 	test_parse_options();
 	test_parse_malformed();
 	test_withdrawals();
+	test_wire_match_plain();
+	test_wire_match_options();
+	test_wire_match_enterprise();
 	test_store();
 	test_store_lifetime_and_growth();
+	test_store_touch();
 	TEST_DONE();
 }

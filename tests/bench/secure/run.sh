@@ -68,6 +68,7 @@ rec1=$("$IPFIX_BIN/ipfix-dump" --json -q "$work/one.ipfix" |
 nrec=$((rec1 * COPIES))
 bytes=$(stat -c %s "$work/in.ipfix")
 bpr=$(awk -v b="$bytes" -v r="$nrec" 'BEGIN { printf "%.1f", b / r }')
+nmsg=$(( $("$IPFIX_BIN/ipfix-dump" --json=messages -q "$work/one.ipfix" | grep -c "\"type\":\"message\"") * COPIES ))
 echo "input: $nrec records, $bytes bytes ($bpr B/record, 1400-byte messages)"
 
 # Runs are keyed: dtls (loopback, MTU 65536: ipfix-send packs several
@@ -78,7 +79,7 @@ mtu_of() { case $1 in *-1500) echo 1500 ;; *) echo "" ;; esac; }
 scheme_of() { echo "${1%%-*}"; }
 
 # --- 1. the OpenSSL pair, one run
-declare -A pair_mbs pair_line pair_all
+declare -A pair_mbs pair_line pair_all pair_dg
 pair_run() {
 	local key=$1 line secs got
 	fresh_ns
@@ -90,18 +91,23 @@ pair_run() {
 	secs=$(kv seconds "$line")
 	got=$(kv received "$line")
 	pair_all[$key]="${pair_all[$key]:-} $(awk -v b="$got" -v s="$secs" 'BEGIN { printf "%.1f", b / s / 1e6 }')"
+	# records per second: datagrams per second at MTU 1500
+	pair_dg[$key]="${pair_dg[$key]:-} $(awk -v n="$(kv records "$line")" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')"
 	pair_line[$key]=$line
 }
 
 # --- 2. ipfix-send -> ipfix-recv, one run
-declare -A st_rps st_mbs st_got st_cmd st_all st_lost
-# export_run KEY SEND-OPTIONS: time from the start of ipfix-send to its
-# end (the collector has read everything by then over TLS; over DTLS the
-# collector's socket queue is drained first). The input file is given to
-# ipfix-send by name, as a stored capture is replayed (no cat process on
-# the two CPUs); the pair reads no input.
+declare -A st_rps st_mbs st_got st_cmd st_all st_lost st_dg st_fix
+# export_run KEY SEND-OPTIONS [INPUT]: time from the start of ipfix-send
+# to its end (the collector has read everything by then over TLS; over
+# DTLS the collector's socket queue is drained first). The input file is
+# given to ipfix-send by name, as a stored capture is replayed (no cat
+# process on the two CPUs); the pair reads no input. With INPUT (a few
+# messages) only the time is kept, in st_fix: what a run costs besides
+# its records (process start, keys, handshake, close, this script's own
+# commands), which the pair leaves out of its time.
 export_run() {
-	local key=$1 sopts=$2 scheme t0 t1 got secs
+	local key=$1 sopts=$2 input=${3:-$work/in.ipfix} scheme t0 t1 got msgs secs
 	scheme=$(scheme_of "$key")
 	fresh_ns
 	[ -z "$(mtu_of "$key")" ] ||
@@ -119,16 +125,22 @@ export_run() {
 	# shellcheck disable=SC2086
 	ip netns exec "$ns" timeout 300 "$IPFIX_BIN/ipfix-send" $sopts $sec \
 	    --cert "$pki/exporter.pem" --key "$pki/exporter.key" \
-	    "$scheme://127.0.0.1:4739" "$work/in.ipfix" 2> "$work/send.err"
+	    "$scheme://127.0.0.1:4739" "$input" 2> "$work/send.err"
 	[ "$scheme" = tls ] || netns_wait_udp_drained "$ns" 4739 30
 	t1=$(date +%s.%N)
 	bg_stop recv INT
+	if [ "$input" != "$work/in.ipfix" ]; then
+		st_fix[$key]="${st_fix[$key]:-} $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1000 }')"
+		return
+	fi
 	got=$(grep '^{' "$work/recv.err" | tail -n 1 | jq .records)
+	msgs=$(grep '^{' "$work/recv.err" | tail -n 1 | jq .messages)
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
 	st_got[$key]=$got
 	st_lost[$key]=$(( ${st_lost[$key]:-0} + nrec - got ))
 	st_rps[$key]=$(awk -v n="$got" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
 	st_all[$key]="${st_all[$key]:-} ${st_rps[$key]}"
+	st_dg[$key]="${st_dg[$key]:-} $(awk -v n="$msgs" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')"
 	st_cmd[$key]="ipfix-recv --stats --json --rcvbuf 4194304 --ciphers $ciphers --ca ca.pem --cert collector.pem --key collector.key -o /dev/null $scheme://127.0.0.1:4739; ipfix-send $sopts --ciphers $ciphers --ca ca.pem --cert exporter.pem --key exporter.key $scheme://127.0.0.1:4739 in.ipfix"
 	echo "send->recv $key: $got of $nrec records in $secs s: ${st_rps[$key]} rec/s"
 }
@@ -145,6 +157,16 @@ for _ in $(seq "$REPEAT"); do
 	done
 done
 export_run dtls-paced "--max-msg 1400 --rate $PACED"
+# the fixed cost: the whole messages in the input's first 4 KB
+"$IPFIX_BIN/ipfix-dump" -q --json=messages "$work/one.ipfix" |
+    jq -r 'select(.type == "message") | .offset + .length' |
+    awk '$1 <= 4096 { n = $1 } END { print n }' > "$work/few.len"
+head -c "$(cat "$work/few.len")" "$work/one.ipfix" > "$work/few.ipfix"
+for _ in $(seq "$REPEAT"); do
+	for run_key in $keys; do
+		export_run "$run_key" "--max-msg 1400" "$work/few.ipfix"
+	done
+done
 for k in $keys; do
 	pair_mbs[$k]=$(median "${pair_all[$k]}")
 	st_rps[$k]=$(median "${st_all[$k]}")
@@ -179,6 +201,12 @@ ratio() {	# ratio A B: A / B in percent
 	echo "| dtls, lo MTU 1500 (one record per datagram) | ${pair_mbs[dtls-1500]} MB/s | ${st_rps[dtls-1500]} | ${st_mbs[dtls-1500]} | ${st_lost[dtls-1500]} | $(ratio "${st_mbs[dtls-1500]}" "${pair_mbs[dtls-1500]}") % | >= 80 % |${pair_all[dtls-1500]};${st_all[dtls-1500]} |"
 	echo "| dtls --rate $PACED (one run) | | ${st_rps[dtls-paced]} | ${st_mbs[dtls-paced]} | ${st_lost[dtls-paced]} | | no loss | |"
 	echo "| tls | ${pair_mbs[tls]} MB/s | ${st_rps[tls]} | ${st_mbs[tls]} | ${st_lost[tls]} | $(ratio "${st_mbs[tls]}" "${pair_mbs[tls]}") % | >= 85 % |${pair_all[tls]};${st_all[tls]} |"
+	echo
+	dg_pair=$(median "${pair_dg[dtls-1500]}")
+	dg_st=$(median "${st_dg[dtls-1500]}")
+	echo "Fixed cost of a run (input of $(cat "$work/few.len") bytes; ipfix-send's start, keys, handshake and close, and the script's timing commands; the pair times only its send loop): $(for k in $keys; do printf '%s %s ms (runs:%s); ' "$k" "$(median "${st_fix[$k]}")" "${st_fix[$k]}"; done). Without it, send->recv reaches: $(for k in $keys; do awk -v n="$nrec" -v r="${st_rps[$k]}" -v f="$(median "${st_fix[$k]}")" -v b="$bpr" -v p="${pair_mbs[$k]}" -v k="$k" 'BEGIN { s = n / r - f / 1000; printf "%s %.1f MB/s (%.0f %%); ", k, n * b / s / 1e6, 100 * n * b / s / 1e6 / p }'; done)"
+	echo
+	echo "Datagrams per second at MTU 1500 (one DTLS record each): pair $dg_pair, ipfix-send -> ipfix-recv $dg_st ($(ratio "$dg_st" "$dg_pair") %; runs:${pair_dg[dtls-1500]};${st_dg[dtls-1500]}). ipfix-send forwards the input's messages (on average $(awk -v b="$bytes" -v n="$nmsg" 'BEGIN { printf "%.0f", b / n }') of 1400 bytes) and sends the UDP template refresh (RFC 5153: every 20 data messages) in messages of its own."
 	echo
 	echo "Handshakes (sslpair, mean of $HANDSHAKES, fork + connect included): \`${hs_line[dtls]}\`; \`${hs_line[tls]}\`."
 	echo
