@@ -94,6 +94,15 @@ exp_stop_asked(const struct ipfix_exporter *x)
 	return x->cfg.stop != NULL && *x->cfg.stop;
 }
 
+/* The refresh clock: while an input message is decoded, its one reading
+ * (feed_ms), so that every reading of one feed agrees; a later reading
+ * taken mid-feed made feed_ms - refresh_ms wrap and the refresh repeat. */
+static uint64_t
+refresh_now(const struct ipfix_exporter *x)
+{
+	return x->feed_ms != 0 ? x->feed_ms : ev_now_ms();
+}
+
 /* Template state ----------------------------------------------------------- */
 
 struct exp_dom *
@@ -129,7 +138,7 @@ exp_dom_get(struct ipfix_exporter *x, uint32_t odid)
 	d = &x->dom[lo];
 	memset(d, 0, sizeof(*d));
 	d->odid = odid;
-	d->refresh_ms = ev_now_ms();
+	d->refresh_ms = refresh_now(x);
 	return d;
 }
 
@@ -580,7 +589,7 @@ emit_dom(struct ipfix_exporter *x, struct exp_dom *d, bool force)
 	 * an ODID whose templates were on the session already keeps its
 	 * own (C51). */
 	if (sent == d->n) {
-		d->refresh_ms = ev_now_ms();
+		d->refresh_ms = refresh_now(x);
 		d->msgs = 0;
 	}
 	return 0;
@@ -590,11 +599,13 @@ emit_dom(struct ipfix_exporter *x, struct exp_dom *d, bool force)
 static bool
 refresh_due(const struct ipfix_exporter *x, const struct exp_dom *d)
 {
+	uint64_t now;
+
 	if (x->reliable || d->n == 0)
 		return false;
-	return (x->cfg.refresh_ms > 0 &&
-	    (x->feed_ms != 0 ? x->feed_ms : ev_now_ms()) - d->refresh_ms >=
-	    x->cfg.refresh_ms) ||
+	now = refresh_now(x);
+	return (x->cfg.refresh_ms > 0 && now >= d->refresh_ms &&
+	    now - d->refresh_ms >= x->cfg.refresh_ms) ||
 	    (x->cfg.refresh_msgs > 0 && d->msgs >= x->cfg.refresh_msgs);
 }
 

@@ -1369,6 +1369,57 @@ test_fwd_refresh(void)
 	in_free(&in);
 }
 
+/*
+ * The refresh clock is read once per input message. A later reading taken
+ * while the templates went out (a millisecond boundary crossed in the
+ * middle of a feed) made the elapsed time wrap and the refresh repeat at
+ * once: the data message then went out with the templates again. A
+ * refresh on every message, 2000 times, crosses many such boundaries.
+ */
+static void
+test_fwd_refresh_clock(void)
+{
+	static const int m0[][2] = { { 300, 10 } };
+	struct ipfix_exporter_config cfg;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	static struct runs_in in;
+	static struct out o;
+	struct ipfix_err err;
+	unsigned tmpl = 0, whole = 0, other = 0;
+	size_t i;
+	int k, rc;
+
+	memset(&in, 0, sizeof(in));
+	run_msg(&in, 7, FW_T, 0, 1, m0, 1);
+	run_msg(&in, 7, FW_T, 10, 0, fw_40, 1);
+	ipfix_exporter_config_init(&cfg);
+	cfg.refresh_msgs = 1;	/* refresh_ms stays at its 60 s default */
+	x = new_exp_cfg(&sink, &o, 1400, false, &cfg);
+	rc = x == NULL ? -1 : ipfix_exporter_feed(x, in.msg[0], in.len[0],
+	    NULL, &err);
+	out_free(&o);
+	for (k = 0; k < 2000 && rc == 0; k++)
+		rc = ipfix_exporter_feed(x, in.msg[1], in.len[1], NULL, &err);
+	CHECK(rc == 0, "fwd refresh clock: 2000 messages fed");
+	for (i = 0; i < o.n; i++) {
+		if (tmpl_only(o.msg[i], o.len[i]))
+			tmpl++;
+		else if (same_but_seq(o.msg[i], o.len[i], in.msg[1],
+		    in.len[1], false))
+			whole++;
+		else
+			other++;
+	}
+	/* other: the input's template message, sent before data message 1 */
+	CHECK(tmpl == 1999 && whole == 2000 && other == 1, "fwd refresh "
+	    "clock: one template message before each whole data message "
+	    "(%u template, %u whole, %u other)", tmpl, whole, other);
+	ipfix_exporter_free(x);
+	out_free(&o);
+	in_free(&in);
+}
+
 /* export_time_now: a forwarded message carries our export time. */
 static void
 test_fwd_time_now(void)
@@ -1609,6 +1660,7 @@ main(void)
 	test_fwd_not_whole();
 	test_fwd_refresh();
 	test_fwd_time_now();
+	test_fwd_refresh_clock();
 	test_fwd_lost();
 	test_fwd_fatal();
 	test_fwd_stopping();
