@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "filehelp.h"
 #include "testhelp.h"
 #include "collector.h"
 #include "compress.h"
@@ -134,19 +135,9 @@ read_back(const char *path, struct readback *rb)
 		.on_record = rb_record, .on_problem = rb_problem,
 		.on_message = rb_message,
 	};
-	struct ipfix_decoder_config dc = { .max_list_depth = 8 };
-	struct ipfix_decoder *d = ipfix_decoder_new(&dc, &ops, rb);
-	struct ipfix_reader *r = ipfix_reader_open(path, NULL, NULL);
-	struct ipfix_msg_meta meta;
-	const uint8_t *msg;
-	size_t len;
 
 	memset(rb, 0, sizeof(*rb));
-	while (r != NULL && ipfix_reader_next(r, &msg, &len, &meta, NULL) == 1)
-		(void)ipfix_decoder_feed(d, msg, len, 0, IPFIX_KIND_FILE,
-		    meta.offset, NULL);
-	ipfix_reader_close(r);
-	ipfix_decoder_free(d);
+	test_decode_file(path, &ops, rb);
 }
 
 /* Tests ---------------------------------------------------------------- */
@@ -622,19 +613,9 @@ static void
 fp_read_back(const char *path, struct fp_seen *s)
 {
 	static const struct ipfix_decoder_ops ops = { .on_record = fp_record };
-	struct ipfix_decoder_config dc = { .max_list_depth = 8 };
-	struct ipfix_decoder *d = ipfix_decoder_new(&dc, &ops, s);
-	struct ipfix_reader *r = ipfix_reader_open(path, NULL, NULL);
-	struct ipfix_msg_meta meta;
-	const uint8_t *msg;
-	size_t len;
 
 	memset(s, 0, sizeof(*s));
-	while (r != NULL && ipfix_reader_next(r, &msg, &len, &meta, NULL) == 1)
-		(void)ipfix_decoder_feed(d, msg, len, 0, IPFIX_KIND_FILE,
-		    meta.offset, NULL);
-	ipfix_reader_close(r);
-	ipfix_decoder_free(d);
+	test_decode_file(path, &ops, s);
 }
 
 /* Sessions 1 (UDP) and 2 (TCP) get in[0] and in[1], message by message

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "filehelp.h"
 #include "testhelp.h"
 #include "decode.h"
 #include "sessout.h"
@@ -77,19 +78,9 @@ read_file(const char *path, struct seen *s)
 		.on_record = on_rec, .on_problem = on_prob, .on_message = on_msg,
 		.on_withdrawal = on_wd,
 	};
-	struct ipfix_decoder_config dc = { .max_list_depth = 8 };
-	struct ipfix_decoder *d = ipfix_decoder_new(&dc, &ops, s);
-	struct ipfix_reader *r = ipfix_reader_open(path, NULL, NULL);
-	struct ipfix_msg_meta meta;
-	const uint8_t *msg;
-	size_t len;
 
 	memset(s, 0, sizeof(*s));
-	while (r != NULL && ipfix_reader_next(r, &msg, &len, &meta, NULL) == 1)
-		(void)ipfix_decoder_feed(d, msg, len, 0, IPFIX_KIND_FILE,
-		    meta.offset, NULL);
-	ipfix_reader_close(r);
-	ipfix_decoder_free(d);
+	test_decode_file(path, &ops, s);
 }
 
 static struct ipfix_tmpl *

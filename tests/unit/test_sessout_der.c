@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "filehelp.h"
 #include "testhelp.h"
 #include "decode.h"
 #include "sessout.h"
@@ -50,19 +51,9 @@ static void
 read_back(const char *path, struct seen *s)
 {
 	static const struct ipfix_decoder_ops ops = { .on_record = on_rec };
-	struct ipfix_decoder_config dc = { .max_list_depth = 8 };
-	struct ipfix_decoder *d = ipfix_decoder_new(&dc, &ops, s);
-	struct ipfix_reader *r = ipfix_reader_open(path, NULL, NULL);
-	struct ipfix_msg_meta meta;
-	const uint8_t *msg;
-	size_t len;
 
 	memset(s, 0, sizeof(*s));
-	while (r != NULL && ipfix_reader_next(r, &msg, &len, &meta, NULL) == 1)
-		(void)ipfix_decoder_feed(d, msg, len, 0, IPFIX_KIND_FILE,
-		    meta.offset, NULL);
-	ipfix_reader_close(r);
-	ipfix_decoder_free(d);
+	test_decode_file(path, &ops, s);
 }
 
 static void
