@@ -838,10 +838,10 @@ on_problem(void *arg, const struct ipfix_problem *p)
 
 /*
  * An input message that needs no re-packing goes out whole with our
- * header: its data sets' templates are on the session, no UDP refresh
- * is due, and it fills more than half a message (smaller ones are
- * gathered by the builder). Saves the per-set work and the builder's
- * copy (perf: a fifth of ipfix-send's CPU over DTLS went there).
+ * header: its data sets' templates are on the session and it fills more
+ * than half a message (smaller ones are gathered by the builder). Saves
+ * the per-set work and the builder's copy (perf: a fifth of ipfix-send's
+ * CPU over DTLS went there).
  */
 static bool
 whole_fits(struct ipfix_exporter *x, struct exp_dom *d,
@@ -851,7 +851,7 @@ whole_fits(struct ipfix_exporter *x, struct exp_dom *d,
 	size_t i;
 
 	if (x->cur == NULL || len > x->cur->max_msg ||
-	    2 * len <= x->cur->max_msg || refresh_due(x, d))
+	    2 * len <= x->cur->max_msg)
 		return false;
 	for (i = 0; i < n; i++) {
 		e = exp_tm_find(d, runs[i].t->id);
@@ -899,14 +899,11 @@ forward(struct ipfix_exporter *x, const uint8_t *msg, size_t len,
 	for (i = 0; i < n; i++)
 		records += runs[i].n;
 	d = x->failed || x->stopping ? NULL : exp_dom_get(x, m.hdr.odid);
-	/* A due UDP refresh goes out as a message of its own: the data
-	 * message after it stays whole. */
-	if (d != NULL && x->cur != NULL && refresh_due(x, d) &&
-	    maybe_refresh(x, d) == 0)
-		(void)exp_flush_msg(x);
 	if (d != NULL && whole_fits(x, d, runs, n, len)) {
 		gen = exp_cur_gen(x);
-		/* What the builder holds was numbered first. */
+		/* A due UDP refresh joins what the builder holds, which goes
+		 * first: the data message after it stays whole. */
+		(void)maybe_refresh(x, d);
 		if (exp_flush_msg(x) == 0 && exp_cur_gen(x) == gen) {
 			x->st.in_records += records;
 			send_whole(x, d, msg, len, records);

@@ -1219,6 +1219,45 @@ test_fwd_gather(void)
 	in_free(&in);
 }
 
+/* Over UDP, a refresh due before a message that is gathered, not sent
+ * whole, goes with data as before: never a message of templates alone. */
+static void
+test_fwd_gather_refresh(void)
+{
+	static const int m[][2] = { { 300, 5 } };	/* 140 bytes */
+	struct ipfix_exporter_config cfg;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	static struct runs_in in;
+	static struct runs_out r;
+	static struct out o;
+	unsigned alone = 0;
+	struct seen s;
+	size_t i;
+	int k;
+
+	memset(&in, 0, sizeof(in));
+	for (k = 0; k < 30; k++)
+		run_msg(&in, 7, FW_T + (uint32_t)k, 0, k == 0, m, 1);
+	ipfix_exporter_config_init(&cfg);
+	cfg.refresh_ms = 0;
+	cfg.refresh_msgs = 2;
+	x = new_exp_cfg(&sink, &o, 1400, false, &cfg);
+	CHECK(x != NULL && feed_in(x, &in) == 0,
+	    "gather refresh: 30 messages fed");
+	for (i = 0; i < o.n; i++)
+		alone += tmpl_only(o.msg[i], o.len[i]);
+	decode_out(&o, IPFIX_KIND_UDP, &s);
+	runs_decode(&o, IPFIX_KIND_UDP, &in, &r);
+	CHECK(alone == 0 && s.tmpl_recs > 1 && r.next == 150 &&
+	    r.bad_order == 0, "gather refresh: %u template records, none in a "
+	    "message of its own (%u), 150 records in order",
+	    (unsigned)s.tmpl_recs, alone);
+	ipfix_exporter_free(x);
+	out_free(&o);
+	in_free(&in);
+}
+
 /* A 500-byte data message: gathered at a limit of 1000 (not more than
  * half), whole at 500 (exactly the limit), cut at 499. */
 static void
@@ -1661,6 +1700,7 @@ main(void)
 	test_fwd_refresh();
 	test_fwd_time_now();
 	test_fwd_refresh_clock();
+	test_fwd_gather_refresh();
 	test_fwd_lost();
 	test_fwd_fatal();
 	test_fwd_stopping();
