@@ -593,6 +593,16 @@ struct runs_in {
 	uint32_t per_odid7, per_odid9;
 };
 
+static void
+in_free(struct runs_in *in)
+{
+	int k;
+
+	for (k = 0; k < in->n; k++)
+		free(in->msg[k]);
+	in->n = 0;
+}
+
 /* Record k of template 300 (24 bytes) or 301 (12): k, the ODID, filler. */
 static size_t
 run_rec(uint8_t *p, uint16_t tid, uint32_t k, uint32_t odid)
@@ -877,8 +887,7 @@ test_repack_runs(size_t max, bool reliable)
 	    (unsigned long long)st.out_records);
 	ipfix_exporter_free(x);
 	out_free(&o);
-	for (k = 0; k < in.n; k++)
-		free(in.msg[k]);
+	in_free(&in);
 }
 
 /*
@@ -942,8 +951,7 @@ test_refresh_in_runs(void)
 	    "without templates across input messages (%u)", worst_all);
 	ipfix_exporter_free(x);
 	out_free(&o);
-	for (k = 0; k < in.n; k++)
-		free(in.msg[k]);
+	in_free(&in);
 }
 
 /*
@@ -1073,16 +1081,6 @@ feed_in(struct ipfix_exporter *x, const struct runs_in *in)
 		rc |= ipfix_exporter_feed(x, in->msg[k], in->len[k], NULL,
 		    &err);
 	return rc | ipfix_exporter_finish(x, &err);
-}
-
-static void
-in_free(struct runs_in *in)
-{
-	int k;
-
-	for (k = 0; k < in->n; k++)
-		free(in->msg[k]);
-	in->n = 0;
 }
 
 static uint64_t
