@@ -68,15 +68,24 @@ bg() {
 
 # bg_stop NAME [SIGNAL]: signal it (default INT), wait at most 15 s;
 # prints nothing, returns the process's exit status (137 when killed).
+# A command that timeout(1) runs directly gets the signal itself: through
+# timeout it would get it twice (timeout signals it and then its group),
+# and a sanitizer build then hung now and then in its leak check at exit
+# (about one stop in twelve). A shell running a pipeline gets it through
+# timeout as before, so that the whole group hears it.
 bg_stop() {
 	p=$(cat "$tmp/$1.pid" 2> /dev/null) || return 1
-	kill -"${2:-INT}" "$p" 2> /dev/null
+	c=$(pgrep -P "$p" 2> /dev/null | head -n 1)
+	case $(cat "/proc/${c:-0}/comm" 2> /dev/null) in
+	''|sh|bash|dash) c=$p ;;
+	esac
+	kill -"${2:-INT}" "$c" 2> /dev/null
 	n=0
 	while kill -0 "$p" 2> /dev/null && [ $n -lt 150 ]; do
 		sleep 0.1
 		n=$((n + 1))
 	done
-	kill -0 "$p" 2> /dev/null && kill -9 "$p" 2> /dev/null
+	kill -0 "$p" 2> /dev/null && kill -9 "$c" "$p" 2> /dev/null
 	wait "$p" 2> /dev/null
 	rc=$?
 	rm -f "$tmp/$1.pid"
