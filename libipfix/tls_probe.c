@@ -62,7 +62,7 @@ name_text(const X509_NAME *n, char *buf, size_t cap)
 	buf[0] = '\0';
 	if (b == NULL)
 		return;
-	X509_NAME_print_ex(b, n, 0, XN_FLAG_SEP_CPLUS_SPC |
+	X509_NAME_print_ex(b, n, 0, (XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) |
 	    ASN1_STRFLGS_UTF8_CONVERT);
 	bio_text(b, buf, cap);
 	BIO_free(b);
@@ -182,7 +182,8 @@ ipfix_chan_tls_info(const struct ipfix_chan *c, struct ipfix_tls_info *out)
 	    SSL_get_secure_renegotiation_support(ssl) == 1;
 	out->verify_code = SSL_get_verify_result(ssl);
 	snprintf(out->verify_text, sizeof(out->verify_text), "%s",
-	    X509_verify_cert_error_string(out->verify_code));
+	    SSL_get0_peer_certificate(ssl) == NULL ? "no certificate "
+	    "presented" : X509_verify_cert_error_string(out->verify_code));
 	if (!SSL_is_server(ssl))
 		ca_names(ssl, out);
 	if (c->scheme == IPFIX_SCHEME_DTLS)
