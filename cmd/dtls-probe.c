@@ -15,7 +15,7 @@
 enum {
 	OPT_VERBOSE = 'v', OPT_QUIET = 'q',
 	OPT_ENCAP = 256, OPT_TIMEOUT, OPT_RESUME, OPT_RENEG, OPT_SESSION,
-	OPT_COUNT, OPT_INTERVAL, OPT_LISTEN, OPT_DUMP, OPT_JSON,
+	OPT_COUNT, OPT_INTERVAL, OPT_LISTEN, OPT_DUMP, OPT_JSON, OPT_SEND,
 };
 
 static const struct cli_opt optdocs[] = {
@@ -39,6 +39,9 @@ static const struct cli_opt optdocs[] = {
 	    "after N sessions" },
 	{ { "interval", required_argument, NULL, OPT_INTERVAL }, "SECONDS",
 	    "pause between the --count handshakes (default 0)" },
+	{ { "send", required_argument, NULL, OPT_SEND }, "FILE",
+	    "send the IPFIX stream FILE over the probe's session, re-packed "
+	    "to the data MTU" },
 	{ { "sctp-udp-encap", optional_argument, NULL, OPT_ENCAP }, "[=PORT]",
 	    "DTLS/SCTP over UDP encapsulation (usrsctp, RFC 6951) to PORT "
 	    "(default 9899)" },
@@ -94,6 +97,7 @@ opt_one(void *arg, int id)
 	case OPT_RESUME: c->resume = true; return 0;
 	case OPT_RENEG: c->renegotiate = true; return 0;
 	case OPT_SESSION: c->session_file = optarg; return 0;
+	case OPT_SEND: c->send_file = optarg; return 0;
 	case OPT_TIMEOUT: return seconds(t, "--timeout", 0.1, &c->timeout_ms);
 	case OPT_INTERVAL: return seconds(t, "--interval", 0,
 	    &c->interval_ms);
@@ -138,10 +142,11 @@ check_args(struct probe_tool *t)
 		return cli_usage_error(&t->cli, "--sctp-udp-encap needs a "
 		    "dtls-sctp:// URL");
 	if (c->listen && (c->resume || c->renegotiate ||
-	    c->session_file != NULL || c->interval_ms != 0))
+	    c->session_file != NULL || c->interval_ms != 0 ||
+	    c->send_file != NULL))
 		return cli_usage_error(&t->cli, "--resume, --renegotiate, "
-		    "--session and --interval are client checks (not with "
-		    "--listen)");
+		    "--session, --send and --interval are client checks (not "
+		    "with --listen)");
 	if (!c->listen && c->dump)
 		return cli_usage_error(&t->cli, "--dump needs --listen");
 	return 0;

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "probe.h"
+#include "probe_int.h"
 
 #define DEF_TIMEOUT_MS		10000
 #define TICKET_WAIT_MS		500	/* TLS 1.3 tickets follow the handshake */
@@ -527,7 +527,8 @@ static int
 verdict(const struct ipfix_probe_result *r)
 {
 	if (r->resume == PROBE_FAIL || r->reneg == PROBE_FAIL ||
-	    r->session == PROBE_FAIL || r->count_ok < r->count)
+	    r->session == PROBE_FAIL || r->send == PROBE_FAIL ||
+	    r->count_ok < r->count)
 		return PROBE_EXIT_CHECK;
 	return PROBE_EXIT_OK;
 }
@@ -557,6 +558,8 @@ checks(struct probe *p, struct ipfix_chan *c, int loaded,
 		check_resume(p, r);
 	if (cfg->renegotiate)
 		check_reneg(p, r);
+	if (cfg->send_file != NULL)
+		ipfix_probe_send(cfg, p->sec, p->deadline_ms, r);
 	if (cfg->count > 1 && (t = calloc(cfg->count, sizeof(*t))) != NULL) {
 		check_count(p, r, t);
 		free(t);

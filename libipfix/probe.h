@@ -35,6 +35,7 @@ struct ipfix_probe_config {
 	const char *session_file;	/* compare with the last run's */
 	unsigned count;			/* handshakes (0, 1: one) */
 	unsigned interval_ms;		/* between them */
+	const char *send_file;		/* an IPFIX stream to send */
 	/* Listen mode: stop after count sessions ended (0: at timeout). */
 	bool listen;
 	bool dump;			/* print the IPFIX that arrives */
@@ -101,6 +102,10 @@ struct ipfix_probe_result {
 	/* --count */
 	unsigned count, count_ok;
 	double min_ms, median_ms, max_ms;
+	/* --send FILE */
+	enum ipfix_probe_check send;
+	char send_how[256];
+	uint64_t sent_msgs, sent_records, sent_bytes, unsent_records;
 	int exit;			/* the run's exit code */
 };
 

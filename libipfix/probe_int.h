@@ -29,4 +29,9 @@ void ipfix_jw_open(struct ipfix_jw *j, const char *k, char ch);
 void ipfix_jw_close(struct ipfix_jw *j, char ch);
 void ipfix_jw_cert(struct ipfix_jw *j, const struct ipfix_cert_info *c);
 
+/* probe_send.c: --send, after the handshake checks. */
+void ipfix_probe_send(const struct ipfix_probe_config *cfg,
+    struct ipfix_sec_ctx *sec, uint64_t deadline_ms,
+    struct ipfix_probe_result *r);
+
 #endif

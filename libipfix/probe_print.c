@@ -132,6 +132,9 @@ text_checks(FILE *f, const struct ipfix_probe_result *r)
 	if (r->session != PROBE_NOT_ASKED)
 		ipfix_probe_line(f, "session:", "%s: %s", check_text(r->session),
 		    r->session_how);
+	if (r->send != PROBE_NOT_ASKED)
+		ipfix_probe_line(f, "send:", "%s: %s", check_text(r->send),
+		    r->send_how);
 	if (r->count > 0)
 		ipfix_probe_line(f, "count:", "%s: %u handshakes, %u failed, min %.1f ms, "
 		    "median %.1f ms, max %.1f ms", r->count_ok == r->count ?
@@ -307,6 +310,16 @@ json_checks(struct ipfix_jw *j, const struct ipfix_probe_result *r)
 	    r->full_ms);
 	json_check(j, "renegotiate", r->reneg, r->reneg_how, r->reneg_ms, -1);
 	json_check(j, "session", r->session, r->session_how, -1, -1);
+	json_check(j, "send", r->send, r->send_how, -1, -1);
+	if (r->send != PROBE_NOT_ASKED) {
+		ipfix_jw_open(j, "sent", '{');
+		ipfix_jw_int(j, "messages", (long long)r->sent_msgs);
+		ipfix_jw_int(j, "records", (long long)r->sent_records);
+		ipfix_jw_int(j, "bytes", (long long)r->sent_bytes);
+		ipfix_jw_int(j, "records_not_sent",
+		    (long long)r->unsent_records);
+		ipfix_jw_close(j, '}');
+	}
 	ipfix_jw_open(j, "count", '{');
 	ipfix_jw_int(j, "handshakes", r->count);
 	ipfix_jw_int(j, "failed", (long long)r->count - r->count_ok);

@@ -200,6 +200,25 @@ PY
 	[ "$(jq -r .secure_renegotiation "$tmp/r.json")" = true ]
 }
 
+@test "dtls-probe --send: the records arrive; the data MTU follows the path's" {
+	timeout 10 ip -n "$ns" link set lo mtu 1500
+	bg recv 60 "$ns" "$recv" -o "$tmp/out.ipfix" "${cpki[@]}" \
+	    dtls://127.0.0.1:4740
+	netns_wait_listen "$ns" udp 4740 10
+	sleep 0.3
+	probe "${epki[@]}" --send "$in" --json dtls://127.0.0.1:4740
+	echo "$output" > "$tmp/r.json"
+	[ "$status" -eq 0 ]
+	# 1500 less IP (20), UDP (8) and AES-256-GCM's record overhead (37)
+	[ "$(jq -r .data_mtu "$tmp/r.json")" = 1435 ]
+	[ "$(jq -r .send.result "$tmp/r.json")" = pass ]
+	[ "$(jq -r .sent.records "$tmp/r.json")" = 12 ]
+	[ "$(jq -r .sent.records_not_sent "$tmp/r.json")" = 0 ]
+	sleep 0.5
+	bg_stop recv INT
+	same_records "$in" "$tmp/out.ipfix"
+}
+
 @test "dtls-probe --session: the same ipfix-recv, then a restarted one" {
 	recv dtls 4740 "${cpki[@]}"
 	probe "${epki[@]}" --session "$tmp/s.pem" dtls://127.0.0.1:4740
