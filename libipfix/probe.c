@@ -170,6 +170,7 @@ static void
 classify(struct probe *p, struct ipfix_probe_hs *h, bool timed_out)
 {
 	bool psk = p->cfg->sec.psk_file != NULL;
+	size_t n;
 
 	if (is_unreachable(h->reason))
 		h->exit = PROBE_EXIT_UNREACH;
@@ -178,6 +179,12 @@ classify(struct probe *p, struct ipfix_probe_hs *h, bool timed_out)
 		snprintf(h->reason, sizeof(h->reason), "no answer within the "
 		    "timeout (nothing listening that answers, or a silent "
 		    "drop)");
+	} else if (h->cert_req && p->cfg->sec.cert == NULL &&
+	    strstr(h->reason, "alert") != NULL) {
+		h->exit = PROBE_EXIT_AUTH;
+		n = strlen(h->reason);
+		snprintf(h->reason + n, sizeof(h->reason) - n, " (the peer "
+		    "asked for a certificate and we have none: --cert)");
 	} else if (strstr(h->reason, "certificate") != NULL ||
 	    strstr(h->reason, "unknown ca") != NULL ||
 	    strstr(h->reason, "hostname mismatch") != NULL)
@@ -364,6 +371,12 @@ session_judge(struct probe *p, int loaded, const struct ipfix_cert_info *was,
 	struct ipfix_err err;
 	size_t n;
 
+	if (p->cfg->ep.scheme == IPFIX_SCHEME_DTLS_SCTP) {
+		r->session = PROBE_NA;
+		snprintf(r->session_how, sizeof(r->session_how), "sessions "
+		    "are not resumed over DTLS/SCTP: cannot tell");
+		return;
+	}
 	if (loaded == 0) {
 		r->session = PROBE_PASS;
 		snprintf(r->session_how, sizeof(r->session_how), "no saved "

@@ -393,6 +393,8 @@ version_name(uint16_t v, char *tmp, size_t cap)
 	switch (v) {
 	case 0x0303: return "TLSv1.2";
 	case 0x0304: return "TLSv1.3";
+	case 0x0302: return "TLSv1.1";
+	case 0x0301: return "TLSv1.0";
 	case 0xfefd: return "DTLSv1.2";
 	case 0xfeff: return "DTLSv1.0";
 	case 0xfefc: return "DTLSv1.3";

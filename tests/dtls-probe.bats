@@ -267,6 +267,10 @@ NFT
 	probe "${epki[@]}" --peer-name wrong.test dtls://127.0.0.1:4740
 	[ "$status" -eq 3 ]
 	echo "$output" | grep -q 'peer certificate refused: hostname mismatch'
+	# the collector refuses us: no certificate of ours
+	probe --ca "$PKI/ca.pem" dtls://127.0.0.1:4740
+	[ "$status" -eq 3 ]
+	echo "$output" | grep -q 'asked for a certificate and we have none'
 	bg_stop recv INT || true
 	recv dtls 4740 --cert "$PKI/expired.pem" --key "$PKI/expired.key" --ca "$PKI/ca.pem"
 	probe "${epki[@]}" dtls://127.0.0.1:4740
@@ -364,6 +368,27 @@ NFT
 	grep -q '^  certificate: *none$' "$tmp/lsn.out"
 	grep -q '^  verify: *no certificate presented' "$tmp/lsn.out"
 	grep -q 'closed after 1 messages' "$tmp/lsn.out"
+}
+
+@test "dtls-probe --listen tls://: openssl s_client (TLS 1.3 and 1.2 offered)" {
+	bg lsn 20 "$ns" "$probe" --listen --count 1 --timeout 10 "${cpki[@]}" \
+	    tls://127.0.0.1:4749
+	netns_wait_listen "$ns" tcp 4749 5
+	echo hi | timeout 3 ip netns exec "$ns" openssl s_client \
+	    -connect 127.0.0.1:4749 -servername t.test -groups X25519:P-256 \
+	    -cert "$PKI/exporter.pem" -key "$PKI/exporter.key" -quiet \
+	    > /dev/null 2>&1 || true
+	for _ in $(seq 50); do bg_alive lsn || break; sleep 0.1; done
+	rc=0
+	bg_stop lsn INT || rc=$?
+	cat "$tmp/lsn.out"
+	[ "$rc" -eq 0 ]
+	grep -q '^  versions: *TLSv1.3, TLSv1.2' "$tmp/lsn.out"
+	grep -q '^  groups: *x25519, secp256r1$' "$tmp/lsn.out"
+	grep -q '^  SNI: *t.test$' "$tmp/lsn.out"
+	grep -q 'supported_versions, psk_key_exchange_modes, key_share' "$tmp/lsn.out"
+	grep -q '^  version: *TLSv1.3$' "$tmp/lsn.out"
+	grep -q "^  certificate: *$(x509 "$PKI/exporter.pem" -subject)\$" "$tmp/lsn.out"
 }
 
 @test "dtls-probe: usage errors exit 2" {
