@@ -315,13 +315,35 @@ reneg_done(struct probe *p, struct ipfix_chan *c)
 	    (p->hs != NULL && p->hs->no_reneg_alert);
 }
 
+static void
+reneg_verdict(struct ipfix_chan *c, const struct ipfix_probe_hs *h, bool ok,
+    const struct ipfix_err *err, struct ipfix_probe_result *r)
+{
+	struct ipfix_tls_info in;
+
+	if (h->no_reneg_alert)
+		snprintf(r->reneg_how, sizeof(r->reneg_how), "refused (a "
+		    "no_renegotiation alert)");
+	else if (!ok)
+		snprintf(r->reneg_how, sizeof(r->reneg_how), "refused: %s",
+		    err->reason);
+	else if (ipfix_chan_renegotiating(c))
+		snprintf(r->reneg_how, sizeof(r->reneg_how), "no answer "
+		    "within the timeout (ignored)");
+	else {
+		r->reneg = PROBE_PASS;
+		snprintf(r->reneg_how, sizeof(r->reneg_how), "accepted (%s)",
+		    ipfix_chan_tls_info(c, &in) == 0 && in.resumed ?
+		    "abbreviated" : "full handshake");
+	}
+}
+
 /* On a session of its own: a refused renegotiation ends the session and
  * makes OpenSSL forget it (no resumption after it). */
 static void
 check_reneg(struct probe *p, struct ipfix_probe_result *r)
 {
 	struct ipfix_probe_hs h;
-	struct ipfix_tls_info in;
 	struct ipfix_chan *c;
 	struct ipfix_err err;
 	bool ok;
@@ -334,32 +356,20 @@ check_reneg(struct probe *p, struct ipfix_probe_result *r)
 		return;
 	}
 	hs_begin(p, &h);
-	if (ipfix_chan_renegotiate(c, &err) == -1) {
+	/* The peer's answer may come within the first call already. */
+	ok = ipfix_chan_renegotiate(c, &err) == 0;
+	if (!ok && strstr(err.reason, "TLS 1.3") != NULL) {
 		p->hs = NULL;
-		r->reneg = strstr(err.reason, "TLS 1.3") != NULL ? PROBE_NA :
-		    PROBE_FAIL;
+		r->reneg = PROBE_NA;
 		snprintf(r->reneg_how, sizeof(r->reneg_how), "%s", err.reason);
 		close_chan(p, c);
 		return;
 	}
-	ok = pump(p, c, p->deadline_ms, reneg_done, &err);
+	if (ok)
+		ok = pump(p, c, p->deadline_ms, reneg_done, &err);
 	r->reneg_ms = now_msf() - p->t0;
 	p->hs = NULL;
-	if (h.no_reneg_alert)
-		snprintf(r->reneg_how, sizeof(r->reneg_how), "refused (a "
-		    "no_renegotiation alert)");
-	else if (!ok)
-		snprintf(r->reneg_how, sizeof(r->reneg_how), "refused: %s",
-		    err.reason);
-	else if (ipfix_chan_renegotiating(c))
-		snprintf(r->reneg_how, sizeof(r->reneg_how), "no answer "
-		    "within the timeout (ignored)");
-	else {
-		r->reneg = PROBE_PASS;
-		snprintf(r->reneg_how, sizeof(r->reneg_how), "accepted (%s)",
-		    ipfix_chan_tls_info(c, &in) == 0 && in.resumed ?
-		    "abbreviated" : "full handshake");
-	}
+	reneg_verdict(c, &h, ok, &err, r);
 	close_chan(p, c);
 }
 
