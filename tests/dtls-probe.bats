@@ -55,6 +55,16 @@ probe() {
 	echo "$output" | head -n 60
 }
 
+# lsn_wait: the listening dtls-probe (bg lsn) ends by itself within 5 s
+# (--count or --timeout) with status 0; its report is shown.
+lsn_wait() {
+	local rc=0 _
+	for _ in $(seq 50); do bg_alive lsn || break; sleep 0.1; done
+	bg_stop lsn INT || rc=$?
+	cut -c 1-200 "$tmp/lsn.out"
+	[ "$rc" -eq 0 ]
+}
+
 # x509 PEM OPTION...: openssl x509's view of a certificate file.
 x509() {
 	local f=$1
@@ -319,11 +329,7 @@ NFT
 	    --ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305 \
 	    dtls://127.0.0.1:4746 "$in"
 	[ "$status" -eq 0 ]
-	rc=0
-	for _ in $(seq 50); do bg_alive lsn || break; sleep 0.1; done
-	bg_stop lsn INT || rc=$?
-	cat "$tmp/lsn.out" | cut -c 1-200
-	[ "$rc" -eq 0 ]
+	lsn_wait
 	grep -q '^  versions: *DTLSv1.2$' "$tmp/lsn.out"
 	grep -q '^  ciphers: *ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-ECDSA-CHACHA20-POLY1305, TLS_EMPTY_RENEGOTIATION_INFO_SCSV$' "$tmp/lsn.out"
 	grep -q '^  cipher: *ECDHE-ECDSA-AES128-GCM-SHA256$' "$tmp/lsn.out"
@@ -344,11 +350,7 @@ NFT
 	    -cipher ECDHE-ECDSA-AES128-GCM-SHA256 -groups P-384:P-256 \
 	    -cert "$PKI/exporter.pem" -key "$PKI/exporter.key" -quiet \
 	    > /dev/null 2>&1 || true
-	for _ in $(seq 50); do bg_alive lsn || break; sleep 0.1; done
-	rc=0
-	bg_stop lsn INT || rc=$?
-	cat "$tmp/lsn.out"
-	[ "$rc" -eq 0 ]
+	lsn_wait
 	j=$(jq -c '.exporters[0]' "$tmp/lsn.out")
 	[ "$(jq -r .offered.versions <<< "$j")" = DTLSv1.2 ]
 	[ "$(jq -r .offered.ciphers <<< "$j")" = "ECDHE-ECDSA-AES128-GCM-SHA256, TLS_EMPTY_RENEGOTIATION_INFO_SCSV" ]
@@ -371,11 +373,8 @@ NFT
 	    --x509cafile "$PKI/ca.pem" --sni-hostname gnu.test \
 	    --priority 'NORMAL:-VERS-ALL:+VERS-DTLS1.2:-CIPHER-ALL:+AES-256-GCM:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1' \
 	    127.0.0.1 > "$tmp/cli.out" 2>&1 || true
-	for _ in $(seq 50); do bg_alive lsn || break; sleep 0.1; done
-	rc=0
-	bg_stop lsn INT || rc=$?
-	cat "$tmp/lsn.out" "$tmp/cli.out"
-	[ "$rc" -eq 0 ]
+	cat "$tmp/cli.out"
+	lsn_wait
 	grep -q '^  versions: *DTLSv1.2$' "$tmp/lsn.out"
 	grep -q '^  groups: *x25519, secp256r1$' "$tmp/lsn.out"
 	grep -q '^  SNI: *gnu.test$' "$tmp/lsn.out"
@@ -397,11 +396,7 @@ NFT
 	    -connect 127.0.0.1:4749 -servername t.test -groups X25519:P-256 \
 	    -cert "$PKI/exporter.pem" -key "$PKI/exporter.key" -quiet \
 	    > /dev/null 2>&1 || true
-	for _ in $(seq 50); do bg_alive lsn || break; sleep 0.1; done
-	rc=0
-	bg_stop lsn INT || rc=$?
-	cat "$tmp/lsn.out"
-	[ "$rc" -eq 0 ]
+	lsn_wait
 	grep -q '^  versions: *TLSv1.3, TLSv1.2' "$tmp/lsn.out"
 	grep -q '^  groups: *x25519, secp256r1$' "$tmp/lsn.out"
 	grep -q '^  SNI: *t.test$' "$tmp/lsn.out"
