@@ -5,7 +5,8 @@
  * 7011 §11.3 and RFC 6125 ask (SAN DNS and IP, wildcards only as the whole
  * left-most label), PSK, cipher lists without NULL ciphers (C78), an NSS
  * key log, resumption (client: the last session; server: tickets and a
- * session cache), the DTLS timer and stateless cookies.
+ * session cache; tls_tickets.c says when tickets go out), the DTLS timer
+ * and stateless cookies.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -575,6 +576,10 @@ ipfix_sec_ctx_new(const struct ipfix_sec_config *cfg, bool server,
 	    copy_names(s, cfg->peer_names, err) == -1)
 		goto fail;
 	set_sessions(s);
+	if (ipfix_tls_tickets_setup(s) == -1) {
+		ssl_fail("tls: session tickets", NULL, err);
+		goto fail;
+	}
 	if (server && is_dgram(scheme))
 		ipfix_tls_cookie_setup(s);
 	return s;
