@@ -102,6 +102,10 @@ struct ipfix_chan *ipfix_chan_connect(const struct ipfix_endpoint *ep,
 enum ipfix_chan_state ipfix_chan_service(struct ipfix_chan *c,
     struct ipfix_err *err);
 enum ipfix_chan_state ipfix_chan_state(const struct ipfix_chan *c);
+/* A client whose (D)TLS handshake has not finished: which answer of the
+ * peer is missing and what that usually means (GnuTLS and DTLS peers
+ * refuse some handshakes without an alert), or NULL. Static text. */
+const char *ipfix_chan_stalled(const struct ipfix_chan *c);
 int ipfix_chan_fd(const struct ipfix_chan *c);
 int ipfix_chan_events(const struct ipfix_chan *c);	/* EV_READ|EV_WRITE */
 /* ms until ipfix_chan_service must run, -1 for none. */

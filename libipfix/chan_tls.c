@@ -447,6 +447,14 @@ tls_free(struct ipfix_chan *c)
 	c->sec = NULL;
 }
 
+static const char *
+tls_stalled(const struct ipfix_chan *c)
+{
+	const struct tlss *s = S(c);
+
+	return s != NULL && !s->hs_done ? ipfix_tls_stall_hint(s->ssl) : NULL;
+}
+
 const struct ipfix_chan_ops ipfix_chan_tls_ops = {
 	.name = "tls",
 	.init = tls_init,
@@ -458,4 +466,5 @@ const struct ipfix_chan_ops ipfix_chan_tls_ops = {
 	.max_msg = tls_max_msg,
 	.shutdown = tls_shutdown,
 	.free = tls_free,
+	.stalled = tls_stalled,
 };

@@ -607,6 +607,30 @@ ipfix_sec_ctx_free(struct ipfix_sec_ctx *s)
 	free(s);
 }
 
+const char *
+ipfix_tls_stall_hint(const SSL *ssl)
+{
+	if (ssl == NULL || SSL_is_server((SSL *)ssl))
+		return NULL;
+	switch (SSL_get_state(ssl)) {
+	case TLS_ST_BEFORE:
+	case TLS_ST_CW_CLNT_HELLO:
+		return "no answer to our ClientHello: nothing listens there, "
+		    "a firewall drops it, or the peer does not speak this "
+		    "protocol";
+	case TLS_ST_CW_CHANGE:
+	case TLS_ST_CW_FINISHED:
+		/* A wrong key makes our Finished undecryptable, and DTLS
+		 * drops such records silently (RFC 6347 §4.1.2.7); GnuTLS
+		 * ends a handshake without the certificate it asked for
+		 * the same way. */
+		return "no answer to our Finished: wrong PSK key or a "
+		    "certificate the collector wants and we did not send";
+	default:
+		return "the peer went silent in the middle of the handshake";
+	}
+}
+
 unsigned
 ipfix_sec_ctx_hs_timeout(const struct ipfix_sec_ctx *s)
 {

@@ -57,6 +57,9 @@ void ipfix_tls_set_timer(SSL *ssl);
 /* Cookie callbacks for DTLSv1_listen (HMAC-SHA256 over the peer's
  * address bytes and port, with a rotating secret). */
 void ipfix_tls_cookie_setup(struct ipfix_sec_ctx *s);
+/* Where a client's unfinished handshake waits and the likely cause of
+ * the silence, or NULL (static text). */
+const char *ipfix_tls_stall_hint(const SSL *ssl);
 /* tls_tickets.c: a TLS 1.3 server sends session tickets only to a client
  * that asks for them (RFC 9149 ticket_request), and our client asks.
  * 0, or -1 (OpenSSL's error queue says why). */
