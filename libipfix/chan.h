@@ -63,6 +63,11 @@ struct ipfix_chan_identity {
 	size_t der_len;
 };
 
+/* "subject=..." (RFC 2253) of a DER certificate, as the collector names
+ * an authenticated session; "" when it does not parse. */
+void ipfix_cert_subject(const uint8_t *der, size_t len, char *out,
+    size_t cap);
+
 enum ipfix_chan_state {
 	IPFIX_CHAN_CONNECTING,	/* transport or handshake in progress */
 	IPFIX_CHAN_UP,		/* messages can be sent */

@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -752,6 +753,25 @@ identity_subject(X509 *x, char *buf, size_t cap)
 	n = BIO_read(b, buf, (int)cap - 1);
 	buf[n > 0 ? n : 0] = '\0';
 	BIO_free(b);
+}
+
+void
+ipfix_cert_subject(const uint8_t *der, size_t len, char *out, size_t cap)
+{
+	const unsigned char *p = der;
+	X509 *x;
+	char s[256];
+
+	out[0] = '\0';
+	if (len > LONG_MAX || (x = d2i_X509(NULL, &p, (long)len)) == NULL) {
+		ERR_clear_error();
+		return;
+	}
+	s[0] = '\0';
+	identity_subject(x, s, sizeof(s));
+	if (s[0] != '\0')
+		snprintf(out, cap, "subject=%s", s);
+	X509_free(x);
 }
 
 /* Leaves der_len 0 when the certificate is larger than the buffer: the
