@@ -90,13 +90,35 @@ serv() {
 	fi
 	bg gs 15 - gnutls-serv "${u[@]}" --echo -p "$port" \
 	    --priority "$(priority "$ver" "$auth")" "$@"
-	sleep 0.7
+	wait_listen "${u:+u}" "$port"
+}
+
+# wait_listen u|"" PORT: until a UDP (u) or TCP socket listens on PORT
+# (gnutls-serv's own message is buffered), at most 3 s.
+wait_listen() {
+	for _ in $(seq 30); do
+		[ -n "$(ss -Hln"${1:-t}" "sport = :$2" 2> /dev/null)" ] &&
+		    return 0
+		sleep 0.1
+	done
+	echo "nothing listens on port $2"
+	return 1
+}
+
+# wait_for FILE TEXT: until TEXT is in $tmp/FILE (at most 3 s).
+wait_for() {
+	for _ in $(seq 30); do
+		grep -q "$2" "$tmp/$1" 2> /dev/null && return 0
+		sleep 0.1
+	done
+	echo "no '$2' in $1"
+	return 1
 }
 
 # capture: tcpdump on lo for $port into $tmp/cap.pcap.
 capture() {
 	bg dump 20 - tcpdump -i lo -U -w "$tmp/cap.pcap" port "$port"
-	sleep 1
+	wait_for dump.err 'listening on'
 }
 
 # send_ok VERSION AUTH: ipfix-send exports $in into gnutls-serv; what the
@@ -109,11 +131,13 @@ send_ok() {
 	capture
 	serv "$ver" "$auth"
 	if [ "$auth" = psk ]; then set -- "${psk[@]}"; else set -- "${ecert[@]}"; fi
+	# gnutls-serv --udp does not answer our close_notify: a short linger
 	run timeout 15 "$send" --max-retries 0 --handshake-timeout 3 \
-	    --keylog "$tmp/keys.log" "$@" "$sc://127.0.0.1:$port" "$in"
+	    --linger 0.5 --keylog "$tmp/keys.log" "$@" \
+	    "$sc://127.0.0.1:$port" "$in"
 	echo "ipfix-send status $status: $output"
 	[ "$status" -eq 0 ]
-	sleep 0.5
+	sleep 0.2
 	bg_stop gs TERM || true
 	bg_stop dump INT || true
 	# the version asked for (gnutls-serv --udp prints no session
