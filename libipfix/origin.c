@@ -227,12 +227,14 @@ ipfix_origins_current(const struct ipfix_origins *o,
 bool
 ipfix_origin_match(const struct ipfix_origin *x, const char *what)
 {
-	char ap[IPFIX_ADDRSTR_MAX + 8];
+	char ap[IPFIX_ADDRSTR_MAX + 8], bp[IPFIX_ADDRSTR_MAX + 8];
 	const char *cn;
 	size_t n;
 
 	snprintf(ap, sizeof(ap), "%s:%u", x->addr, x->port);
+	snprintf(bp, sizeof(bp), "[%s]:%u", x->addr, x->port);
 	if (strcmp(what, x->addr) == 0 || strcmp(what, ap) == 0 ||
+	    strcmp(what, bp) == 0 ||
 	    (x->identity[0] != '\0' && strcmp(what, x->identity) == 0))
 		return true;
 	if (strncmp(x->identity, "psk=", 4) == 0)

@@ -59,7 +59,8 @@ bool ipfix_origins_record(struct ipfix_origins *o,
  * record, or NULL (not a collector's output, or not named yet). */
 const struct ipfix_origin *ipfix_origins_current(
     const struct ipfix_origins *o, const struct ipfix_msg_ctx *m);
-/* x is what the user named: its address, "address:port", its identity
+/* x is what the user named: its address, "address:port" ("[v6]:port"
+ * too), its identity
  * ("psk=ID", "subject=..."), the PSK identity alone, or a CN. */
 bool ipfix_origin_match(const struct ipfix_origin *x, const char *what);
 
