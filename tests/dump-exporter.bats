@@ -25,21 +25,16 @@ setup() {
 	gen_stream "$tmp/t.ipfix" nDPI__http_ipv6.pcap 2 1400
 	gen_stream "$tmp/d.ipfix" nDPI__wechat.pcap 3 1000
 	p=$((20000 + (RANDOM % 20000)))
-	bg recv 60 - "$recv" -v -o "$tmp/out.ipfix" --cert "$pki/collector.pem" \
+	recv_lo 3 60 -o "$tmp/out.ipfix" --cert "$pki/collector.pem" \
 	    --key "$pki/collector.key" --ca "$pki/ca.pem" \
 	    --peer-name exporter-1.test "udp://127.0.0.1:$p" \
 	    "tcp://127.0.0.1:$((p + 1))" "dtls://127.0.0.1:$((p + 2))"
-	for _ in $(seq 50); do
-		[ "$(grep -c 'listening on' "$tmp/recv.err")" -ge 3 ] && break
-		sleep 0.1
-	done
 	timeout 20 "$send" "udp://127.0.0.1:$p" "$tmp/u.ipfix"
 	timeout 20 "$send" "tcp://127.0.0.1:$((p + 1))" "$tmp/t.ipfix"
 	timeout 20 "$send" --cert "$pki/exporter.pem" --key "$pki/exporter.key" \
 	    --ca "$pki/ca.pem" --peer-name collector.test \
 	    "dtls://127.0.0.1:$((p + 2))" "$tmp/d.ipfix"
-	sleep 0.5
-	bg_stop recv INT || { show_logs recv; return 1; }
+	recv_lo_stop
 	timeout 60 "$dump" --json "$tmp/out.ipfix" > "$tmp/out.json"
 }
 

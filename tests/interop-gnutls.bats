@@ -239,20 +239,8 @@ refused_by_serv() {
 # recv_start SCHEME AUTH: ipfix-recv on $port, output $tmp/out.ipfix.
 recv_start() {
 	if [ "$2" = psk ]; then set -- "$1" "${psk[@]}"; else set -- "$1" "${ccert[@]}"; fi
-	bg recv 30 - "$recv" -v --stats --json --handshake-timeout 3 \
-	    --idle-timeout 2 -o "$tmp/out.ipfix" "${@:2}" "$1://127.0.0.1:$port"
-	for _ in $(seq 50); do
-		grep -q 'listening on' "$tmp/recv.err" && return 0
-		sleep 0.1
-	done
-	show_logs recv
-	return 1
-}
-
-recv_stop() {
-	sleep 0.3
-	bg_stop recv INT || { show_logs recv; return 1; }
-	grep '^{' "$tmp/recv.err" | tail -n 1 > "$tmp/stats"
+	recv_lo 1 30 --stats --json --handshake-timeout 3 --idle-timeout 2 \
+	    -o "$tmp/out.ipfix" "${@:2}" "$1://127.0.0.1:$port"
 }
 
 # cli VERSION AUTH OPTION...: gnutls-cli sends $in into ipfix-recv, one
@@ -278,7 +266,7 @@ cli_ok() {
 		cli "$ver" certificates "${gccert[@]}"
 	fi
 	[ "$status" -eq 0 ]
-	recv_stop
+	recv_lo_stop
 	echo "$output" | grep -q "Description: (${ver/ /}-"
 	same_records "$in" "$tmp/out.ipfix"
 	if [ "$auth" = psk ]; then
@@ -318,7 +306,7 @@ cli_refused() {
 	shift 3
 	recv_start "$(scheme_of "$ver")" "$auth"
 	cli "$ver" "$auth" "$@"
-	recv_stop
+	recv_lo_stop
 	cat "$tmp/recv.err"
 	[ "$status" -ne 0 ]
 	[ "$(jq -r .refused "$tmp/stats")" -ge 1 ] || [ "$expect" = - ]

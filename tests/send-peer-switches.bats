@@ -30,18 +30,7 @@ teardown() {
 start_recv() {	# start_recv URL OPTION...
 	url=$1
 	shift
-	bg recv 60 - "$recv" -v -o "$tmp/out.ipfix" "$@" "$url"
-	for _ in $(seq 50); do
-		grep -q 'listening on' "$tmp/recv.err" && return 0
-		sleep 0.1
-	done
-	show_logs recv
-	return 1
-}
-
-stop_recv() {
-	sleep 0.3
-	bg_stop recv INT || { show_logs recv; return 1; }
+	recv_lo 1 60 -o "$tmp/out.ipfix" "$@" "$url"
 }
 
 # via_relay OPTION...: DTLS export of $tmp/in.ipfix through the relay;
@@ -55,7 +44,7 @@ via_relay() {
 	    "dtls://127.0.0.1:$((port + 1))" "$tmp/in.ipfix"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	stop_recv
+	recv_lo_stop
 	bg_stop relay TERM || true
 	echo "datagrams, largest: $(cat "$tmp/relay")"
 	same_records "$tmp/in.ipfix" "$tmp/out.ipfix"
@@ -87,7 +76,7 @@ handoff() {
 	start_recv "tcp://127.0.0.1:$port"
 	timeout 30 "$send" --max-retries 0 --rate 5 --rekey 1 "$@" \
 	    "tcp://127.0.0.1:$port" "$tmp/in.ipfix" || return 1
-	stop_recv
+	recv_lo_stop
 	nstats "$tmp/out.ipfix"
 }
 

@@ -34,21 +34,9 @@ teardown() {
 }
 
 start_recv() {
-	bg recv 120 - "$recv" -v --stats --json --idle-timeout 30 \
+	recv_lo 1 120 --stats --json --idle-timeout 30 \
 	    --cert "$pki/collector.pem" --key "$pki/collector.key" \
 	    --ca "$pki/ca.pem" -o "$tmp/out.ipfix" "tls://127.0.0.1:$port"
-	for _ in $(seq 50); do
-		grep -q 'listening on' "$tmp/recv.err" && return 0
-		sleep 0.1
-	done
-	show_logs recv
-	return 1
-}
-
-stop_recv() {
-	sleep 0.3
-	bg_stop recv INT || { show_logs recv; return 1; }
-	grep '^{' "$tmp/recv.err" | tail -n 1 > "$tmp/stats"
 }
 
 jstat() {
@@ -62,7 +50,7 @@ jstat() {
 		timeout 20 "${wo[@]}" 127.0.0.1 "$port" "${keys[@]}" ||
 		    bad=$((bad + 1))
 	done
-	stop_recv
+	recv_lo_stop
 	jstat '[.sessions[].records] | map(tostring) | join(" ")'
 	[ "$bad" -eq 0 ]
 	[ "$(jstat '.sessions | length')" -eq 20 ]
@@ -76,7 +64,7 @@ jstat() {
 @test "tls 1.2 write-only exporter: all records arrive" {
 	start_recv
 	timeout 20 "${wo[@]}" --tls1.2 127.0.0.1 "$port" "${keys[@]}"
-	stop_recv
+	recv_lo_stop
 	[ "$(jstat '.sessions[0].records')" -eq 20000 ]
 	[ "$(jstat .loss_unknown)" -eq 0 ]
 }
@@ -86,7 +74,7 @@ jstat() {
 	for _ in 1 2; do
 		timeout 20 "${wo[@]}" --reset 127.0.0.1 "$port" "${keys[@]}"
 	done
-	stop_recv
+	recv_lo_stop
 	grep -q 'closed: tcp recv: Connection reset by peer' "$tmp/recv.err"
 	[ "$(jstat .closed_for_errors)" -eq 2 ]
 	[ "$(jstat .loss_unknown)" -eq 2 ]
