@@ -35,6 +35,9 @@ struct ipfix_chan_ops {
 	size_t (*max_msg)(const struct ipfix_chan *c);
 	int (*shutdown)(struct ipfix_chan *c, struct ipfix_err *err);
 	void (*free)(struct ipfix_chan *c);	/* c->sec only */
+	/* Optional: while a client's handshake is unfinished, where it
+	 * stands and the likely cause when the peer stays silent. */
+	const char *(*stalled)(const struct ipfix_chan *c);
 	/*
 	 * Listener on UDP: every datagram passes here first, with cur the
 	 * peer's session or NULL. CHAN_GATE_NEW: open a (new) session for

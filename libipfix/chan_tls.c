@@ -453,6 +453,14 @@ tls_free(struct ipfix_chan *c)
 	c->sec = NULL;
 }
 
+static const char *
+tls_stalled(const struct ipfix_chan *c)
+{
+	const struct tlss *s = S(c);
+
+	return s != NULL && !s->hs_done ? ipfix_tls_stall_hint(s->ssl) : NULL;
+}
+
 const struct ipfix_chan_ops ipfix_chan_tls_ops = {
 	.name = "tls",
 	.init = tls_init,
@@ -465,4 +473,5 @@ const struct ipfix_chan_ops ipfix_chan_tls_ops = {
 	.shutdown = tls_shutdown,
 	.free = tls_free,
 	.ssl = tls_ssl,
+	.stalled = tls_stalled,
 };

@@ -1,6 +1,6 @@
 /*
  * tls_int: what the security modules share (layer 4, private to tls.c,
- * dtls_bio.c, chan_tls.c and chan_dtls.c; the only header besides them
+ * tls_tickets.c, dtls_bio.c, chan_tls.c and chan_dtls.c; the only header besides them
  * that names OpenSSL): the security context, SSL objects for sessions,
  * error text, identities, and the datagram BIO over a transport.
  */
@@ -63,6 +63,13 @@ void ipfix_tls_set_timer(SSL *ssl);
 /* Cookie callbacks for DTLSv1_listen (HMAC-SHA256 over the peer's
  * address bytes and port, with a rotating secret). */
 void ipfix_tls_cookie_setup(struct ipfix_sec_ctx *s);
+/* Where a client's unfinished handshake waits and the likely cause of
+ * the silence, or NULL (static text). */
+const char *ipfix_tls_stall_hint(const SSL *ssl);
+/* tls_tickets.c: a TLS 1.3 server sends session tickets only to a client
+ * that asks for them (RFC 9149 ticket_request), and our client asks.
+ * 0, or -1 (OpenSSL's error queue says why). */
+int ipfix_tls_tickets_setup(struct ipfix_sec_ctx *s);
 
 /* --- dtls_bio: a datagram BIO over a transport -------------------------- */
 

@@ -318,6 +318,8 @@ collector_refused() {	# collector_refused WHY: its log names the refusal
 	[ "$status" -eq 1 ]
 	[ "$ms" -ge 1500 ] && [ "$ms" -lt 4500 ]
 	[[ "${lines[0]}" =~ "not done within 2000 ms" ]]
+	# and says why it probably failed (issue 12.6)
+	[[ "${lines[0]}" =~ "no answer to our Finished: wrong PSK key" ]]
 }
 
 @test "e2e-secure refusal: disjoint cipher lists" {
