@@ -3,7 +3,8 @@
 # "N passed, N failed, N skipped", counting each unit check and each bats
 # test. Exit status 1 when anything failed.
 # Environment: BUILD (build tree), IPFIX_BIN (tools), TESTS (bats files to
-# run, default all), UNIT_ONLY=1 / BATS_ONLY=1 to run one half.
+# run, default all), UNIT_ONLY=1 / BATS_ONLY=1 to run one half, TEST_JOBS
+# (bats files run at once, default 2).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -40,14 +41,22 @@ fi
 
 if [ -z "${UNIT_ONLY:-}" ]; then
 	files=${TESTS:-$(ls tests/*.bats 2>/dev/null)}
+	# Bats files run TEST_JOBS at a time (default 2): most of their time
+	# is spent waiting on sockets and timers, and each file keeps to its
+	# own namespaces, ports and temporary files. Results print in order.
+	# shellcheck disable=SC2086
+	printf '%s\n' $files | xargs -P "${TEST_JOBS:-2}" -I{} sh -c '
+	    n=$(basename "$1" .bats) t0=$(date +%s)
+	    timeout 900 bats --tap "$1" > "$2/$n.tap" 2>&1
+	    echo $? > "$2/$n.rc"
+	    echo $(($(date +%s) - t0)) > "$2/$n.secs"' sh {} "$log"
 	for b in $files; do
 		name=$(basename "$b" .bats)
-		t0=$(date +%s)
-		timeout 900 bats --tap "$b" > "$log/$name.tap" 2>&1
-		rc=$?
-		secs=$(($(date +%s) - t0))
+		rc=$(cat "$log/$name.rc" 2> /dev/null || echo 1)
+		secs=$(cat "$log/$name.secs" 2> /dev/null || echo "?")
+		touch "$log/$name.tap"
 		count "$log/$name.tap"
-		if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$log/$name.tap"; then
+		if [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$log/$name.tap"; then
 			echo "not ok - $name.bats exited with status $rc" >> "$log/$name.tap"
 			failed=$((failed + 1))
 		fi
