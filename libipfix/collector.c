@@ -242,6 +242,7 @@ ipfix_collector_new(const struct ipfix_collector_config *cfg,
 	 * session still loses its templates at the idle timeout. */
 	dc.limits.udp_lifetime = cfg->udp_template_lifetime;
 	dc.max_list_depth = 8;
+	dc.strict = cfg->strict;
 	if ((col->dec = ipfix_decoder_new(&dc, &dec_ops, col)) == NULL) {
 		ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "decoder");

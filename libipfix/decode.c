@@ -395,7 +395,8 @@ tmpl_item(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
 	if (same > 0) {
 		wid = ipfix_be16(c->p + c->pos);
 		c->pos += same;
-	} else if ((rc = ipfix_tmpl_parse(c, s->id, &t, &wid, err)) == -1) {
+	} else if ((rc = ipfix_tmpl_parse(c, s->id,
+	    !d->cfg.strict, &t, &wid, err)) == -1) {
 		return -1;
 	} else {
 		kind = rc == 1 ? OP_TMPL : OP_WITHDRAW;
@@ -517,8 +518,9 @@ apply_tmpl(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
 {
 	struct ipfix_tmpl *t = o->t;
 	uint16_t id = t->id;
-	struct ipfix_err e;
+	struct ipfix_err e, q;
 	int how;
+	unsigned quirks = ipfix_tmpl_quirk(t, o->offset, &q);
 
 	o->t = NULL;	/* the store owns it now, also on failure */
 	t->first_seen = t->last_seen = m->hdr.export_time;
@@ -528,6 +530,10 @@ apply_tmpl(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
 		    "%s", e.reason);
 		return;
 	}
+	/* once per definition: refreshes of it are SAME */
+	if (quirks > 0 && how != IPFIX_TADD_SAME)
+		report(d, m, IPFIX_SEV_WARN, q.code, q.check, q.offset, "%s",
+		    q.reason);
 	tmpl_outcome(d, m, id, how, o->offset);
 	if (d->ops.on_template != NULL)
 		d->ops.on_template(d->arg, m, ipfix_tstore_find(d->ts,
