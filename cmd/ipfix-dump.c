@@ -392,7 +392,7 @@ check_netflow(struct dump *d)
 	if (d->netflow_said)
 		return -1;
 	cli_warnx(&d->cli, "%s: NetFlow v%d capture, not IPFIX (%llu NetFlow"
-	    " packets); ipfix-dump reads IPFIX (version 10) only", d->path,
+	    " packets); ipfix-dump reads IPFIX and NetFlow v9 only", d->path,
 	    v9 >= v5 ? 9 : 5, (unsigned long long)(v9 >= v5 ? v9 : v5));
 	return -1;
 }
