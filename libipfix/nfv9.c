@@ -11,6 +11,7 @@
 #include "nfv9.h"
 
 #define OUT_MAX		65535u	/* the IPFIX Length field's limit */
+#define REC_MAX		(OUT_MAX - 16 - 4)	/* a record in one message */
 #define IPFIX_HDR	16
 #define E_BIT		0x8000u
 #define V9_FIRST	22	/* FIRST_SWITCHED: sysUpTime ms */
@@ -218,22 +219,32 @@ is_time(const struct v9field *f)
 	return (f->type == V9_FIRST || f->type == V9_LAST) && f->len == 4;
 }
 
-/* One field specifier in IPFIX form. */
-static void
-put_spec(struct conv *cv, const struct v9field *f, bool scope)
+/* The element id (with the E bit for PEN 9) a v9 field becomes; other
+ * scope types count as the vendor's. */
+static uint16_t
+ipfix_id(const struct v9field *f, bool scope)
 {
 	uint16_t ie = scope ? scope_ie(f->type, f->len) : f->type;
 
 	if (scope && ie == 0)
-		ie = f->type | E_BIT;	/* vendor scope: below */
+		return f->type | E_BIT;
+	return ie;
+}
+
+/* One field specifier in IPFIX form. */
+static void
+put_spec(struct conv *cv, const struct v9field *f, bool scope)
+{
+	uint16_t ie = ipfix_id(f, scope);
+
 	if (!scope && is_time(f)) {
 		put16(cv, f->type == V9_FIRST ? IE_START_MS : IE_END_MS);
 		put16(cv, 8);
 		return;
 	}
-	put16(cv, ie | (f->type & E_BIT));
+	put16(cv, ie);
 	put16(cv, f->len);
-	if ((ie | f->type) & E_BIT)
+	if (ie & E_BIT)
 		put32(cv, NFV9_PEN_VENDOR);
 }
 
@@ -274,6 +285,8 @@ static int
 read_fields(struct ipfix_cursor *c, struct v9tmpl *t, struct ipfix_err *err)
 {
 	uint64_t at = ipfix_cursor_offset(c);
+	uint32_t grown = 0;
+	const char *why;
 	uint16_t i;
 
 	if ((size_t)t->n * 4 > ipfix_cursor_left(c))
@@ -287,16 +300,21 @@ read_fields(struct ipfix_cursor *c, struct v9tmpl *t, struct ipfix_err *err)
 		t->f[i].type = ipfix_get_u16(c);
 		t->f[i].len = ipfix_get_u16(c);
 		t->reclen += t->f[i].len;
-		/* 65535 would mean variable length in IPFIX */
-		if (t->f[i].len == 0xffff)
+		grown += i >= t->nscope && is_time(&t->f[i]) ? 4 : 0;
+		/* 65535 would mean variable length in IPFIX, and a vendor
+		 * type 32768 (or scope type 0) enterprise element 0 */
+		if (t->f[i].len == 0xffff ||
+		    ipfix_id(&t->f[i], i < t->nscope) == E_BIT)
 			break;
 	}
-	if (i == t->n && t->reclen > 0 && t->reclen <= OUT_MAX)
+	if (i == t->n && t->reclen > 0 && t->reclen + grown <= REC_MAX)
 		return 0;
+	why = i == t->n ? "record length 0 or above an IPFIX message's" :
+	    t->f[i].len == 0xffff ? "field length 65535" :
+	    "field type 0 or 32768";
 	free(t->f);
 	return ipfix_err_set(err, IPFIX_E_TEMPLATE, at, NULL,
-	    "NetFlow v9 template %u: %s", t->id, i < t->n ?
-	    "field length 65535" : "record length 0 or above 65535");
+	    "NetFlow v9 template %u: %s", t->id, why);
 }
 
 /* The header of one (options) template record; 0 at the padding. */

@@ -4,11 +4,13 @@ order, to HOST PORT: replays a NetFlow v9 (or IPFIX) exporter whose bytes
 are in a committed capture. Classic pcap, Ethernet (with 802.1Q tags) or
 Linux cooked, IPv4 or IPv6, unfragmented UDP. Standard library only.
 
-usage: pcapsend.py [--gap MS] [--out FILE] PCAP HOST PORT
-  --gap MS    pause between datagrams (default 2)
-  --out FILE  also write the payloads there, each preceded by its length
-              as a 2-byte big-endian number (for tests and fuzz seeds)
-Prints the number of datagrams sent; exit 1 when the capture is not read.
+usage: pcapsend.py [--gap MS] PCAP HOST PORT
+       pcapsend.py --chunks FILE PCAP
+  --gap MS       pause between datagrams (default 2)
+  --chunks FILE  send nothing: write the NetFlow v9 payloads to FILE as
+                 fuzz_nfv9 takes them ([u8 session 1][u16 length][bytes]
+                 each); no file when there are none
+Prints the number of datagrams sent (or written).
 """
 import argparse
 import socket
@@ -54,18 +56,24 @@ def udp_payload(link, f):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gap", type=float, default=2)
-    ap.add_argument("--out")
+    ap.add_argument("--chunks")
     ap.add_argument("pcap")
-    ap.add_argument("host")
-    ap.add_argument("port", type=int)
+    ap.add_argument("host", nargs="?")
+    ap.add_argument("port", type=int, nargs="?")
     a = ap.parse_args()
     with open(a.pcap, "rb") as f:
         pays = [p for p in (udp_payload(k, fr) for k, fr in frames(f.read()))
                 if p]
-    if a.out:
-        with open(a.out, "wb") as f:
-            for p in pays:
-                f.write(struct.pack("!H", len(p)) + p)
+    if a.chunks:
+        pays = [p for p in pays if p[:2] == b"\x00\x09"]
+        if pays:
+            with open(a.chunks, "wb") as f:
+                for p in pays:
+                    f.write(struct.pack("!BH", 1, len(p)) + p)
+        print(len(pays))
+        return
+    if a.host is None or a.port is None:
+        ap.error("HOST and PORT are needed to send")
     fam = socket.AF_INET6 if ":" in a.host else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_DGRAM)
     for p in pays:

@@ -329,6 +329,19 @@ test_malformed(void)
 	fs_close(&p);
 	expect_bad(nf, &p, IPFIX_E_TEMPLATE, BASE + at,
 	    "options scope length 2");
+	pk_init(&p, 1);			/* found by fuzz_nfv9 */
+	fs_open(&p, 1);
+	at = p.n;
+	u16(&p, 300);
+	u16(&p, 4);
+	u16(&p, 4);
+	u16(&p, 0);			/* scope type 0: no IPFIX form */
+	u16(&p, 4);
+	u16(&p, 1);
+	u16(&p, 4);
+	fs_close(&p);
+	expect_bad(nf, &p, IPFIX_E_TEMPLATE, BASE + at + 6,
+	    "scope type 0 (would be enterprise element 0)");
 	ipfix_nfv9_free(nf);
 }
 
