@@ -6,6 +6,8 @@
 # tshark and libfixbuf's ipfixDump read with the same count and octets
 # (4500) as tshark finds in the v9 capture itself.
 
+bats_require_minimum_version 1.5.0
+
 load lib/netns
 load lib/e2e
 
@@ -74,4 +76,21 @@ v9_in() {
 	    END { print n, s }' "$tmp/fb.txt")
 	echo "ipfixDump: $n records, $s octets"
 	[ "$n" -eq 51 ] && [ "$s" -eq 4500 ]
+}
+
+@test "nfv9: ipfix-dump reads a raw v9 file (packets back to back) and stdin like the capture" {
+	run $py "$top/tests/lib/pcapsend.py" --cat "$tmp/v9.raw" "$v9"
+	[ "$output" = 40 ]
+	same_records "$v9" "$tmp/v9.raw"
+	timeout 60 "$dump" --json -q - < "$tmp/v9.raw" > "$tmp/stdin.json"
+	[ "$(grep -c '"template":313' "$tmp/stdin.json")" -eq 51 ]
+	# bytes inserted mid-file: that packet is lost and reported, the
+	# rest is read
+	head -c 3000 "$tmp/v9.raw" > "$tmp/bad.raw"
+	printf 'garbage!' >> "$tmp/bad.raw"
+	tail -c +3001 "$tmp/v9.raw" >> "$tmp/bad.raw"
+	run --separate-stderr timeout 60 "$dump" --json "$tmp/bad.raw"
+	[ "$status" -eq 1 ]
+	[ "$(grep -c '"template":313' <<< "$output")" -eq 49 ]
+	[[ "$stderr" == *"NetFlow v9 FlowSet lengths do not frame a packet at offset 2908: skipped 292 bytes"* ]]
 }

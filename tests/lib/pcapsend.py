@@ -5,11 +5,13 @@ are in a committed capture. Classic pcap, Ethernet (with 802.1Q tags) or
 Linux cooked, IPv4 or IPv6, unfragmented UDP. Standard library only.
 
 usage: pcapsend.py [--gap MS] PCAP HOST PORT
-       pcapsend.py --chunks FILE PCAP
+       pcapsend.py --chunks FILE PCAP | --cat FILE PCAP
   --gap MS       pause between datagrams (default 2)
   --chunks FILE  send nothing: write the NetFlow v9 payloads to FILE as
                  fuzz_nfv9 takes them ([u8 session 1][u16 length][bytes]
                  each); no file when there are none
+  --cat FILE     send nothing: write the NetFlow v9 payloads back to back
+                 (a raw v9 file, as ipfix-dump reads it)
 Prints the number of datagrams sent (or written).
 """
 import argparse
@@ -57,6 +59,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gap", type=float, default=2)
     ap.add_argument("--chunks")
+    ap.add_argument("--cat")
     ap.add_argument("pcap")
     ap.add_argument("host", nargs="?")
     ap.add_argument("port", type=int, nargs="?")
@@ -64,12 +67,13 @@ def main():
     with open(a.pcap, "rb") as f:
         pays = [p for p in (udp_payload(k, fr) for k, fr in frames(f.read()))
                 if p]
-    if a.chunks:
+    if a.chunks or a.cat:
         pays = [p for p in pays if p[:2] == b"\x00\x09"]
         if pays:
-            with open(a.chunks, "wb") as f:
+            with open(a.chunks or a.cat, "wb") as f:
                 for p in pays:
-                    f.write(struct.pack("!BH", 1, len(p)) + p)
+                    f.write(struct.pack("!BH", 1, len(p)) * bool(a.chunks)
+                            + p)
         print(len(pays))
         return
     if a.host is None or a.port is None:
