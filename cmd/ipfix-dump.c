@@ -49,7 +49,8 @@ static const struct cli_opt optdocs[] = {
 	    "bound on nested list depth (default 8)" },
 	{ { "strict", no_argument, NULL, OPT_STRICT }, NULL,
 	    "refuse templates with lengths their elements do not allow "
-	    "(C31) or no options scope (C24) instead of decoding them" },
+	    "(C31) or no options scope (C24), and zero bytes after the last "
+	    "set (C15), instead of decoding them" },
 	CLI_STD_OPTS("more detail: offsets, template refreshes, notes (repeatable)",
 	    "no warnings or progress on stderr"),
 };

@@ -64,7 +64,8 @@ static const struct cli_opt optdocs[] = {
 	    "socket receive buffer wish" },
 	{ { "strict", no_argument, NULL, OPT_STRICT }, NULL,
 	    "refuse templates with lengths their elements do not allow "
-	    "(C31) or no options scope (C24) instead of decoding them" },
+	    "(C31) or no options scope (C24), and zero bytes after the last "
+	    "set (C15), instead of decoding them" },
 	CLI_SEC_OPTS("PEM certificate (chain) of this collector",
 	    "CA certificates exporters must chain to",
 	    "accept only exporters with this name (repeatable)",

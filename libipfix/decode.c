@@ -463,6 +463,29 @@ data_set_check(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
 	return rc;
 }
 
+/* 1-3 zero bytes after the last set, where RFC 7011 has no padding: some
+ * exporters align the whole message. Taken with a warning (C15) unless
+ * strict; the sets before them are whole. */
+static bool
+msg_padding(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
+    const struct ipfix_err *err)
+{
+	size_t at, i;
+
+	if (d->cfg.strict || err->code != IPFIX_E_SET ||
+	    err->offset < m->offset + IPFIX_HDR_LEN ||
+	    (at = (size_t)(err->offset - m->offset)) + 4 <= m->len)
+		return false;
+	for (i = at; i < m->len; i++) {
+		if (m->msg[i] != 0)
+			return false;
+	}
+	report(d, m, IPFIX_SEV_WARN, IPFIX_E_SET, "C15", err->offset,
+	    "%zu zero bytes after the last set taken as padding",
+	    m->len - at);
+	return true;
+}
+
 static int
 validate(struct ipfix_decoder *d, struct ipfix_msg_ctx *m,
     struct ipfix_err *err)
@@ -487,7 +510,7 @@ validate(struct ipfix_decoder *d, struct ipfix_msg_ctx *m,
 		if (rc == -1)
 			return -1;
 	}
-	return rc;
+	return rc == -1 && msg_padding(d, m, err) ? 0 : rc;
 }
 
 /* Pass 2: templates ------------------------------------------------------- */

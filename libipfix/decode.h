@@ -97,9 +97,11 @@ struct ipfix_decoder_config {
 				   validate.h also walks RFC 6313 lists. */
 	bool strict;		/* refuse templates with a length their
 				   element's type does not allow (C31) or
-				   options scope count 0 (C24) as malformed;
-				   otherwise they are decoded by the wire and
-				   warned about once per definition */
+				   options scope count 0 (C24), and 1-3 zero
+				   bytes after the last set (C15), as
+				   malformed; otherwise they are decoded by
+				   the wire and warned about (templates once
+				   per definition) */
 };
 
 struct ipfix_decoder;
@@ -123,7 +125,8 @@ void ipfix_decoder_free(struct ipfix_decoder *d);
  *              non-zero padding (E_SET, C18), withdrawal over UDP
  *              (E_TEMPLATE, C50), template redefined on TCP/SCTP
  *              (E_TEMPLATE), a new template's tolerated deviation (E_TEMPLATE:
- *              C31 length, C24 no scope, C20 E bit with PEN 0)
+ *              C31 length, C24 no scope, C20 E bit with PEN 0), zero bytes
+ *              after the last set (E_SET, C15)
  *              (E_TEMPLATE), template cap (E_LIMIT), records lost (E_RECORD,
  *              C09), sequence out of order (E_RECORD, C10), bad boolean
  *              (E_VALUE, C33), invalid UTF-8 (E_VALUE, C34)

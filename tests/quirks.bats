@@ -122,3 +122,17 @@ recv_quirk() {	# recv_quirk [--strict]
 	[ "$($py "$top/tests/lib/stats.py" malformed < "$tmp/recv.err")" -eq 3 ]
 	[ "$(nrec "$tmp/out.ipfix")" -eq 0 ]
 }
+
+@test "quirks: zero bytes after the last set are padding, warned (C15); --strict refuses" {
+	quirk msgpad
+	run --separate-stderr d --json "$tmp/msgpad.ipfix"
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '"samplerId":5,"protocolIdentifier":17')" -eq 3 ]
+	echo "$stderr" | grep -q 'warning C15 at offset 38: 2 zero bytes after the last set taken as padding'
+	[ "$(echo "$stderr" | grep -c 'warning C15')" -eq 3 ]
+	run --separate-stderr d --strict --json "$tmp/msgpad.ipfix"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$(echo "$stderr" | grep -c 'malformed C15')" -eq 3 ]
+}

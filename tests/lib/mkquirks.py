@@ -9,6 +9,7 @@ QUIRK: sampler   samplerId (unsigned8) declared with length 4 (C31)
        ms4       flowStartMilliseconds in 4 octets (C31, kept as octets)
        noscope   options template with scope field count 0 (C24)
        pen0      field with the enterprise bit and enterprise number 0 (C20)
+       msgpad    2 zero bytes after the last set of each message (C15)
        clean     the same as sampler with samplerId in 1 octet
 """
 import struct
@@ -19,7 +20,7 @@ TID = 300
 
 def fields(quirk):
     """(template record body after id/count, record bytes, set id)."""
-    if quirk in ("sampler", "clean"):
+    if quirk in ("sampler", "clean", "msgpad"):
         n = 4 if quirk == "sampler" else 1
         spec = struct.pack("!HHHH", 48, n, 4, 1)	# samplerId, protocol
         return spec, (5).to_bytes(n, "big") + bytes([17]), 2
@@ -41,7 +42,7 @@ def message(seq, quirk):
     trec = struct.pack("!HH", TID, count) + spec
     tset = struct.pack("!HH", set_id, 4 + len(trec)) + trec
     dset = struct.pack("!HH", TID, 4 + len(rec)) + rec
-    body = tset + dset
+    body = tset + dset + (b"\0\0" if quirk == "msgpad" else b"")
     return struct.pack("!HHIII", 10, 16 + len(body), 1700000000 + seq, seq,
                        42) + body
 

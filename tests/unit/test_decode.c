@@ -604,6 +604,36 @@ test_quirks_tolerated(void)
 	ipfix_decoder_free(d);
 }
 
+/* 1-3 zero bytes after the last set: padding with a warning; non-zero
+ * ones, or 4 and more, stay malformed (C15). */
+static void
+test_message_padding(void)
+{
+	struct log l;
+	struct ipfix_decoder *d = newdec(&l, false, 0, 0);
+	struct ipfix_err err;
+	struct mb m;
+	size_t at;
+
+	start_with_template(&m, 300);
+	set_open(&m, 300);
+	rec_fixed(&m, 80, 6);
+	set_close(&m);
+	at = m.n;
+	u16(&m, 0);
+	u8(&m, 0);
+	memset(&l, 0, sizeof(l));
+	CHECK(ipfix_decoder_feed(d, m.b, mb_done(&m), 1, IPFIX_KIND_FILE,
+	    BASE, &err) == 0 && l.nrec == 1 && l.np == 1 && problem(&l, 0,
+	    IPFIX_SEV_WARN, IPFIX_E_SET, "C15", BASE + at),
+	    "3 zero bytes after the last set: padding, warned");
+	m.b[at + 2] = 1;
+	memset(&l, 0, sizeof(l));
+	CHECK(ipfix_decoder_feed(d, m.b, m.n, 1, IPFIX_KIND_FILE, BASE,
+	    &err) == -1 && l.nrec == 0, "a non-zero byte there: malformed");
+	ipfix_decoder_free(d);
+}
+
 static void
 test_quirks_strict(void)
 {
@@ -2251,6 +2281,7 @@ main(void)
 	test_malformed();
 	test_quirks_tolerated();
 	test_quirks_strict();
+	test_message_padding();
 	test_skipped_sets();
 	test_order_and_padding();
 	test_template_rules_tcp();
