@@ -10,10 +10,10 @@
 #include <time.h>
 
 #include "collector.h"
-#include "nfv9.h"
 #include "compress.h"
 #include "endpoint.h"
 #include "grow.h"
+#include "nfv9.h"
 
 #define DEFAULT_MAX_TEMPLATES	4096
 
