@@ -518,7 +518,7 @@ test_malformed(void)
 
 /* Template 310: samplerId (48, unsigned8) in 4 octets, then
  * protocolIdentifier; one record 0x01020304, 6. */
-static size_t
+static void
 msg_sampler(struct mb *m, uint32_t seq, size_t *tat)
 {
 	mb_init(m, 100, seq, 7);
@@ -535,12 +535,11 @@ msg_sampler(struct mb *m, uint32_t seq, size_t *tat)
 	u32(m, 0x01020304);
 	u8(m, 6);
 	set_close(m);
-	return mb_done(m);
 }
 
 /* Options template 311 with scope count 0, or a template 312 whose
  * field has the E bit and PEN 0; one record each. */
-static size_t
+static void
 msg_noscope_pen0(struct mb *m, bool pen0, uint32_t seq, size_t *tat)
 {
 	mb_init(m, 100, seq, 7);
@@ -558,7 +557,6 @@ msg_noscope_pen0(struct mb *m, bool pen0, uint32_t seq, size_t *tat)
 	set_open(m, pen0 ? 312 : 311);
 	u16(m, 4739);
 	set_close(m);
-	return mb_done(m);
 }
 
 static void
@@ -567,14 +565,11 @@ test_quirks_tolerated(void)
 	struct log l;
 	struct ipfix_decoder *d = newdec(&l, false, 0, 0);
 	const struct ipfix_tmpl *t;
-	struct ipfix_err err;
 	struct mb m;
-	size_t tat, len;
+	size_t tat;
 
-	len = msg_sampler(&m, 0, &tat);
-	memset(&l, 0, sizeof(l));
-	CHECK(ipfix_decoder_feed(d, m.b, len, 1, IPFIX_KIND_UDP, BASE,
-	    &err) == 0, "samplerId in 4 octets: message decoded");
+	msg_sampler(&m, 0, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0, "samplerId in 4 octets: message decoded");
 	CHECK(l.np == 1 && problem(&l, 0, IPFIX_SEV_WARN, IPFIX_E_TEMPLATE,
 	    "C31", BASE + tat + 4), "one C31 warning at the field");
 	CHECK(strstr(l.p[0].reason, "samplerId") != NULL,
@@ -584,21 +579,15 @@ test_quirks_tolerated(void)
 	t = ipfix_tstore_find(ipfix_decoder_templates(d), 1, 7, 310);
 	CHECK(t != NULL && t->min_len == 5 &&
 	    (t->quirks & IPFIX_TQ_LENGTH) != 0, "held with the wire length");
-	len = msg_sampler(&m, 1, &tat);
-	memset(&l, 0, sizeof(l));
-	CHECK(ipfix_decoder_feed(d, m.b, len, 1, IPFIX_KIND_UDP, BASE,
-	    &err) == 0 && l.np == 0 && l.nrec == 1,
+	msg_sampler(&m, 1, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 && l.np == 0 && l.nrec == 1,
 	    "refresh: no second warning, record decoded");
-	len = msg_noscope_pen0(&m, false, 2, &tat);
-	memset(&l, 0, sizeof(l));
-	CHECK(ipfix_decoder_feed(d, m.b, len, 1, IPFIX_KIND_UDP, BASE,
-	    &err) == 0 && l.nrec == 1 && l.np == 1 && problem(&l, 0,
+	msg_noscope_pen0(&m, false, 2, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 && l.nrec == 1 && l.np == 1 && problem(&l, 0,
 	    IPFIX_SEV_WARN, IPFIX_E_TEMPLATE, "C24", BASE + tat + 4),
 	    "options scope count 0: warned (C24), record decoded");
-	len = msg_noscope_pen0(&m, true, 3, &tat);
-	memset(&l, 0, sizeof(l));
-	CHECK(ipfix_decoder_feed(d, m.b, len, 1, IPFIX_KIND_UDP, BASE,
-	    &err) == 0 && l.nrec == 1 && l.np == 1 && problem(&l, 0,
+	msg_noscope_pen0(&m, true, 3, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 && l.nrec == 1 && l.np == 1 && problem(&l, 0,
 	    IPFIX_SEV_WARN, IPFIX_E_TEMPLATE, "C20", BASE + tat),
 	    "E bit with PEN 0: warned (C20), record decoded");
 	ipfix_decoder_free(d);
@@ -611,7 +600,6 @@ test_message_padding(void)
 {
 	struct log l;
 	struct ipfix_decoder *d = newdec(&l, false, 0, 0);
-	struct ipfix_err err;
 	struct mb m;
 	size_t at;
 
@@ -622,15 +610,11 @@ test_message_padding(void)
 	at = m.n;
 	u16(&m, 0);
 	u8(&m, 0);
-	memset(&l, 0, sizeof(l));
-	CHECK(ipfix_decoder_feed(d, m.b, mb_done(&m), 1, IPFIX_KIND_FILE,
-	    BASE, &err) == 0 && l.nrec == 1 && l.np == 1 && problem(&l, 0,
+	CHECK(feed(d, &l, &m, IPFIX_KIND_FILE) == 0 && l.nrec == 1 && l.np == 1 && problem(&l, 0,
 	    IPFIX_SEV_WARN, IPFIX_E_SET, "C15", BASE + at),
 	    "3 zero bytes after the last set: padding, warned");
 	m.b[at + 2] = 1;
-	memset(&l, 0, sizeof(l));
-	CHECK(ipfix_decoder_feed(d, m.b, m.n, 1, IPFIX_KIND_FILE, BASE,
-	    &err) == -1 && l.nrec == 0, "a non-zero byte there: malformed");
+	CHECK(feed(d, &l, &m, IPFIX_KIND_FILE) == -1 && l.nrec == 0, "a non-zero byte there: malformed");
 	ipfix_decoder_free(d);
 }
 
@@ -639,26 +623,19 @@ test_quirks_strict(void)
 {
 	struct log l;
 	struct ipfix_decoder *d = newdec_strict(&l);
-	struct ipfix_err err;
 	struct mb m;
-	size_t tat, len;
+	size_t tat;
 
-	len = msg_sampler(&m, 0, &tat);
-	memset(&l, 0, sizeof(l));
-	CHECK(ipfix_decoder_feed(d, m.b, len, 1, IPFIX_KIND_UDP, BASE,
-	    &err) == -1 && l.nrec == 0 && problem(&l, 0,
+	msg_sampler(&m, 0, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == -1 && l.nrec == 0 && problem(&l, 0,
 	    IPFIX_SEV_MALFORMED, IPFIX_E_TEMPLATE, "C31", BASE + tat + 4),
 	    "strict: samplerId in 4 octets refused (C31)");
-	len = msg_noscope_pen0(&m, false, 0, &tat);
-	memset(&l, 0, sizeof(l));
-	CHECK(ipfix_decoder_feed(d, m.b, len, 1, IPFIX_KIND_UDP, BASE,
-	    &err) == -1 && problem(&l, 0, IPFIX_SEV_MALFORMED,
+	msg_noscope_pen0(&m, false, 0, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == -1 && problem(&l, 0, IPFIX_SEV_MALFORMED,
 	    IPFIX_E_TEMPLATE, "C24", BASE + tat + 4),
 	    "strict: scope count 0 refused (C24)");
-	len = msg_noscope_pen0(&m, true, 0, &tat);
-	memset(&l, 0, sizeof(l));
-	CHECK(ipfix_decoder_feed(d, m.b, len, 1, IPFIX_KIND_UDP, BASE,
-	    &err) == 0 && l.nrec == 1 && problem(&l, 0, IPFIX_SEV_WARN,
+	msg_noscope_pen0(&m, true, 0, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 && l.nrec == 1 && problem(&l, 0, IPFIX_SEV_WARN,
 	    IPFIX_E_TEMPLATE, "C20", BASE + tat),
 	    "strict: E bit with PEN 0 still taken, warned (C20)");
 	ipfix_decoder_free(d);
