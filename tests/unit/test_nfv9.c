@@ -253,6 +253,41 @@ test_options_and_order(void)
 	ipfix_nfv9_free(nf);
 }
 
+/* Juniper's zero-length fields and 6 bytes of FlowSet padding: taken,
+ * and the IPFIX decoder decodes the record (the 0-length unsigned32 with
+ * a C31 warning, tolerated). */
+static void
+test_zero_length_field(void)
+{
+	struct ipfix_nfv9 *nf = ipfix_nfv9_new();
+	struct ipfix_decoder *d = NULL;
+	const uint8_t *m;
+	struct ipfix_err err;
+	struct pk p;
+	size_t ml;
+	int recs = 0;
+
+	pk_init(&p, 1);
+	fs_open(&p, 0);
+	u16(&p, 256);
+	u16(&p, 2);
+	u16(&p, 3);			/* FLOWS (unsigned64) in 0 bytes */
+	u16(&p, 0);
+	u16(&p, 1);
+	u16(&p, 4);
+	u32(&p, 0);			/* padding, more than RFC 3954's */
+	u16(&p, 0);
+	fs_close(&p);
+	data256(&p, 0, false);
+	u32(&p, 1234);
+	fs_close(&p);
+	CHECK(conv(nf, 1, &p, &m, &ml, &err) == 0, "zero-length field taken");
+	CHECK(decode_ok(&d, &recs, m, ml) == 0 && recs == 1 && nproblems == 1,
+	    "decoded: 1 record, 1 warning (%d problems)", nproblems);
+	ipfix_decoder_free(d);
+	ipfix_nfv9_free(nf);
+}
+
 static void
 expect_bad(struct ipfix_nfv9 *nf, struct pk *p, enum ipfix_errcode code,
     uint64_t off, const char *what)
@@ -378,6 +413,7 @@ main(void)
 {
 	test_header_template_data();
 	test_options_and_order();
+	test_zero_length_field();
 	test_malformed();
 	test_too_large();
 	TEST_DONE();
