@@ -468,6 +468,11 @@ header(struct conv *cv, struct ipfix_cursor *c, uint32_t session,
 		return ipfix_err_set(err, IPFIX_E_VERSION, c->base, NULL,
 		    "not a NetFlow v9 packet (%zu bytes, version %u)", c->len,
 		    version);
+	/* a header alone carries nothing: junk that starts 00 09 */
+	if (ipfix_cursor_left(c) < 4)
+		return ipfix_err_set(err, IPFIX_E_LENGTH, c->base, NULL,
+		    "NetFlow v9 packet of %zu bytes without a FlowSet",
+		    c->len);
 	if ((cv->dom = dom_get(cv->nf, session, source)) == NULL)
 		return ipfix_err_set(err, IPFIX_E_LIMIT, c->base + 16, NULL,
 		    "NetFlow v9 source %u: more than %u sources", source,

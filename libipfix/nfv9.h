@@ -40,7 +40,8 @@ bool ipfix_nfv9_is(const uint8_t *p, size_t len);
  * Convert the v9 packet p[0..len) of session into one IPFIX message held
  * by nf (valid until the next call): 0 with *msg and *mlen set, -1 with err
  * (IPFIX_E_VERSION, _LENGTH, _SET, _TEMPLATE or _LIMIT and the offset,
- * base + position, of the problem) when the packet is malformed or its
+ * base + position, of the problem) when the packet is malformed (a
+ * header without a FlowSet included) or its
  * IPFIX form would exceed 65535 bytes; nothing of it is kept then.
  * Reserved FlowSet ids 2-255 are left out; *skipped counts them.
  */

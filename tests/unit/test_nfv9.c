@@ -316,6 +316,9 @@ test_malformed(void)
 	p.n = 19;
 	expect_bad(nf, &p, IPFIX_E_VERSION, BASE, "19-byte header");
 	pk_init(&p, 1);
+	p.n = 23;
+	expect_bad(nf, &p, IPFIX_E_LENGTH, BASE, "header without a FlowSet");
+	pk_init(&p, 1);
 	fs_open(&p, 256);
 	ipfix_put16(p.b + p.set + 2, 2);
 	expect_bad(nf, &p, IPFIX_E_SET, BASE + 20, "FlowSet length 2");
