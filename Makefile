@@ -37,12 +37,13 @@ HEADERS   := $(wildcard libipfix/*.h)
 PUB_HDRS  := $(filter-out %_int.h libipfix/capture_ipfix.h, $(HEADERS))
 
 .PHONY: all check unit demo deps install uninstall fuzz bench clean help \
-        ie-table check-ie-table
+        ie-table check-ie-table interop-table
 
 all: $(LIB_A) $(TOOL_BINS)
 
 help:
 	@echo "targets: all check demo deps install uninstall fuzz bench clean"
+	@echo "         interop-table (README.md table from the interop tests)"
 	@echo "vars:    CC=clang SANITIZE=1 WERROR=1 PREFIX=... DESTDIR=..."
 	@echo "         FUZZ_TIME=seconds (fuzz), BENCH=name (bench)"
 
@@ -69,6 +70,18 @@ ie-table:
 
 deps:
 	@sh tools/deps.sh
+
+# README.md's interoperability table is rendered from the rows the interop
+# tests write; tests/interop-gnutls.bats fails when README.md differs.
+interop-table: all
+	@rm -f $(BUILD)/interop-rows
+	-@INTEROP_RESULTS=$(abspath $(BUILD)/interop-rows) BUILD=$(BUILD) \
+	    IPFIX_BIN=$(abspath $(BUILD)/bin) bats tests/interop-gnutls.bats
+	sh tools/interop-table.sh < $(BUILD)/interop-rows > $(BUILD)/interop-table
+	awk -v t=$(BUILD)/interop-table '/^<!-- interop-table end/ { skip = 0 } \
+	    !skip { print } /^<!-- interop-table begin/ { while ((getline l < t) > 0) \
+	    print l; skip = 1 }' README.md > $(BUILD)/README.new
+	mv $(BUILD)/README.new README.md
 
 unit: $(UNIT_BINS)
 

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chan.h"
 #include "cli.h"
 #include "decode.h"
+#include "origin.h"
 #include "print.h"
 #include "problems.h"
 #include "readsess.h"
@@ -22,7 +24,7 @@ enum {
 	OPT_JSON = 'j', OPT_COUNT = 'n', OPT_PORT = 'p', OPT_VERBOSE = 'v',
 	OPT_QUIET = 'q',
 	OPT_VALIDATE = 256, OPT_STATS, OPT_ODID, OPT_TEMPLATE, OPT_DEPTH,
-	OPT_NO_DEFLATE, OPT_STRICT,
+	OPT_NO_DEFLATE, OPT_EXPORTER, OPT_STRICT,
 };
 
 /* One row per option: getopt_long and --help both come from here. */
@@ -41,6 +43,9 @@ static const struct cli_opt optdocs[] = {
 	    "only messages of observation domain N" },
 	{ { "template", required_argument, NULL, OPT_TEMPLATE }, "ID",
 	    "only templates and records of template ID" },
+	{ { "exporter", required_argument, NULL, OPT_EXPORTER }, "ADDR|NAME",
+	    "ipfix-recv output: only records of this exporter (address, "
+	    "address:port, PSK identity or certificate CN)" },
 	{ { "count", required_argument, NULL, OPT_COUNT }, "N",
 	    "stop after N records" },
 	{ { "port", required_argument, NULL, OPT_PORT }, "PORT",
@@ -61,6 +66,7 @@ struct dump_config {
 	int64_t odid, tid;		/* -1: no filter */
 	uint64_t count;			/* 0: all records */
 	uint16_t port;
+	const char *exporter;		/* NULL: no filter */
 };
 
 struct dump {
@@ -75,6 +81,9 @@ struct dump {
 	uint64_t violations, lost_input;
 	bool done, odid_ok, netflow_said;
 	const struct ipfix_msg_ctx *pending;	/* header not shown yet */
+	struct ipfix_origins *org;	/* exporters of ipfix-recv output */
+	uint64_t origin_shown;		/* offset + 1 of the message whose
+					   exporter the printer has */
 	char sname[128];
 	struct ipfix_problems probs;	/* per file */
 };
@@ -151,6 +160,7 @@ option(void *arg, int ch)
 		if ((rc = num(d, "--template", UINT16_MAX, &v)) == 0)
 			d->cfg.tid = v;
 		break;
+	case OPT_EXPORTER: d->cfg.exporter = optarg; break;
 	case OPT_COUNT:
 		if ((rc = num(d, "--count", INT64_MAX, &v)) == 0)
 			d->cfg.count = (uint64_t)v;
@@ -210,8 +220,10 @@ on_message(void *arg, const struct ipfix_msg_ctx *m)
 	d->pending = NULL;
 	if (!printing(d))
 		return;
+	d->origin_shown = 0;
+	ipfix_print_origin(d->pr, NULL);
 	/* With a template filter, a header is shown only above something. */
-	if (!d->odid_ok || d->cfg.tid >= 0)
+	if (!d->odid_ok || d->cfg.tid >= 0 || d->cfg.exporter != NULL)
 		d->pending = m;
 	else
 		ipfix_print_message(d->pr, m);
@@ -315,22 +327,53 @@ on_problem(void *arg, const struct ipfix_problem *p)
 	report(arg, p);
 }
 
+/* The exporter of m's records (ipfix-recv output), NULL if not named;
+ * false when --exporter leaves the record out. */
+static bool
+origin_of(struct dump *d, const struct ipfix_msg_ctx *m,
+    const struct ipfix_tmpl *t, const struct ipfix_rec *r,
+    const struct ipfix_origin **x)
+{
+	*x = NULL;
+	if (d->org == NULL)
+		return true;
+	(void)ipfix_origins_record(d->org, m, t, r);
+	*x = ipfix_origins_current(d->org, m);
+	return d->cfg.exporter == NULL ||
+	    (*x != NULL && ipfix_origin_match(*x, d->cfg.exporter));
+}
+
+static void
+show_record(struct dump *d, const struct ipfix_msg_ctx *m,
+    const struct ipfix_tmpl *t, const struct ipfix_rec *r,
+    const struct ipfix_origin *x)
+{
+	show_pending(d);
+	if (x != NULL && d->origin_shown != m->offset + 1) {
+		d->origin_shown = m->offset + 1;
+		ipfix_print_origin(d->pr, x);
+	}
+	ipfix_print_record(d->pr, m, t, r);
+}
+
 static void
 on_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
     const struct ipfix_rec *r)
 {
 	struct dump *d = arg;
+	const struct ipfix_origin *x;
 
-	if (d->done)
+	if (d->done || !origin_of(d, m, t, r, &x))
 		return;
-	if (d->st != NULL)
+	if (d->st != NULL) {
 		ipfix_stats_record(d->st, m, t, r);
+		if (x != NULL)
+			ipfix_stats_exporter(d->st, m, x->label);
+	}
 	if (!d->odid_ok || (d->cfg.tid >= 0 && (uint16_t)d->cfg.tid != t->id))
 		return;
-	if (printing(d)) {
-		show_pending(d);
-		ipfix_print_record(d->pr, m, t, r);
-	}
+	if (printing(d))
+		show_record(d, m, t, r, x);
 	if (d->cfg.count != 0 && ++d->shown >= d->cfg.count)
 		d->done = true;
 }
@@ -469,9 +512,10 @@ dump_file(struct dump *d, const char *path)
 	dc.check_values = d->cfg.validate;
 	dc.strict = d->cfg.strict;
 	d->dec = ipfix_decoder_new(&dc, &dump_ops, d);
+	d->org = ipfix_origins_new(ipfix_cert_subject);
 	d->pr = ipfix_printer_new(stdout, &d->cfg.print, d->dec == NULL ? NULL :
 	    ipfix_decoder_templates(d->dec), session_name, d);
-	if (d->dec == NULL || d->pr == NULL ||
+	if (d->dec == NULL || d->pr == NULL || d->org == NULL ||
 	    (d->st != NULL && ipfix_stats_begin(d->st, path) == -1)) {
 		cli_warn(&d->cli, "%s", path);
 		rc = -1;
@@ -487,6 +531,8 @@ dump_file(struct dump *d, const char *path)
 		rc = -1;
 	}
 	d->pr = NULL;
+	ipfix_origins_free(d->org);
+	d->org = NULL;
 	ipfix_decoder_free(d->dec);
 	d->dec = NULL;
 	ipfix_reader_close(d->rd);

@@ -279,20 +279,22 @@ counts(FILE *f, const struct ipfix_collector_counts *c, bool json)
 {
 	if (json)
 		fprintf(f, "\"messages\":%llu,\"records\":%llu,\"lost\":%llu,"
-		    "\"malformed\":%llu,\"bytes\":%llu,\"compressed\":%llu,"
-		    "\"no_template\":%llu",
+		    "\"loss_unknown\":%llu,\"malformed\":%llu,\"bytes\":%llu,"
+		    "\"compressed\":%llu,\"no_template\":%llu",
 		    (unsigned long long)c->messages,
 		    (unsigned long long)c->records,
 		    (unsigned long long)c->lost,
+		    (unsigned long long)c->loss_unknown,
 		    (unsigned long long)c->malformed,
 		    (unsigned long long)c->bytes,
 		    (unsigned long long)c->compressed,
 		    (unsigned long long)c->no_template);
 	else
-		fprintf(f, "messages %llu records %llu lost %llu malformed "
+		fprintf(f, "messages %llu records %llu lost %llu%s malformed "
 		    "%llu", (unsigned long long)c->messages,
 		    (unsigned long long)c->records,
 		    (unsigned long long)c->lost,
+		    c->loss_unknown > 0 ? " and unknown (reset)" : "",
 		    (unsigned long long)c->malformed);
 }
 

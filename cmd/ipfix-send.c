@@ -26,7 +26,8 @@ enum {
 	OPT_SNDBUF, OPT_REFRESH, OPT_REFRESH_MSGS, OPT_EXPORT_TIME, OPT_RATE,
 	OPT_RECORD_RATE, OPT_REALTIME, OPT_SPEED, OPT_RETRY_MIN,
 	OPT_RETRY_MAX, OPT_MAX_RETRIES, OPT_CONNECT_TIMEOUT, OPT_LINGER,
-	OPT_REKEY, OPT_COMPRESS, OPT_PROCESS_ID, OPT_STATS,
+	OPT_REKEY, OPT_COMPRESS, OPT_PROCESS_ID, OPT_STATS, OPT_MAX_DGRAM,
+	OPT_NO_STATS_RECORDS,
 };
 
 /* One row per option: getopt_long and --help both come from here. */
@@ -38,6 +39,9 @@ static const struct cli_opt optdocs[] = {
 	    "UDP/DTLS: path MTU to size messages for (default: the route's)" },
 	{ { "max-msg", required_argument, NULL, OPT_MAX_MSG }, "BYTES",
 	    "cap on the IPFIX message size on any transport" },
+	{ { "max-datagram", required_argument, NULL, OPT_MAX_DGRAM }, "BYTES",
+	    "UDP/DTLS: cap on each datagram's payload whatever the MTU "
+	    "(nfacctd: 1500)" },
 	{ { "sctp-streams", required_argument, NULL, OPT_SCTP_STREAMS }, "N",
 	    "SCTP: data on streams 1..N by ODID, templates on stream 0" },
 	{ { "pr-sctp", required_argument, NULL, OPT_PR_SCTP }, "RTX",
@@ -77,6 +81,8 @@ static const struct cli_opt optdocs[] = {
 	    "DEFLATE framing (private extension; ipfix-recv only)" },
 	{ { "process-id", required_argument, NULL, OPT_PROCESS_ID }, "N",
 	    "exportingProcessId in statistics records (default 1)" },
+	{ { "no-stats-records", no_argument, NULL, OPT_NO_STATS_RECORDS },
+	    NULL, "send none of our own RFC 7011 4.3/4.1 statistics records" },
 	{ { "stats", no_argument, NULL, OPT_STATS }, NULL,
 	    "print a summary on stderr at exit" },
 	CLI_SEC_OPTS("PEM certificate (chain) of this exporter",
@@ -143,6 +149,10 @@ opt_transport(struct send *s, int id)
 	case OPT_MAX_MSG:
 		rc = num(s, "--max-msg", 256, 65535, &v);
 		c->max_msg = (size_t)v;
+		return rc;
+	case OPT_MAX_DGRAM:
+		rc = num(s, "--max-datagram", 512, 65507, &v);
+		c->topts.dgram_max = (size_t)v;
 		return rc;
 	case OPT_SCTP_STREAMS:
 		rc = num(s, "--sctp-streams", 1, 1024, &v);
@@ -250,6 +260,7 @@ opt_one(void *arg, int id)
 	switch (id) {
 	case OPT_COMPRESS: s->cfg.compress = true; return 0;
 	case OPT_STATS: s->stats = true; return 0;
+	case OPT_NO_STATS_RECORDS: s->cfg.no_own_stats = true; return 0;
 	case OPT_VERBOSE: s->cli.verbosity++; return 0;
 	case OPT_QUIET: s->cli.verbosity = -1; return 0;
 	}
@@ -261,6 +272,8 @@ opt_one(void *arg, int id)
 		return opt_export(s, id);
 	if (id == OPT_PROCESS_ID)
 		return opt_export(s, id);
+	if (id == OPT_MAX_DGRAM)
+		return opt_transport(s, id);
 	if (id >= OPT_RETRY_MIN && id <= OPT_REKEY)
 		return opt_session(s, id);
 	return cli_usage_error(&s->cli, "unknown option");

@@ -116,6 +116,14 @@ ipfix_chan_state(const struct ipfix_chan *c)
 	return c->state;
 }
 
+const char *
+ipfix_chan_stalled(const struct ipfix_chan *c)
+{
+	if (c->state != IPFIX_CHAN_CONNECTING || c->ops->stalled == NULL)
+		return NULL;
+	return c->ops->stalled(c);
+}
+
 int
 ipfix_chan_fd(const struct ipfix_chan *c)
 {

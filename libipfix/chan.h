@@ -63,6 +63,11 @@ struct ipfix_chan_identity {
 	size_t der_len;
 };
 
+/* "subject=..." (RFC 2253) of a DER certificate, as the collector names
+ * an authenticated session; "" when it does not parse. */
+void ipfix_cert_subject(const uint8_t *der, size_t len, char *out,
+    size_t cap);
+
 enum ipfix_chan_state {
 	IPFIX_CHAN_CONNECTING,	/* transport or handshake in progress */
 	IPFIX_CHAN_UP,		/* messages can be sent */
@@ -102,6 +107,10 @@ struct ipfix_chan *ipfix_chan_connect(const struct ipfix_endpoint *ep,
 enum ipfix_chan_state ipfix_chan_service(struct ipfix_chan *c,
     struct ipfix_err *err);
 enum ipfix_chan_state ipfix_chan_state(const struct ipfix_chan *c);
+/* A client whose (D)TLS handshake has not finished: which answer of the
+ * peer is missing and what that usually means (GnuTLS and DTLS peers
+ * refuse some handshakes without an alert), or NULL. Static text. */
+const char *ipfix_chan_stalled(const struct ipfix_chan *c);
 int ipfix_chan_fd(const struct ipfix_chan *c);
 int ipfix_chan_events(const struct ipfix_chan *c);	/* EV_READ|EV_WRITE */
 /* ms until ipfix_chan_service must run, -1 for none. */

@@ -236,8 +236,8 @@ dtls_handshake(struct ipfix_chan *c, struct ipfix_err *err)
 	}
 	if (c->l == NULL && ev_now_ms() - d->started_ms >= hs) {
 		ipfix_err_set(err, IPFIX_E_TLS, IPFIX_NO_OFFSET, NULL,
-		    "dtls handshake: not done within %u ms (wrong PSK, or no "
-		    "collector?)", hs);
+		    "dtls handshake: not done within %u ms: %s", hs,
+		    ipfix_tls_stall_hint(d->ssl));
 		return IPFIX_CHAN_FAILED;
 	}
 	return IPFIX_CHAN_CONNECTING;
@@ -448,6 +448,12 @@ dtls_shutdown(struct ipfix_chan *c, struct ipfix_err *err)
 	return 0;
 }
 
+static void *
+dtls_ssl(const struct ipfix_chan *c)
+{
+	return D(c)->ssl;
+}
+
 static void
 dtls_free(struct ipfix_chan *c)
 {
@@ -595,6 +601,14 @@ dtls_gate(struct ipfix_chan_listener *l, const struct ipfix_tmsg *m,
 	return CHAN_GATE_DROP;
 }
 
+static const char *
+dtls_stalled(const struct ipfix_chan *c)
+{
+	const struct dtls *d = D(c);
+
+	return d != NULL && !d->hs_done ? ipfix_tls_stall_hint(d->ssl) : NULL;
+}
+
 const struct ipfix_chan_ops ipfix_chan_dtls_ops = {
 	.name = "dtls",
 	.init = dtls_init,
@@ -607,6 +621,8 @@ const struct ipfix_chan_ops ipfix_chan_dtls_ops = {
 	.max_msg = dtls_max_msg,
 	.shutdown = dtls_shutdown,
 	.free = dtls_free,
+	.ssl = dtls_ssl,
+	.stalled = dtls_stalled,
 	.gate = dtls_gate,
 	.linit = dtls_linit,
 	.lfree = dtls_lfree,
@@ -624,4 +640,6 @@ const struct ipfix_chan_ops ipfix_chan_dtls_sctp_ops = {
 	.max_msg = dtls_max_msg,
 	.shutdown = dtls_shutdown,
 	.free = dtls_free,
+	.ssl = dtls_ssl,
+	.stalled = dtls_stalled,
 };

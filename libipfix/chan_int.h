@@ -35,6 +35,9 @@ struct ipfix_chan_ops {
 	size_t (*max_msg)(const struct ipfix_chan *c);
 	int (*shutdown)(struct ipfix_chan *c, struct ipfix_err *err);
 	void (*free)(struct ipfix_chan *c);	/* c->sec only */
+	/* Optional: while a client's handshake is unfinished, where it
+	 * stands and the likely cause when the peer stays silent. */
+	const char *(*stalled)(const struct ipfix_chan *c);
 	/*
 	 * Listener on UDP: every datagram passes here first, with cur the
 	 * peer's session or NULL. CHAN_GATE_NEW: open a (new) session for
@@ -47,6 +50,9 @@ struct ipfix_chan_ops {
 	/* Listener-wide state of the kind (cookie secret...) in l->ksec. */
 	int (*linit)(struct ipfix_chan_listener *l, struct ipfix_err *err);
 	void (*lfree)(struct ipfix_chan_listener *l);
+	/* Secured kinds: the session's SSL, for tls_probe.c (void: no
+	 * OpenSSL type here). NULL for plain kinds. */
+	void *(*ssl)(const struct ipfix_chan *c);
 };
 
 struct ipfix_chan {

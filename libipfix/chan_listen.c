@@ -476,7 +476,14 @@ sess_tick(struct ipfix_chan *c, uint64_t now)
 	}
 	if (c->shared && l->t->proto == IPFIX_TP_UDP &&
 	    now - c->last_ms >= l->lim.idle_timeout_ms) {
-		sess_end(c, NULL);
+		/* A handshake that went quiet is a refusal, not an idle
+		 * session (a DTLS Finished under a wrong PSK is dropped
+		 * without an alert; the idle timeout may come first). */
+		if (!c->opened && l->sec != NULL)
+			ipfix_err_set(&err, IPFIX_E_TLS, IPFIX_NO_OFFSET, NULL,
+			    "handshake not done: the peer went quiet for %u "
+			    "ms", l->lim.idle_timeout_ms);
+		sess_end(c, !c->opened && l->sec != NULL ? &err : NULL);
 		return;
 	}
 	if (c->ops->timeout_ms(c) == 0)

@@ -427,6 +427,12 @@ tls_shutdown(struct ipfix_chan *c, struct ipfix_err *err)
 	return 0;
 }
 
+static void *
+tls_ssl(const struct ipfix_chan *c)
+{
+	return S(c)->ssl;
+}
+
 static void
 tls_free(struct ipfix_chan *c)
 {
@@ -447,6 +453,14 @@ tls_free(struct ipfix_chan *c)
 	c->sec = NULL;
 }
 
+static const char *
+tls_stalled(const struct ipfix_chan *c)
+{
+	const struct tlss *s = S(c);
+
+	return s != NULL && !s->hs_done ? ipfix_tls_stall_hint(s->ssl) : NULL;
+}
+
 const struct ipfix_chan_ops ipfix_chan_tls_ops = {
 	.name = "tls",
 	.init = tls_init,
@@ -458,4 +472,6 @@ const struct ipfix_chan_ops ipfix_chan_tls_ops = {
 	.max_msg = tls_max_msg,
 	.shutdown = tls_shutdown,
 	.free = tls_free,
+	.ssl = tls_ssl,
+	.stalled = tls_stalled,
 };

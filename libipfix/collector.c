@@ -654,12 +654,29 @@ lsn_message(void *arg, struct ipfix_chan *c, const struct ipfix_tmsg *m)
 	}
 }
 
+/* A reliable transport that ended with a reset (or inside a message)
+ * lost what the kernel or the peer still held: sequence numbers cannot
+ * count that tail. A datagram session's gaps are counted as usual. */
+static bool
+loss_unknown(const struct csess *s, const struct ipfix_err *err)
+{
+	if (s->kind == IPFIX_KIND_UDP)
+		return false;
+	return err->code == IPFIX_E_NET || err->code == IPFIX_E_IO ||
+	    err->code == IPFIX_E_TRUNCATED;
+}
+
 static void
 lsn_close(void *arg, struct ipfix_chan *c, const struct ipfix_err *err)
 {
 	struct clisten *cl = arg;
 	struct csess *s = ipfix_chan_data(c);
 
+	if (s != NULL && err != NULL && err->code != IPFIX_OK) {
+		cl->col->dropped_sessions++;
+		if (loss_unknown(s, err))
+			s->st.c.loss_unknown = 1;
+	}
 	if (s != NULL)
 		ipfix_collector_close(cl->col, s->st.id, err);
 	ipfix_chan_set_data(c, NULL);
@@ -741,6 +758,7 @@ add_counts(struct ipfix_collector_counts *a,
 	a->bytes += b->bytes;
 	a->compressed += b->compressed;
 	a->no_template += b->no_template;
+	a->loss_unknown += b->loss_unknown;
 }
 
 void

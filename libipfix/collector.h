@@ -109,6 +109,10 @@ struct ipfix_collector_counts {
 	uint64_t messages, records, lost, malformed, bytes;
 	uint64_t compressed;		/* frames inflated */
 	uint64_t no_template;		/* data sets without template */
+	uint64_t loss_unknown;		/* sessions of a reliable transport
+					   ended by a reset or a cut inside
+					   a message: what was in flight is
+					   gone and no number says how much */
 };
 
 /* One session, with the exporter it is associated with. */

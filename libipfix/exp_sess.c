@@ -208,6 +208,18 @@ exp_sleep_until(struct ipfix_exporter *x, uint64_t t, bool stoppable)
 	return true;
 }
 
+/* The connect deadline passed: say where the handshake waits, if any. */
+static void
+no_session(const struct ipfix_exporter *x, const struct exp_sess *s,
+    struct ipfix_err *err)
+{
+	const char *why = s->c != NULL ? ipfix_chan_stalled(s->c) : NULL;
+
+	ipfix_err_set(err, IPFIX_E_NET,
+	    IPFIX_NO_OFFSET, NULL, "no session within %u ms%s%s",
+	    x->cfg.connect_ms, why != NULL ? ": " : "", why != NULL ? why : "");
+}
+
 /* One connection attempt: open, then service until up or deadline. */
 static struct exp_sess *
 connect_once(struct ipfix_exporter *x, struct ipfix_err *err)
@@ -225,8 +237,7 @@ connect_once(struct ipfix_exporter *x, struct ipfix_err *err)
 		if (s->lost)
 			*err = s->err;
 		else if (ev_now_ms() >= deadline || exp_stop_asked(x))
-			ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
-			    "no session within %u ms", x->cfg.connect_ms);
+			no_session(x, s, err);
 		else {
 			exp_wait_io(x, deadline);
 			continue;

@@ -75,7 +75,7 @@ exp_emit_stats(struct ipfix_exporter *x, bool again)
 
 	/* A report that opened the new session is already on it when the
 	 * session's first upkeep asks again. */
-	if (x->st.not_sent_records == 0 ||
+	if (x->cfg.no_own_stats || x->st.not_sent_records == 0 ||
 	    (x->stats_sent == x->st.not_sent_records &&
 	    (!again || x->stats_gen == exp_cur_gen(x))))
 		return 0;
@@ -105,7 +105,7 @@ exp_emit_metering(struct ipfix_exporter *x)
 	struct exp_dom *d;
 	size_t i;
 
-	for (i = 0; i < x->ndom; i++) {
+	for (i = 0; i < x->ndom && !x->cfg.no_own_stats; i++) {
 		d = &x->dom[i];
 		if (d->tot_msgs == 0 ||
 		    (e = stats_tmpl(d, OWN_METERING)) == NULL)

@@ -93,6 +93,9 @@ struct ipfix_exporter_config {
 	int pr_rtx;		/* SCTP data: PR-SCTP RTX limit, -1: none */
 	bool compress;		/* compress.h framing */
 	uint32_t process_id;	/* exportingProcessId of §4.3 records */
+	bool no_own_stats;	/* send no §4.3/§4.1 records of our own
+				   (some collectors reject their
+				   templates: nfacctd) */
 	volatile sig_atomic_t *stop;	/* set: flush, close in order */
 	volatile sig_atomic_t *report;	/* set: on_report, then cleared */
 	void (*on_event)(void *arg, enum ipfix_exp_event ev,

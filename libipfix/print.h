@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "decode.h"
+#include "origin.h"
 #include "template.h"
 
 struct ipfix_print_options {
@@ -47,6 +48,11 @@ void ipfix_print_withdrawal(struct ipfix_printer *p,
 void ipfix_print_record(struct ipfix_printer *p,
     const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
     const struct ipfix_rec *r);
+/* The exporter of the records that follow (a collector's output, origin.h;
+ * x must stay valid until the next call), NULL for none: JSON records
+ * carry "exporter":{"address","port","transport","identity"}, text gets
+ * an "exporter:" line now. */
+void ipfix_print_origin(struct ipfix_printer *p, const struct ipfix_origin *x);
 /* Free-form line (text) or {"type":"note",...} object (JSON). */
 void ipfix_print_note(struct ipfix_printer *p, const char *kind,
     const char *text);

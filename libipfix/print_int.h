@@ -39,6 +39,7 @@ struct ipfix_printer {
 	size_t ctx_len;
 	char ctx[1024];
 	struct ipfix_print_label_slot labels[IPFIX_PRINT_LABEL_SLOTS];
+	const struct ipfix_origin *origin;	/* ipfix_print_origin */
 };
 
 /* The label of session, or NULL: cached, since names are formatted. */

@@ -206,6 +206,23 @@ static const struct ipfix_walk_ops json_ops = {
 	.rec_end = json_rec_end,
 };
 
+/* "exporter":{...}: who sent the record (a collector's output). */
+static void
+json_origin(struct ipfix_ob *ob, const struct ipfix_origin *x)
+{
+	ipfix_ob_puts(ob, ",\"exporter\":{\"address\":");
+	ipfix_ob_json_lit(ob, x->addr);
+	ipfix_ob_puts(ob, ",\"port\":");
+	ipfix_ob_u64(ob, x->port);
+	ipfix_ob_puts(ob, ",\"transport\":");
+	ipfix_ob_json_lit(ob, x->transport);
+	if (x->identity[0] != '\0') {
+		ipfix_ob_puts(ob, ",\"identity\":");
+		ipfix_ob_json_lit(ob, x->identity);
+	}
+	ipfix_ob_putc(ob, '}');
+}
+
 /* "odid":N,"export_time":"...","session":S,"peer":"..." */
 static void
 json_context_put(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
@@ -226,6 +243,8 @@ json_context_put(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
 		ipfix_ob_puts(ob, ",\"peer\":");
 		ipfix_ob_json_lit(ob, name);
 	}
+	if (p->origin != NULL)
+		json_origin(ob, p->origin);
 }
 
 /*
@@ -249,7 +268,9 @@ json_context(struct ipfix_printer *p, const struct ipfix_msg_ctx *m)
 	}
 	p->ctx_valid = false;
 	name = ipfix_print_session_name(p, m->session);
-	if (name != NULL && strlen(name) > (sizeof(p->ctx) - 128) / 6) {
+	/* an exporter's identity may be long: not cached */
+	if ((name != NULL && strlen(name) > (sizeof(p->ctx) - 128) / 6) ||
+	    p->origin != NULL) {
 		json_context_put(p, m, name);
 		return;
 	}

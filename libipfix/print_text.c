@@ -609,6 +609,18 @@ ipfix_print_record(struct ipfix_printer *p, const struct ipfix_msg_ctx *m,
 }
 
 void
+ipfix_print_origin(struct ipfix_printer *p, const struct ipfix_origin *x)
+{
+	p->origin = x;
+	p->ctx_valid = false;
+	if (x == NULL || p->opt.json)
+		return;
+	ipfix_ob_puts(&p->ob, "  exporter: ");
+	ipfix_ob_puts(&p->ob, x->label);
+	ipfix_ob_putc(&p->ob, '\n');
+}
+
+void
 ipfix_print_note(struct ipfix_printer *p, const char *kind, const char *text)
 {
 	if (p->opt.json) {

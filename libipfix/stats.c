@@ -19,6 +19,13 @@ struct tcount {
 
 enum { SET_TMPL, SET_OPT, SET_DATA, SET_OTHER, SET_KINDS };
 
+/* Records of one exporter of a collector's output (origin.h). */
+struct ecount {
+	char *label;			/* owned */
+	uint64_t messages, records;
+	uint64_t last_msg;		/* offset + 1 of the last message */
+};
+
 struct stream {
 	char *name;
 	uint64_t messages, bytes, records, skipped, overflow;
@@ -30,6 +37,8 @@ struct stream {
 	size_t tcap, tused;
 	struct ipfix_domain_stats *doms;
 	size_t ndoms;
+	struct ecount *exps;
+	size_t nexps, ecap;
 };
 
 struct ipfix_stats {
@@ -62,6 +71,9 @@ stream_free(struct stream *s)
 	free(s->name);
 	free(s->tab);
 	free(s->doms);
+	for (size_t i = 0; i < s->nexps; i++)
+		free(s->exps[i].label);
+	free(s->exps);
 }
 
 void
@@ -229,6 +241,46 @@ ipfix_stats_record(struct ipfix_stats *st, const struct ipfix_msg_ctx *m,
 	}
 	tc->records++;
 	tc->bytes += r->len;
+}
+
+static struct ecount *
+exp_get(struct stream *s, const char *label)
+{
+	struct ecount *e;
+	size_t cap;
+
+	for (size_t i = s->nexps; i > 0; i--)
+		if (strcmp(s->exps[i - 1].label, label) == 0)
+			return &s->exps[i - 1];
+	if (s->nexps == s->ecap) {
+		cap = s->ecap ? s->ecap * 2 : 8;
+		if ((e = realloc(s->exps, cap * sizeof(*e))) == NULL)
+			return NULL;
+		s->exps = e;
+		s->ecap = cap;
+	}
+	e = &s->exps[s->nexps];
+	memset(e, 0, sizeof(*e));
+	if ((e->label = strdup(label)) == NULL)
+		return NULL;
+	s->nexps++;
+	return e;
+}
+
+void
+ipfix_stats_exporter(struct ipfix_stats *st, const struct ipfix_msg_ctx *m,
+    const char *label)
+{
+	struct stream *s = cur(st);
+	struct ecount *e;
+
+	if (s == NULL || label == NULL || (e = exp_get(s, label)) == NULL)
+		return;
+	e->records++;
+	if (e->last_msg != m->offset + 1) {
+		e->last_msg = m->offset + 1;
+		e->messages++;
+	}
 }
 
 void
@@ -448,6 +500,30 @@ write_template(struct ipfix_ob *ob, const struct tcount *t, bool json)
 	ipfix_ob_puts(ob, json ? "}" : "\n");
 }
 
+/* Only for a collector's output: other dumps keep their form. */
+static void
+write_exporters(struct ipfix_ob *ob, const struct stream *s, bool json)
+{
+	if (s->nexps == 0)
+		return;
+	ipfix_ob_puts(ob, json ? ",\"exporters\":[" : "");
+	for (size_t i = 0; i < s->nexps; i++) {
+		if (json) {
+			ipfix_ob_puts(ob, i > 0 ? ",{\"exporter\":" :
+			    "{\"exporter\":");
+			ipfix_ob_json_lit(ob, s->exps[i].label);
+		} else {
+			ipfix_ob_puts(ob, "  exporter ");
+			ipfix_ob_puts(ob, s->exps[i].label);
+			ipfix_ob_putc(ob, ':');
+		}
+		kv(ob, json, false, "messages", s->exps[i].messages);
+		kv(ob, json, false, "records", s->exps[i].records);
+		ipfix_ob_puts(ob, json ? "}" : "\n");
+	}
+	ipfix_ob_puts(ob, json ? "]" : "");
+}
+
 static void
 write_stream(struct ipfix_ob *ob, const struct ipfix_stats *st,
     const struct stream *s, bool json)
@@ -478,7 +554,9 @@ write_stream(struct ipfix_ob *ob, const struct ipfix_stats *st,
 		write_template(ob, &v[i], json);
 	}
 	free(v);
-	ipfix_ob_puts(ob, json ? "]}\n" : "");
+	ipfix_ob_puts(ob, json ? "]" : "");
+	write_exporters(ob, s, json);
+	ipfix_ob_puts(ob, json ? "}\n" : "");
 }
 
 int

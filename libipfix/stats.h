@@ -28,6 +28,10 @@ void ipfix_stats_message(struct ipfix_stats *st,
     const struct ipfix_msg_ctx *m);
 void ipfix_stats_record(struct ipfix_stats *st, const struct ipfix_msg_ctx *m,
     const struct ipfix_tmpl *t, const struct ipfix_rec *r);
+/* The record just counted came from the exporter named label (a
+ * collector's output, origin.h): the report then groups per exporter. */
+void ipfix_stats_exporter(struct ipfix_stats *st,
+    const struct ipfix_msg_ctx *m, const char *label);
 void ipfix_stats_template(struct ipfix_stats *st, enum ipfix_tadd how);
 void ipfix_stats_problem(struct ipfix_stats *st,
     const struct ipfix_problem *p);

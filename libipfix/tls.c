@@ -5,10 +5,12 @@
  * 7011 §11.3 and RFC 6125 ask (SAN DNS and IP, wildcards only as the whole
  * left-most label), PSK, cipher lists without NULL ciphers (C78), an NSS
  * key log, resumption (client: the last session; server: tickets and a
- * session cache), the DTLS timer and stateless cookies.
+ * session cache; tls_tickets.c says when tickets go out), the DTLS timer
+ * and stateless cookies.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -575,6 +577,10 @@ ipfix_sec_ctx_new(const struct ipfix_sec_config *cfg, bool server,
 	    copy_names(s, cfg->peer_names, err) == -1)
 		goto fail;
 	set_sessions(s);
+	if (ipfix_tls_tickets_setup(s) == -1) {
+		ssl_fail("tls: session tickets", NULL, err);
+		goto fail;
+	}
 	if (server && is_dgram(scheme))
 		ipfix_tls_cookie_setup(s);
 	return s;
@@ -600,6 +606,30 @@ ipfix_sec_ctx_free(struct ipfix_sec_ctx *s)
 		fclose(s->keylog);
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
+}
+
+const char *
+ipfix_tls_stall_hint(const SSL *ssl)
+{
+	if (ssl == NULL || SSL_is_server((SSL *)ssl))
+		return NULL;
+	switch (SSL_get_state(ssl)) {
+	case TLS_ST_BEFORE:
+	case TLS_ST_CW_CLNT_HELLO:
+		return "no answer to our ClientHello: nothing listens there, "
+		    "a firewall drops it, or the peer does not speak this "
+		    "protocol";
+	case TLS_ST_CW_CHANGE:
+	case TLS_ST_CW_FINISHED:
+		/* A wrong key makes our Finished undecryptable, and DTLS
+		 * drops such records silently (RFC 6347 §4.1.2.7); GnuTLS
+		 * ends a handshake without the certificate it asked for
+		 * the same way. */
+		return "no answer to our Finished: wrong PSK key or a "
+		    "certificate the collector wants and we did not send";
+	default:
+		return "the peer went silent in the middle of the handshake";
+	}
 }
 
 unsigned
@@ -685,8 +715,8 @@ add_san(char *buf, size_t cap, const char *kind, const char *val)
 		    used > 0 ? ", " : "", kind, val);
 }
 
-static void
-identity_sans(X509 *x, char *buf, size_t cap)
+void
+ipfix_tls_sans(X509 *x, char *buf, size_t cap)
 {
 	GENERAL_NAMES *g = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 	char ip[INET6_ADDRSTRLEN];
@@ -725,6 +755,25 @@ identity_subject(X509 *x, char *buf, size_t cap)
 	BIO_free(b);
 }
 
+void
+ipfix_cert_subject(const uint8_t *der, size_t len, char *out, size_t cap)
+{
+	const unsigned char *p = der;
+	X509 *x;
+	char s[256];
+
+	out[0] = '\0';
+	if (len > LONG_MAX || (x = d2i_X509(NULL, &p, (long)len)) == NULL) {
+		ERR_clear_error();
+		return;
+	}
+	s[0] = '\0';
+	identity_subject(x, s, sizeof(s));
+	if (s[0] != '\0')
+		snprintf(out, cap, "subject=%s", s);
+	X509_free(x);
+}
+
 /* Leaves der_len 0 when the certificate is larger than the buffer: the
  * text identity still names the peer. */
 static void
@@ -750,7 +799,7 @@ ipfix_tls_identity(struct ipfix_sec_ctx *s, SSL *ssl,
 	memset(id, 0, sizeof(*id));
 	if (x != NULL) {
 		identity_subject(x, id->subject, sizeof(id->subject));
-		identity_sans(x, id->sans, sizeof(id->sans));
+		ipfix_tls_sans(x, id->sans, sizeof(id->sans));
 		identity_der(x, id);
 	}
 	if (!s->server && ci != NULL && SSL_CIPHER_get_auth_nid(ci) ==

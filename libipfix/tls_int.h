@@ -1,6 +1,6 @@
 /*
  * tls_int: what the security modules share (layer 4, private to tls.c,
- * dtls_bio.c, chan_tls.c and chan_dtls.c; the only header besides them
+ * tls_tickets.c, dtls_bio.c, chan_tls.c and chan_dtls.c; the only header besides them
  * that names OpenSSL): the security context, SSL objects for sessions,
  * error text, identities, and the datagram BIO over a transport.
  */
@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 
 #include "chan_int.h"
+#include "chan_probe.h"
 
 #define TLS_COOKIE_SECRET	32
 #define TLS_DTLS_RECORD_MAX	16384	/* RFC 6347 §4.1.1, C87, C97 */
@@ -34,6 +35,9 @@ struct ipfix_sec_ctx {
 	/* DTLS server: cookie secrets, current and previous (rotated). */
 	uint8_t secret[2][TLS_COOKIE_SECRET];
 	uint64_t secret_ms;
+	/* tls_probe.c: a debugging tool's hooks (chan_probe.h), or NULL. */
+	const struct ipfix_probe_hooks *probe;
+	void *probe_arg;
 };
 
 /*
@@ -51,12 +55,21 @@ int ipfix_tls_err(SSL *ssl, int ret, const char *what,
  * session for the next connect. */
 void ipfix_tls_identity(struct ipfix_sec_ctx *s, SSL *ssl,
     struct ipfix_chan_identity *id);
+/* The subjectAltNames of x (DNS and IP) as "DNS:a, IP:1.2.3.4". */
+void ipfix_tls_sans(X509 *x, char *buf, size_t cap);
 /* The DTLS retransmission timer of the context (RFC 6347 §4.2.4.1:
  * doubling, capped at 60 s; DTLS/SCTP: 30 s, no retransmission). */
 void ipfix_tls_set_timer(SSL *ssl);
 /* Cookie callbacks for DTLSv1_listen (HMAC-SHA256 over the peer's
  * address bytes and port, with a rotating secret). */
 void ipfix_tls_cookie_setup(struct ipfix_sec_ctx *s);
+/* Where a client's unfinished handshake waits and the likely cause of
+ * the silence, or NULL (static text). */
+const char *ipfix_tls_stall_hint(const SSL *ssl);
+/* tls_tickets.c: a TLS 1.3 server sends session tickets only to a client
+ * that asks for them (RFC 9149 ticket_request), and our client asks.
+ * 0, or -1 (OpenSSL's error queue says why). */
+int ipfix_tls_tickets_setup(struct ipfix_sec_ctx *s);
 
 /* --- dtls_bio: a datagram BIO over a transport -------------------------- */
 

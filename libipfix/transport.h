@@ -87,6 +87,9 @@ struct ipfix_topts {
 	size_t sndq_max;	/* TCP: bytes queued for sending (1 MiB) */
 	int rcvbuf;		/* SO_RCVBUF wish in bytes, 0 = system */
 	int sndbuf;		/* SO_SNDBUF wish in bytes, 0 = system */
+	size_t dgram_max;	/* UDP client: cap on a datagram's payload
+				   whatever the path MTU (DTLS records and
+				   their packing follow it), 0 = none */
 	uint16_t max_peers;	/* usrsctp listener: peers (default 1024) */
 	bool sctp_auth;		/* SCTP-AUTH (RFC 4895) on DATA and
 				   FORWARD-TSN chunks, as DTLS/SCTP needs

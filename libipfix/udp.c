@@ -36,6 +36,7 @@ struct udp {
 	unsigned nslot;
 	unsigned got, next;	/* datagrams in the batch, next to hand out */
 	unsigned run;		/* handed out since the last AGAIN or error */
+	size_t dgram_max;	/* topts: payload cap, 0 = the path's */
 };
 
 static int
@@ -125,6 +126,7 @@ udp_recv(struct ipfix_transport *t, struct ipfix_tmsg *m,
 static int
 udp_mtu(struct ipfix_transport *t, size_t *mtu, struct ipfix_err *err)
 {
+	const struct udp *u = (const struct udp *)t;
 	bool v6 = t->local.addr.ss_family == AF_INET6;
 	size_t hdr = v6 ? 48 : 28;
 	int pmtu = UDP_DEF_MTU;
@@ -136,6 +138,10 @@ udp_mtu(struct ipfix_transport *t, size_t *mtu, struct ipfix_err *err)
 	*mtu = (size_t)pmtu > hdr ? (size_t)pmtu - hdr : 0;
 	if (*mtu > 65507)	/* largest IPv4 UDP payload */
 		*mtu = 65507;
+	/* Fragile peers (nfacctd crashes on a DTLS record over 10,000
+	 * bytes) need a cap below what loopback's MTU allows. */
+	if (u->dgram_max > 0 && *mtu > u->dgram_max)
+		*mtu = u->dgram_max;
 	return 0;
 }
 
@@ -232,6 +238,7 @@ ipfix_udp_open(const struct ipfix_addr *a, bool listen,
 	u->t.proto = IPFIX_TP_UDP;
 	u->t.listener = listen;
 	u->t.fd = -1;
+	u->dgram_max = o != NULL ? o->dgram_max : 0;
 	if (udp_alloc_batch(u, listen ? UDP_BATCH : 1) == -1) {
 		ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "udp: out of memory");

@@ -82,6 +82,10 @@ replay_all() {
 	replay_all endpoint
 }
 
+@test "fuzz-regress: fuzz_hello inputs replay cleanly" {
+	replay_all hello
+}
+
 @test "fuzz-regress: fuzz_nfv9 inputs replay cleanly" {
 	replay_all nfv9
 }

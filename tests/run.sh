@@ -42,15 +42,17 @@ if [ -z "${UNIT_ONLY:-}" ]; then
 	files=${TESTS:-$(ls tests/*.bats 2>/dev/null)}
 	for b in $files; do
 		name=$(basename "$b" .bats)
+		t0=$(date +%s)
 		timeout 900 bats --tap "$b" > "$log/$name.tap" 2>&1
 		rc=$?
+		secs=$(($(date +%s) - t0))
 		count "$log/$name.tap"
 		if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$log/$name.tap"; then
 			echo "not ok - $name.bats exited with status $rc" >> "$log/$name.tap"
 			failed=$((failed + 1))
 		fi
 		grep -A8 '^not ok ' "$log/$name.tap" | sed "s/^/$name: /"
-		echo "bats $name: $(grep -c '^ok ' "$log/$name.tap") ok, $(grep -c '^not ok ' "$log/$name.tap") not ok"
+		echo "bats $name: $(grep -c '^ok ' "$log/$name.tap") ok, $(grep -c '^not ok ' "$log/$name.tap") not ok ($secs s)"
 	done
 fi
 

@@ -146,3 +146,27 @@ need_encap_stop() {
 	    "cleanly on SIGINT (status $rc)"; return 1; }
 }
 
+
+# recv_lo N SECONDS ARGS...: ipfix-recv -v ARGS in the background here (the
+# loopback tests) as "recv", bounded by SECONDS; waits (at most 5 s) until
+# its N listeners are up.
+recv_lo() {
+	local n=$1 limit=$2
+	shift 2
+	bg recv "$limit" - "$recv" -v "$@"
+	for _ in $(seq 50); do
+		[ "$(grep -c 'listening on' "$tmp/recv.err" 2> /dev/null)" \
+		    -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	show_logs recv
+	return 1
+}
+
+# recv_lo_stop: SIGINT once the last datagrams are in; its last JSON
+# statistics line (with --json) in $tmp/stats.
+recv_lo_stop() {
+	sleep 0.3
+	bg_stop recv INT || { show_logs recv; return 1; }
+	grep '^{' "$tmp/recv.err" | tail -n 1 > "$tmp/stats"
+}

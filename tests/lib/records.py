@@ -19,8 +19,9 @@ import hashlib
 import json
 import sys
 
-# pcap input adds the capture session and peer: metadata, not record data
-DROP = ("export_time", "template", "session", "peer")
+# pcap input adds the capture session and peer, ipfix-recv output the
+# exporter of each record: metadata, not record data
+DROP = ("export_time", "template", "session", "peer", "exporter")
 DETAIL_KEYS = ("sessionScope", "messageScope")
 
 
