@@ -24,7 +24,7 @@ enum {
 	OPT_JSON = 'j', OPT_COUNT = 'n', OPT_PORT = 'p', OPT_VERBOSE = 'v',
 	OPT_QUIET = 'q',
 	OPT_VALIDATE = 256, OPT_STATS, OPT_ODID, OPT_TEMPLATE, OPT_DEPTH,
-	OPT_NO_DEFLATE, OPT_EXPORTER,
+	OPT_NO_DEFLATE, OPT_EXPORTER, OPT_STRICT,
 };
 
 /* One row per option: getopt_long and --help both come from here. */
@@ -52,13 +52,17 @@ static const struct cli_opt optdocs[] = {
 	    "captures: only IPFIX on UDP/TCP port PORT (default any)" },
 	{ { "max-depth", required_argument, NULL, OPT_DEPTH }, "N",
 	    "bound on nested list depth (default 8)" },
+	{ { "strict", no_argument, NULL, OPT_STRICT }, NULL,
+	    "refuse templates with lengths their elements do not allow "
+	    "(C31) or no options scope (C24), and zero bytes after the last "
+	    "set (C15), instead of decoding them" },
 	CLI_STD_OPTS("more detail: offsets, template refreshes, notes (repeatable)",
 	    "no warnings or progress on stderr"),
 };
 
 struct dump_config {
 	struct ipfix_print_options print;
-	bool validate, stats, deflate;
+	bool validate, stats, deflate, strict;
 	int64_t odid, tid;		/* -1: no filter */
 	uint64_t count;			/* 0: all records */
 	uint16_t port;
@@ -144,6 +148,7 @@ option(void *arg, int ch)
 	case OPT_JSON: return parse_json(d, optarg);
 	case OPT_VALIDATE: d->cfg.validate = true; break;
 	case OPT_STATS: d->cfg.stats = true; break;
+	case OPT_STRICT: d->cfg.strict = true; break;
 	case OPT_NO_DEFLATE: d->cfg.deflate = false; break;
 	case OPT_VERBOSE: d->cli.verbosity++; break;
 	case OPT_QUIET: d->cli.verbosity = -1; break;
@@ -431,7 +436,7 @@ check_netflow(struct dump *d)
 	if (d->netflow_said)
 		return -1;
 	cli_warnx(&d->cli, "%s: NetFlow v%d capture, not IPFIX (%llu NetFlow"
-	    " packets); ipfix-dump reads IPFIX (version 10) only", d->path,
+	    " packets); ipfix-dump reads IPFIX and NetFlow v9 only", d->path,
 	    v9 >= v5 ? 9 : 5, (unsigned long long)(v9 >= v5 ? v9 : v5));
 	return -1;
 }
@@ -505,6 +510,7 @@ dump_file(struct dump *d, const char *path)
 	memset(&dc, 0, sizeof(dc));
 	dc.max_list_depth = d->cfg.print.max_depth;
 	dc.check_values = d->cfg.validate;
+	dc.strict = d->cfg.strict;
 	d->dec = ipfix_decoder_new(&dc, &dump_ops, d);
 	d->org = ipfix_origins_new(ipfix_cert_subject);
 	d->pr = ipfix_printer_new(stdout, &d->cfg.print, d->dec == NULL ? NULL :

@@ -31,7 +31,7 @@ enum {
 	OPT_OUTPUT = 'o', OPT_GZIP = 'z', OPT_VERBOSE = 'v', OPT_QUIET = 'q',
 	OPT_SPLIT = 256, OPT_ROTATE, OPT_STATS, OPT_JSON, OPT_ENCAP,
 	OPT_MAX_TEMPLATES, OPT_MAX_SESSIONS, OPT_IDLE, OPT_LIFETIME,
-	OPT_RCVBUF,
+	OPT_RCVBUF, OPT_STRICT,
 };
 
 /* One row per option: getopt_long and --help both come from here. */
@@ -62,6 +62,10 @@ static const struct cli_opt optdocs[] = {
 	    "their last refresh (default: with their session)" },
 	{ { "rcvbuf", required_argument, NULL, OPT_RCVBUF }, "BYTES",
 	    "socket receive buffer wish" },
+	{ { "strict", no_argument, NULL, OPT_STRICT }, NULL,
+	    "refuse templates with lengths their elements do not allow "
+	    "(C31) or no options scope (C24), and zero bytes after the last "
+	    "set (C15), instead of decoding them" },
 	CLI_SEC_OPTS("PEM certificate (chain) of this collector",
 	    "CA certificates exporters must chain to",
 	    "accept only exporters with this name (repeatable)",
@@ -172,6 +176,7 @@ opt_one(void *arg, int id)
 	case OPT_SPLIT: r->cfg.col.out.split_dir = optarg; return 0;
 	case OPT_STATS: r->cfg.stats = true; return 0;
 	case OPT_JSON: r->cfg.json = true; return 0;
+	case OPT_STRICT: r->cfg.col.strict = true; return 0;
 	case OPT_ENCAP: return opt_encap(r);
 	case OPT_VERBOSE: r->cli.verbosity++; return 0;
 	case OPT_QUIET: r->cli.verbosity = -1; return 0;

@@ -11,6 +11,7 @@
 
 #include "capture_ipfix.h"
 #include "cursor.h"
+#include "nfv9.h"
 #include "packet.h"
 #include "pcap_in.h"
 
@@ -48,6 +49,7 @@ struct capture_ipfix {
 	uint64_t next_off;
 	uint64_t msgs, not_ipfix, nf5, nf9;
 	bool end_reported;
+	struct ipfix_nfv9 *v9;	/* NetFlow v9 to IPFIX, made when needed */
 };
 
 /* ---- sessions ---------------------------------------------------- */
@@ -190,6 +192,34 @@ cap_count_other(struct capture_ipfix *c, const uint8_t *p, size_t n)
 		c->not_ipfix++;
 }
 
+/* A NetFlow v9 payload, as the IPFIX message it converts to: 1 or -1. */
+static int
+cap_udp_v9(struct capture_ipfix *c, const uint8_t **msg, size_t *len,
+    struct ipfix_msg_meta *meta, struct ipfix_err *err)
+{
+	const struct pkt_info *pi = &c->pi;
+	struct ipfix_session_info k;
+	uint32_t id;
+
+	c->nf9++;
+	c->udp_off = pi->payload_len;	/* one packet per datagram */
+	if (pi->payload_len < pi->payload_wire_len)
+		return ipfix_err_set(err, IPFIX_E_TRUNCATED, c->frame_off,
+		    NULL, "frame %llu: NetFlow v9 packet cut by the capture "
+		    "(%zu of %zu bytes)", (unsigned long long)c->fr.number,
+		    pi->payload_len, pi->payload_wire_len);
+	if (c->v9 == NULL && (c->v9 = ipfix_nfv9_new()) == NULL)
+		return ipfix_err_sys(err, IPFIX_E_NOMEM, "NetFlow v9");
+	cap_key(pi, &k);
+	if ((id = cap_session(c, &k, err)) == 0 ||
+	    ipfix_nfv9_convert(c->v9, id, pi->payload, pi->payload_len,
+	    c->frame_off, msg, len, NULL, err) == -1)
+		return -1;
+	cap_meta(c, id, meta);
+	c->msgs++;
+	return 1;
+}
+
 /* Next message of the current UDP payload: 1, 0 (payload done), -1. */
 static int
 cap_udp_next(struct capture_ipfix *c, const uint8_t **msg, size_t *len,
@@ -203,6 +233,8 @@ cap_udp_next(struct capture_ipfix *c, const uint8_t **msg, size_t *len,
 	if (rem == 0)
 		return 0;
 	mlen = cap_hdr_len(pi->payload + off, rem);
+	if (off == 0 && mlen == 0 && cap_is_nf9(pi->payload, rem))
+		return cap_udp_v9(c, msg, len, meta, err);
 	if (mlen == 0 || mlen > pi->payload_wire_len - off) {
 		if (off == 0) {
 			cap_count_other(c, pi->payload, rem);
@@ -529,6 +561,7 @@ capture_ipfix_close(struct capture_ipfix *c)
 	free(c->tcp);
 	free(c->hash);
 	free(c->sess);
+	ipfix_nfv9_free(c->v9);
 	free(c);
 }
 

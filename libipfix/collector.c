@@ -13,6 +13,7 @@
 #include "compress.h"
 #include "endpoint.h"
 #include "grow.h"
+#include "nfv9.h"
 
 #define DEFAULT_MAX_TEMPLATES	4096
 
@@ -59,6 +60,8 @@ struct ipfix_collector {
 					   the last ipfix_collector_flush */
 	struct ipfix_err out_err;
 	uint8_t zbuf[IPFIX_MSG_MAX];
+	struct ipfix_nfv9 *v9;		/* NetFlow v9 over UDP, made when
+					   first seen */
 };
 
 static int64_t
@@ -242,6 +245,7 @@ ipfix_collector_new(const struct ipfix_collector_config *cfg,
 	 * session still loses its templates at the idle timeout. */
 	dc.limits.udp_lifetime = cfg->udp_template_lifetime;
 	dc.max_list_depth = 8;
+	dc.strict = cfg->strict;
 	if ((col->dec = ipfix_decoder_new(&dc, &dec_ops, col)) == NULL) {
 		ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "decoder");
@@ -276,6 +280,7 @@ ipfix_collector_free(struct ipfix_collector *col, struct ipfix_err *err)
 	}
 	free(col->sess);
 	free(col->exps);
+	ipfix_nfv9_free(col->v9);
 	rc = ipfix_sessout_close(col->out, err);
 	ipfix_decoder_free(col->dec);
 	free(col);
@@ -438,6 +443,7 @@ ipfix_collector_close(struct ipfix_collector *col, uint32_t id,
 	s->st.open = false;
 	(void)ipfix_sessout_end(col->out, id, NULL);
 	ipfix_decoder_end_session(col->dec, id);
+	ipfix_nfv9_end_session(col->v9, id);
 	ipfix_z_free(s->z);
 	s->z = NULL;
 	s->chan = NULL;
@@ -465,6 +471,18 @@ inflate_frame(struct ipfix_collector *col, struct csess *s,
 	*data = col->zbuf;
 	*len = n;
 	return 0;
+}
+
+/* NetFlow v9 over UDP goes on as the IPFIX message it converts to. */
+static int
+nfv9_in(struct ipfix_collector *col, struct csess *s, uint64_t off,
+    const uint8_t **data, size_t *len, struct ipfix_err *err)
+{
+	if (col->v9 == NULL && (col->v9 = ipfix_nfv9_new()) == NULL)
+		return ipfix_err_sys(err, IPFIX_E_NOMEM, "NetFlow v9");
+	ipfix_sessout_set_version(col->out, s->st.id, 9);
+	return ipfix_nfv9_convert(col->v9, s->st.id, *data, *len, off, data,
+	    len, NULL, err);
 }
 
 /* A message the session must answer for: UDP drops it, reliable
@@ -536,6 +554,9 @@ ipfix_collector_feed(struct ipfix_collector *col, uint32_t id,
 	s->st.c.bytes += len;
 	if (ipfix_z_is_frame(data, len) &&
 	    inflate_frame(col, s, &data, &len, err) == -1)
+		return bad_frame(col, s, off, err);
+	if (s->kind == IPFIX_KIND_UDP && ipfix_nfv9_is(data, len) &&
+	    nfv9_in(col, s, off, &data, &len, err) == -1)
 		return bad_frame(col, s, off, err);
 	if (ipfix_sessout_split(col->out) &&
 	    ipfix_sessout_raw(col->out, id, data, len, &col->out_err) == -1)

@@ -26,6 +26,7 @@ struct ipfix_collector_config {
 					   their UDP session */
 	struct ipfix_listen_limits limits;	/* per listener */
 	struct ipfix_topts topts;	/* transport options */
+	bool strict;			/* decoder's strict (decode.h) */
 };
 
 /* Events the tool may log. Each may be NULL; arg is the config's. */

@@ -395,7 +395,8 @@ tmpl_item(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
 	if (same > 0) {
 		wid = ipfix_be16(c->p + c->pos);
 		c->pos += same;
-	} else if ((rc = ipfix_tmpl_parse(c, s->id, &t, &wid, err)) == -1) {
+	} else if ((rc = ipfix_tmpl_parse(c, s->id,
+	    !d->cfg.strict, &t, &wid, err)) == -1) {
 		return -1;
 	} else {
 		kind = rc == 1 ? OP_TMPL : OP_WITHDRAW;
@@ -462,6 +463,29 @@ data_set_check(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
 	return rc;
 }
 
+/* 1-3 zero bytes after the last set, where RFC 7011 has no padding: some
+ * exporters align the whole message. Taken with a warning (C15) unless
+ * strict; the sets before them are whole. */
+static bool
+msg_padding(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
+    const struct ipfix_err *err)
+{
+	size_t at, i;
+
+	if (d->cfg.strict || err->code != IPFIX_E_SET ||
+	    err->offset < m->offset + IPFIX_HDR_LEN ||
+	    (at = (size_t)(err->offset - m->offset)) + 4 <= m->len)
+		return false;
+	for (i = at; i < m->len; i++) {
+		if (m->msg[i] != 0)
+			return false;
+	}
+	report(d, m, IPFIX_SEV_WARN, IPFIX_E_SET, "C15", err->offset,
+	    "%zu zero bytes after the last set taken as padding",
+	    m->len - at);
+	return true;
+}
+
 static int
 validate(struct ipfix_decoder *d, struct ipfix_msg_ctx *m,
     struct ipfix_err *err)
@@ -486,7 +510,7 @@ validate(struct ipfix_decoder *d, struct ipfix_msg_ctx *m,
 		if (rc == -1)
 			return -1;
 	}
-	return rc;
+	return rc == -1 && msg_padding(d, m, err) ? 0 : rc;
 }
 
 /* Pass 2: templates ------------------------------------------------------- */
@@ -517,8 +541,9 @@ apply_tmpl(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
 {
 	struct ipfix_tmpl *t = o->t;
 	uint16_t id = t->id;
-	struct ipfix_err e;
+	struct ipfix_err e, q;
 	int how;
+	unsigned quirks = ipfix_tmpl_quirk(t, o->offset, &q);
 
 	o->t = NULL;	/* the store owns it now, also on failure */
 	t->first_seen = t->last_seen = m->hdr.export_time;
@@ -528,6 +553,10 @@ apply_tmpl(struct ipfix_decoder *d, const struct ipfix_msg_ctx *m,
 		    "%s", e.reason);
 		return;
 	}
+	/* once per definition: refreshes of it are SAME */
+	if (quirks > 0 && how != IPFIX_TADD_SAME)
+		report(d, m, IPFIX_SEV_WARN, q.code, q.check, q.offset, "%s",
+		    q.reason);
 	tmpl_outcome(d, m, id, how, o->offset);
 	if (d->ops.on_template != NULL)
 		d->ops.on_template(d->arg, m, ipfix_tstore_find(d->ts,

@@ -95,6 +95,13 @@ struct ipfix_decoder_config {
 				   that are not UTF-8 (C34) in a record's own
 				   fields; costs a walk of every record.
 				   validate.h also walks RFC 6313 lists. */
+	bool strict;		/* refuse templates with a length their
+				   element's type does not allow (C31) or
+				   options scope count 0 (C24), and 1-3 zero
+				   bytes after the last set (C15), as
+				   malformed; otherwise they are decoded by
+				   the wire and warned about (templates once
+				   per definition) */
 };
 
 struct ipfix_decoder;
@@ -110,12 +117,16 @@ void ipfix_decoder_free(struct ipfix_decoder *d);
  * (err, which may be NULL, describes why; on_problem was called).
  * Problems reported while decoding (code, check):
  *   MALFORMED  header (C02/C03), set framing (C15), template record (C21,
- *              C22, C24, C25, C31, C44), varlen record past its set (C28)
+ *              C22, C24, C25, C44; C31 and scope count 0 only when
+ *              strict), varlen record past its set (C28)
  *   WARN       set id 0/1 (E_SET, C13), 4-255 (E_SET, C14), data set
  *              without template (E_NO_TEMPLATE; C40 when the template
  *              follows in the same message, C53 when it expired on UDP),
  *              non-zero padding (E_SET, C18), withdrawal over UDP
  *              (E_TEMPLATE, C50), template redefined on TCP/SCTP
+ *              (E_TEMPLATE), a new template's tolerated deviation (E_TEMPLATE:
+ *              C31 length, C24 no scope, C20 E bit with PEN 0), zero bytes
+ *              after the last set (E_SET, C15)
  *              (E_TEMPLATE), template cap (E_LIMIT), records lost (E_RECORD,
  *              C09), sequence out of order (E_RECORD, C10), bad boolean
  *              (E_VALUE, C33), invalid UTF-8 (E_VALUE, C34)

@@ -44,6 +44,7 @@ struct osess {
 	char identity[IDENTITY_MAX];
 	uint8_t der[IPFIX_SESSOUT_DER_MAX];
 	bool v4;		/* IPv4 metadata templates */
+	uint8_t version;	/* exportProtocolVersion: 10, or 9 */
 	struct tmap *maps;
 	size_t nmaps, capmaps;
 	size_t map_hint[2];	/* the last two map_find hits: data sets
@@ -490,6 +491,16 @@ ipfix_sessout_raw(struct ipfix_sessout *o, uint32_t id, const uint8_t *msg,
 
 /* Sessions -------------------------------------------------------------- */
 
+void
+ipfix_sessout_set_version(struct ipfix_sessout *o, uint32_t id,
+    uint8_t version)
+{
+	struct osess *s = sess_find(o, id);
+
+	if (s != NULL)
+		s->version = version;
+}
+
 int
 ipfix_sessout_begin(struct ipfix_sessout *o,
     const struct ipfix_sessout_session *s, struct ipfix_err *err)
@@ -513,6 +524,7 @@ ipfix_sessout_begin(struct ipfix_sessout *o,
 		memcpy(n->der, s->der, n->s.der_len);
 	n->s.der = n->der;
 	n->v4 = sess_is_v4(s);
+	n->version = 10;
 	if (o->cfg.split_dir != NULL && (split_path(o, n, err) == -1 ||
 	    split_open(o, n, err) == -1)) {
 		free(n);
@@ -604,7 +616,7 @@ sess_details(const struct osess *s, uint8_t *p)
 	n += put_addr_port(p + n, &s->s.exporter, s->v4);
 	n += put_addr_port(p + n, &s->s.collector, s->v4);
 	p[n++] = s->s.proto;
-	p[n++] = 10;				/* IPFIX */
+	p[n++] = s->version;
 	if (idlen < 255)
 		p[n++] = (uint8_t)idlen;
 	else {

@@ -74,6 +74,11 @@ int ipfix_sessout_close(struct ipfix_sessout *o, struct ipfix_err *err);
  * memory, or (split) its file cannot be created. */
 int ipfix_sessout_begin(struct ipfix_sessout *o,
     const struct ipfix_sessout_session *s, struct ipfix_err *err);
+/* The protocol session id speaks, for its Export Session Details
+ * (exportProtocolVersion, 10 unless set): 9 for NetFlow v9 converted to
+ * IPFIX. Set it before the first message; unknown ids are ignored. */
+void ipfix_sessout_set_version(struct ipfix_sessout *o, uint32_t id,
+    uint8_t version);
 /* A session ended: its output ids are withdrawn and freed (merged), its
  * file closed (split). Unknown ids are ignored. */
 int ipfix_sessout_end(struct ipfix_sessout *o, uint32_t id,

@@ -16,6 +16,7 @@
 
 #include "capture_ipfix.h"
 #include "cursor.h"
+#include "nfv9.h"
 #include "pcap_in.h"
 #include "stream.h"
 
@@ -50,6 +51,7 @@ struct ipfix_reader {
 	uint64_t base;			/* stream offset of win[start] */
 	uint64_t size;
 	bool cut_reported;
+	struct ipfix_nfv9 *v9;		/* a raw NetFlow v9 file */
 };
 
 /* ---- byte source ------------------------------------------------- */
@@ -395,6 +397,86 @@ raw_next(struct ipfix_reader *r, const uint8_t **msg, size_t *len,
 	return 1;
 }
 
+/* ---- NetFlow v9 files ---------------------------------------------- */
+
+/* Length of the v9 packet at start: its FlowSets up to the next packet's
+ * version (9 is no FlowSet id: 2-255 are reserved) or the end of the
+ * input (of what has arrived, when live); 0 when a FlowSet length is
+ * below 4 or runs past the input, -1 on error. */
+static ssize_t
+v9_frame(struct ipfix_reader *r, struct ipfix_err *err)
+{
+	size_t pos = NFV9_HDR_LEN;
+	const uint8_t *p;
+	ssize_t avail;
+	uint16_t len;
+
+	for (;;) {
+		if ((avail = win_look(r, pos + 4, err)) < 0)
+			return -1;
+		if ((size_t)avail < pos + 4)
+			return (size_t)avail == pos ? (ssize_t)pos : 0;
+		p = r->win + r->start + pos;
+		if (ipfix_be16(p) == NFV9_VERSION)
+			return (ssize_t)pos;
+		if ((len = ipfix_be16(p + 2)) < 4 || pos + len > MSG_MAX)
+			return 0;
+		if ((avail = win_fill(r, pos + len, err)) < 0)
+			return -1;
+		if ((size_t)avail < pos + len)
+			return 0;
+		pos += len;
+	}
+}
+
+/* Skip to the next 00 09 (or the end) and say so. */
+static int
+v9_skip(struct ipfix_reader *r, const char *what, struct ipfix_err *err)
+{
+	uint64_t from = r->base;
+	ssize_t avail;
+
+	do {
+		win_skip(r, 1);
+		if ((avail = win_fill(r, 2, err)) < 0)
+			return -2;
+	} while (avail >= 2 && ipfix_be16(r->win + r->start) != NFV9_VERSION);
+	if (avail < 2)
+		win_skip(r, (size_t)avail);
+	return ipfix_err_set(err, IPFIX_E_FORMAT, from, NULL,
+	    "NetFlow v9 %s at offset %llu: skipped %llu bytes", what,
+	    (unsigned long long)from, (unsigned long long)(r->base - from));
+}
+
+/* The next packet of a v9 file, as the IPFIX message it converts to. */
+static int
+v9_next(struct ipfix_reader *r, const uint8_t **msg, size_t *len,
+    struct ipfix_msg_meta *meta, struct ipfix_err *err)
+{
+	uint64_t at = r->base;
+	ssize_t avail, plen;
+	int rc;
+
+	if ((avail = win_fill(r, NFV9_HDR_LEN, err)) < 0)
+		return -2;
+	if (avail == 0)
+		return 0;
+	if (!ipfix_nfv9_is(r->win + r->start, (size_t)avail))
+		return v9_skip(r, "packet header missing", err);
+	if ((plen = v9_frame(r, err)) < 0)
+		return -2;
+	if (plen == 0)
+		return v9_skip(r, "FlowSet lengths do not frame a packet", err);
+	rc = ipfix_nfv9_convert(r->v9, 0, r->win + r->start, (size_t)plen,
+	    at, msg, len, NULL, err);
+	win_skip(r, (size_t)plen);
+	if (rc == -1)
+		return -1;
+	memset(meta, 0, sizeof(*meta));
+	meta->offset = at;
+	return 1;
+}
+
 /* ---- open -------------------------------------------------------- */
 
 static int
@@ -423,11 +505,6 @@ reader_raw(struct ipfix_reader *r, FILE *f, const uint8_t *peek,
 	return 0;
 }
 
-static bool
-is_netflow(const uint8_t *b, size_t n)
-{
-	return n >= 2 && b[0] == 0 && (b[1] == 5 || b[1] == 9);
-}
 
 /* Decide the format from the first bytes; -1 for refused ones. */
 static int
@@ -442,10 +519,14 @@ reader_sniff(struct ipfix_reader *r, const uint8_t *b, size_t n,
 		r->fmt = IPFIX_IN_GZIP;
 	else if (pcap_in_magic(b, n))
 		r->fmt = b[0] == 0x0a ? IPFIX_IN_PCAPNG : IPFIX_IN_PCAP;
-	else if (is_netflow(b, n))
+	else if (n >= 2 && b[0] == 0 && b[1] == 5)
 		return ipfix_err_set(err, IPFIX_E_FORMAT, 0, NULL,
-		    "input is a NetFlow v%u export stream, not IPFIX", b[1]);
-	else
+		    "input is a NetFlow v5 export stream, not IPFIX");
+	else if (n >= 2 && b[0] == 0 && b[1] == NFV9_VERSION) {
+		r->fmt = IPFIX_IN_RAW;	/* v9 packets back to back */
+		if ((r->v9 = ipfix_nfv9_new()) == NULL)
+			return ipfix_err_sys(err, IPFIX_E_NOMEM, "NetFlow v9");
+	} else
 		r->fmt = IPFIX_IN_RAW;	/* resync copes with a bad start */
 	return 0;
 }
@@ -534,6 +615,7 @@ ipfix_reader_close(struct ipfix_reader *r)
 	if (r == NULL)
 		return;
 	capture_ipfix_close(r->cap);
+	ipfix_nfv9_free(r->v9);
 	src_close(&r->src);
 	free(r->win);
 	free(r);
@@ -545,6 +627,8 @@ ipfix_reader_next(struct ipfix_reader *r, const uint8_t **msg, size_t *len,
 {
 	if (r->cap != NULL)
 		return capture_ipfix_next(r->cap, msg, len, meta, err);
+	if (r->v9 != NULL)
+		return v9_next(r, msg, len, meta, err);
 	return raw_next(r, msg, len, meta, err);
 }
 

@@ -5,7 +5,10 @@
  * payloads on any port, each UDP 5-tuple its own transport session, TCP in
  * order per connection), all in constant memory. After corruption a raw
  * stream is resynchronised as RFC 5655 §10.3 describes (C112) and the skipped
- * byte range is reported. Live input (pipes) is never held for more bytes
+ * byte range is reported. NetFlow v9 (nfv9.h) is read as the IPFIX it
+ * converts to: in captures (UDP payloads) and as a raw file of v9 packets
+ * back to back (framed by their FlowSets: the next packet's version 9 is
+ * no FlowSet id). Live input (pipes) is never held for more bytes
  * than a message needs. A writer writes raw or gzip'd messages.
  */
 #ifndef IPFIX_STREAM_H
@@ -52,11 +55,12 @@ struct ipfix_reader;
 
 /* Open path ("-" for stdin). NULL with err set when the file cannot be
  * opened or is of a refused format (IPFIX_E_FORMAT names what was seen:
- * bzip2, a raw NetFlow v5/v9 stream, a capture of an unknown link type).
+ * bzip2, a raw NetFlow v5 stream, a capture of an unknown link type).
  * Other unknown bytes are read as a raw stream: resync reports them.
- * A capture with NetFlow but no IPFIX is reported by ipfix_reader_next at
- * its end: -1, IPFIX_E_FORMAT "capture contains NetFlow v9 (N packets),
- * not IPFIX" (or "no IPFIX message found in the capture"). */
+ * A capture with NetFlow v5 but no IPFIX or v9 is reported by
+ * ipfix_reader_next at its end: -1, IPFIX_E_FORMAT "capture contains
+ * NetFlow v5 (N packets), not IPFIX" (or "no IPFIX message found in the
+ * capture"). */
 struct ipfix_reader *ipfix_reader_open(const char *path,
     const struct ipfix_reader_options *opt, struct ipfix_err *err);
 void ipfix_reader_close(struct ipfix_reader *r);

@@ -180,10 +180,11 @@ parse_withdrawal(uint64_t at, uint16_t set_id, uint16_t id, uint16_t *wid,
 	return 0;
 }
 
-/* One field specifier; on error err is set and -1 returned. */
+/* One field specifier; on error err is set and -1 returned. A tolerated
+ * deviation sets its bit in *quirks. */
 static int
-parse_field(struct ipfix_cursor *c, struct ipfix_field *f,
-    struct ipfix_err *err)
+parse_field(struct ipfix_cursor *c, struct ipfix_field *f, bool tolerant,
+    uint8_t *quirks, struct ipfix_err *err)
 {
 	uint64_t at = ipfix_cursor_offset(c);
 	uint16_t raw;
@@ -200,22 +201,32 @@ parse_field(struct ipfix_cursor *c, struct ipfix_field *f,
 		    "enterprise element id 0 (PEN %u)", f->pen);
 	/* PEN 0 with the E bit cannot be told apart from an IANA element
 	 * once stored; keep it as IANA, which is what it names. */
+	if ((raw & ENTERPRISE_BIT) != 0 && f->pen == 0)
+		*quirks |= IPFIX_TQ_PEN0;
 	f->ie = ipfix_ie_lookup(f->pen, f->id);
-	if (f->ie != NULL && !ipfix_type_length_ok(f->ie->type, f->len))
+	if (f->ie != NULL && !ipfix_type_length_ok(f->ie->type, f->len)) {
+		/* the length on the wire frames the record either way:
+		 * taking it costs no data (issue 12) */
+		if (tolerant && f->len != IPFIX_VARLEN) {
+			*quirks |= IPFIX_TQ_LENGTH;
+			return 0;
+		}
 		return ipfix_err_set(err, IPFIX_E_TEMPLATE, at, "C31",
 		    "field length %u not allowed for %s (%s)", f->len,
 		    f->ie->name, ipfix_type_name(f->ie->type));
+	}
 	return 0;
 }
 
 static int
-parse_fields(struct ipfix_cursor *c, struct ipfix_tmpl *t,
+parse_fields(struct ipfix_cursor *c, struct ipfix_tmpl *t, bool tolerant,
     struct ipfix_err *err)
 {
 	uint16_t i;
 
 	for (i = 0; i < t->nfields; i++) {
-		if (parse_field(c, &t->fields[i], err) == -1)
+		if (parse_field(c, &t->fields[i], tolerant, &t->quirks,
+		    err) == -1)
 			return -1;
 	}
 	ipfix_tmpl_finish(t);
@@ -224,20 +235,22 @@ parse_fields(struct ipfix_cursor *c, struct ipfix_tmpl *t,
 
 static int
 check_header(uint64_t at, uint16_t set_id, uint16_t id, uint16_t count,
-    uint16_t scope, struct ipfix_err *err)
+    uint16_t scope, bool tolerant, struct ipfix_err *err)
 {
 	if (id < IPFIX_MIN_DATA_SET_ID)
 		return ipfix_err_set(err, IPFIX_E_TEMPLATE, at, "C22",
 		    "template id %u below 256", id);
-	if (set_id == IPFIX_SET_OPTIONS_TEMPLATE && (scope == 0 ||
-	    scope > count))
+	if (set_id == IPFIX_SET_OPTIONS_TEMPLATE && scope > count)
 		return ipfix_err_set(err, IPFIX_E_TEMPLATE, at + 4, "C24",
 		    "scope field count %u (field count %u)", scope, count);
+	if (set_id == IPFIX_SET_OPTIONS_TEMPLATE && scope == 0 && !tolerant)
+		return ipfix_err_set(err, IPFIX_E_TEMPLATE, at + 4, "C24",
+		    "scope field count 0 (field count %u)", count);
 	return 0;
 }
 
 int
-ipfix_tmpl_parse(struct ipfix_cursor *c, uint16_t set_id,
+ipfix_tmpl_parse(struct ipfix_cursor *c, uint16_t set_id, bool tolerant,
     struct ipfix_tmpl **out, uint16_t *wid, struct ipfix_err *err)
 {
 	uint64_t at = ipfix_cursor_offset(c);
@@ -254,12 +267,14 @@ ipfix_tmpl_parse(struct ipfix_cursor *c, uint16_t set_id,
 	if (c->bad)
 		return ipfix_err_set(err, IPFIX_E_TEMPLATE, at, "C25",
 		    "template record header runs past the end of the set");
-	if (check_header(at, set_id, id, count, scope, err) == -1)
+	if (check_header(at, set_id, id, count, scope, tolerant, err) == -1)
 		return -1;
 	if ((t = ipfix_tmpl_new(id, count, scope)) == NULL)
 		return ipfix_err_set(err, IPFIX_E_NOMEM, at, NULL,
 		    "out of memory for template %u", id);
-	if (parse_fields(c, t, err) == -1) {
+	if (set_id == IPFIX_SET_OPTIONS_TEMPLATE && scope == 0)
+		t->quirks |= IPFIX_TQ_NOSCOPE;
+	if (parse_fields(c, t, tolerant, err) == -1) {
 		ipfix_tmpl_free(t);
 		return -1;
 	}
@@ -269,6 +284,59 @@ ipfix_tmpl_parse(struct ipfix_cursor *c, uint16_t set_id,
 		    "template %u: record length above any message size", id);
 	}
 	*out = t;
+	return 1;
+}
+
+/* The first field whose length its type does not allow, and how many. */
+static unsigned
+odd_lengths(const struct ipfix_tmpl *t, uint16_t *first, uint64_t *rel)
+{
+	uint64_t pos = (t->quirks & IPFIX_TQ_NOSCOPE) || t->options ? 6 : 4;
+	unsigned n = 0;
+	uint16_t i;
+
+	for (i = 0; i < t->nfields; i++) {
+		const struct ipfix_field *f = &t->fields[i];
+
+		if (f->ie != NULL && !ipfix_type_length_ok(f->ie->type,
+		    f->len) && n++ == 0) {
+			*first = i;
+			*rel = pos;
+		}
+		pos += f->pen != 0 ? 8 : 4;
+	}
+	return n;
+}
+
+unsigned
+ipfix_tmpl_quirk(const struct ipfix_tmpl *t, uint64_t at,
+    struct ipfix_err *err)
+{
+	const struct ipfix_field *f;
+	uint64_t rel = 0;
+	uint16_t i = 0;
+	unsigned n;
+
+	if (t->quirks == 0)
+		return 0;
+	if ((n = odd_lengths(t, &i, &rel)) > 0) {
+		f = &t->fields[i];
+		ipfix_err_set(err, IPFIX_E_TEMPLATE, at + rel, "C31",
+		    "template %u: field length %u not allowed for %s (%s); "
+		    "decoded by its length%s", t->id, f->len, f->ie->name,
+		    ipfix_type_name(f->ie->type), n > 1 ?
+		    " (and more fields)" : "");
+		return n + ((t->quirks & IPFIX_TQ_NOSCOPE) != 0);
+	}
+	if (t->quirks & IPFIX_TQ_NOSCOPE) {
+		ipfix_err_set(err, IPFIX_E_TEMPLATE, at + 4, "C24",
+		    "options template %u has scope field count 0; decoded as "
+		    "a template without scope", t->id);
+		return 1;
+	}
+	ipfix_err_set(err, IPFIX_E_TEMPLATE, at, "C20",
+	    "template %u: enterprise bit with enterprise number 0; taken as "
+	    "the IANA element", t->id);
 	return 1;
 }
 

@@ -34,9 +34,20 @@ struct ipfix_tmpl {
 	uint16_t min_len;	/* record length with every varlen empty */
 	bool varlen;		/* at least one variable-length field */
 	struct ipfix_field *fields;	/* nfields entries, owned */
+	uint8_t quirks;		/* IPFIX_TQ_* deviations tolerated by parse */
 	uint32_t first_seen;	/* export time of the defining message */
 	uint32_t last_seen;	/* export time of the latest (re)definition */
 };
+
+/* Deviations of real exporters that a tolerant parse takes (issue 12):
+ * decoding follows the wire, and the decoder warns once per definition. */
+#define IPFIX_TQ_LENGTH	0x01	/* known element at a length its type does
+				   not allow (C31): decoded by the wire
+				   length (value.h) */
+#define IPFIX_TQ_NOSCOPE 0x02	/* options template with scope count 0
+				   (C24): kept as a template without scope */
+#define IPFIX_TQ_PEN0	0x04	/* E bit with PEN 0 (C20): the IANA element;
+				   taken in strict mode too */
 
 /*
  * Parse one template record (or withdrawal) at c's position inside a set
@@ -49,10 +60,19 @@ struct ipfix_tmpl {
  * shortest record longer than a message can carry: no id), all with
  * code IPFIX_E_TEMPLATE and the offset of the offending record or field.
  * Unknown elements take any length (C39). An E bit with PEN 0 is kept as
- * the IANA element it names.
+ * the IANA element it names (quirk PEN0). When tolerant, a length the
+ * type does not allow and an options scope count of 0 are not errors but
+ * quirks noted in (*out)->quirks.
  */
-int ipfix_tmpl_parse(struct ipfix_cursor *c, uint16_t set_id,
+int ipfix_tmpl_parse(struct ipfix_cursor *c, uint16_t set_id, bool tolerant,
     struct ipfix_tmpl **out, uint16_t *wid, struct ipfix_err *err);
+
+/* Describe t's first quirk (its record at offset at) in err as an
+ * IPFIX_E_TEMPLATE problem with its checklist item and the offset of the
+ * field concerned. Returns the number of deviant fields or headers (0:
+ * none, err untouched). */
+unsigned ipfix_tmpl_quirk(const struct ipfix_tmpl *t, uint64_t at,
+    struct ipfix_err *err);
 
 /* A template with nfields zeroed fields; options is set when scope_count
  * is not 0. Fill the fields, then call ipfix_tmpl_finish. NULL: no memory. */

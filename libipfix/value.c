@@ -94,8 +94,12 @@ decode_time(enum ipfix_type t, const uint8_t *raw, struct ipfix_value *v)
 	}
 }
 
-/* Length allowed for a value of type t (the template check is
- * ipfix_type_length_ok; this one also covers list elements). */
+/* Lengths a value of type t is decoded from. Wider than the template
+ * check (ipfix_type_length_ok) on purpose: a template a tolerant decoder
+ * took from a vendor (samplerId, unsigned8, in 4 octets) has its integers
+ * read by the wire length up to 8 octets and its floats in 4 or 8; every
+ * other deviation stays octets (a dateTime in the wrong size has no unit
+ * one could trust). */
 static bool
 length_ok(enum ipfix_type t, size_t len)
 {
@@ -104,10 +108,10 @@ length_ok(enum ipfix_type t, size_t len)
 	case IPFIX_T_UNSIGNED16: case IPFIX_T_SIGNED16:
 	case IPFIX_T_UNSIGNED32: case IPFIX_T_SIGNED32:
 	case IPFIX_T_UNSIGNED64: case IPFIX_T_SIGNED64:
-		return len >= 1 && len <= ipfix_type_size(t);
-	case IPFIX_T_FLOAT64:
+		return len >= 1 && len <= 8;
+	case IPFIX_T_FLOAT32: case IPFIX_T_FLOAT64:
 		return len == 4 || len == 8;
-	case IPFIX_T_FLOAT32: case IPFIX_T_BOOLEAN: case IPFIX_T_UNSIGNED256:
+	case IPFIX_T_BOOLEAN: case IPFIX_T_UNSIGNED256:
 	case IPFIX_T_MACADDRESS: case IPFIX_T_IPV4ADDRESS:
 	case IPFIX_T_IPV6ADDRESS: case IPFIX_T_DATETIME_SECONDS:
 	case IPFIX_T_DATETIME_MILLISECONDS:

@@ -50,8 +50,9 @@ int ipfix_value_read(struct ipfix_cursor *c, const struct ipfix_field *f,
     struct ipfix_value *v, struct ipfix_err *err);
 
 /* Decode raw bytes of length len as type t (no prefix handling). Leaves
- * v->offset alone. Reduced-size integers are widened (signed ones
- * sign-extended), float64 may come in 4 bytes, unsigned256 stays raw
+ * v->offset alone. Integers of 1..8 bytes are read by that length (reduced
+ * size widened, signed ones sign-extended; a vendor's oversized unsigned8
+ * too), floats of either type in 4 or 8 bytes, unsigned256 stays raw
  * (32 bytes), addresses and MACs stay raw (ipv4 also in v.u). */
 void ipfix_value_decode(enum ipfix_type t, const uint8_t *raw, size_t len,
     struct ipfix_value *v);

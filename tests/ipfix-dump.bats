@@ -172,10 +172,37 @@ mk_lists() {
 	[[ "$stderr" == *"C03 at offset 868: final message cut"* ]]
 }
 
-@test "ipfix-dump: NetFlow-only capture is rejected naming the version" {
-	run --separate-stderr d "$data/nDPI__netflowv9.pcap"
+@test "ipfix-dump: NetFlow v9 capture is decoded as IPFIX (times absolute, source id as ODID)" {
+	run --separate-stderr d --json "$data/NetGauze__101-NFv9-CISCO-cust_primitives__traffic-00.pcap"
+	[ "$status" -eq 0 ]
+	[ "$(records <<< "$output")" -eq 51 ]
+	[[ "${lines[0]}" == *'"odid":0,"export_time":"2023-02-28T09:46:55Z"'*'"octetDeltaCount":60,"packetDeltaCount":1,"flowEndMilliseconds":"2023-02-28T09:46:38.553Z","flowStartMilliseconds":"2023-02-28T09:46:38.553Z"'* ]]
+	# Cisco's samplerId in 2 octets: decoded, warned once (C31)
+	[[ "$stderr" == *"warning C31"*"samplerId"* ]]
+	[ "$(grep -c . <<< "$stderr")" -eq 1 ]
+	# a v9 capture without templates: every data set reported, source id 1
+	run --separate-stderr d --stats --json "$data/nDPI__netflowv9.pcap"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"odid":1,'*'"records_no_template":23'* ]]
+}
+
+@test "ipfix-dump: NetFlow v5 capture is rejected naming the version" {
+	# one Ethernet/IPv4/UDP frame to port 2055 holding a v5 header and
+	# one 48-byte record
+	timeout 30 /usr/bin/python3 - "$tmp/v5.pcap" <<-'EOF'
+	import struct, sys
+	v5 = struct.pack("!HHIIIIBBH", 5, 1, 1000, 1700000000, 0, 0, 0, 0, 0) + bytes(48)
+	udp = struct.pack("!HHHH", 40000, 2055, 8 + len(v5), 0) + v5
+	ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+	                 bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + udp
+	eth = bytes(12) + b"\x08\x00" + ip
+	with open(sys.argv[1], "wb") as f:
+	    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+	    f.write(struct.pack("<IIII", 1700000000, 0, len(eth), len(eth)) + eth)
+	EOF
+	run --separate-stderr d "$tmp/v5.pcap"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"NetFlow v9"* ]]
+	[[ "$stderr" == *"NetFlow v5"* ]]
 	[ -z "$output" ]
 }
 

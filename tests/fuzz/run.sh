@@ -14,7 +14,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 : "${BUILD:=build/fuzz}" "${FUZZ_TIME:=30}" "${FUZZ_CC:=clang}"
-: "${FUZZ_TARGETS:=decode stream capture packet endpoint hello}"
+: "${FUZZ_TARGETS:=decode stream capture packet endpoint hello nfv9}"
 mkdir -p "$BUILD" || exit 1
 out=$(cd "$BUILD" && pwd)
 LIBS="-lssl -lcrypto -lpcap -lz -lusrsctp -lpthread -lm"
@@ -27,7 +27,7 @@ max_len() {
 	packet) echo 4096 ;;
 	endpoint) echo 600 ;;
 	hello) echo 1024 ;;
-	decode|stream) echo 4096 ;;
+	decode|stream|nfv9) echo 4096 ;;
 	*) echo 16384 ;;
 	esac
 }
@@ -88,6 +88,8 @@ make_seeds() {
 			head -c 16384 "$f" > "$d/$n" ;;
 		packet:d4c3b2a1|packet:a1b2c3d4|packet:4d3cb2a1|packet:a1b23c4d)
 			python3 tests/fuzz/frames.py "$d" "$f" ;;
+		nfv9:a1b2c3d4|nfv9:d4c3b2a1)	# v9 payloads as chunks
+			python3 tests/lib/pcapsend.py --chunks "$d/$n" "$f" > /dev/null ;;
 		esac
 	done
 }

@@ -491,16 +491,153 @@ test_malformed_records(struct ipfix_decoder *d)
 	    BASE + at, "3-byte prefix past its set");
 }
 
+/* A decoder that refuses what a tolerant one takes (--strict). */
+static struct ipfix_decoder *
+newdec_strict(struct log *l)
+{
+	struct ipfix_decoder_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.strict = true;
+	memset(l, 0, sizeof(*l));
+	return ipfix_decoder_new(&cfg, &ops, l);
+}
+
 static void
 test_malformed(void)
 {
-	struct ipfix_decoder *d = newdec(&mlog, false, 0, 0);
+	struct ipfix_decoder *d = newdec_strict(&mlog);
 
 	test_malformed_framing(d);
 	test_malformed_templates(d);
 	test_malformed_records(d);
 	CHECK(stats(d, 0).malformed == 12 && stats(d, 5).malformed == 1,
 	    "unknown ODID counted under 0, known ODID under itself");
+	ipfix_decoder_free(d);
+}
+
+/* Template 310: samplerId (48, unsigned8) in 4 octets, then
+ * protocolIdentifier; one record 0x01020304, 6. */
+static void
+msg_sampler(struct mb *m, uint32_t seq, size_t *tat)
+{
+	mb_init(m, 100, seq, 7);
+	set_open(m, 2);
+	*tat = m->n;
+	u16(m, 310);
+	u16(m, 2);
+	u16(m, 48);
+	u16(m, 4);
+	u16(m, 4);
+	u16(m, 1);
+	set_close(m);
+	set_open(m, 310);
+	u32(m, 0x01020304);
+	u8(m, 6);
+	set_close(m);
+}
+
+/* Options template 311 with scope count 0, or a template 312 whose
+ * field has the E bit and PEN 0; one record each. */
+static void
+msg_noscope_pen0(struct mb *m, bool pen0, uint32_t seq, size_t *tat)
+{
+	mb_init(m, 100, seq, 7);
+	set_open(m, pen0 ? 2 : 3);
+	*tat = m->n;
+	u16(m, pen0 ? 312 : 311);
+	u16(m, 1);
+	if (!pen0)
+		u16(m, 0);
+	u16(m, pen0 ? 0x8000 | 7 : 7);
+	u16(m, 2);
+	if (pen0)
+		u32(m, 0);
+	set_close(m);
+	set_open(m, pen0 ? 312 : 311);
+	u16(m, 4739);
+	set_close(m);
+}
+
+static void
+test_quirks_tolerated(void)
+{
+	struct log l;
+	struct ipfix_decoder *d = newdec(&l, false, 0, 0);
+	const struct ipfix_tmpl *t;
+	struct mb m;
+	size_t tat;
+
+	msg_sampler(&m, 0, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0, "samplerId in 4 octets: message decoded");
+	CHECK(l.np == 1 && problem(&l, 0, IPFIX_SEV_WARN, IPFIX_E_TEMPLATE,
+	    "C31", BASE + tat + 4), "one C31 warning at the field");
+	CHECK(strstr(l.p[0].reason, "samplerId") != NULL,
+	    "warning names the element: %s", l.p[0].reason);
+	CHECK(l.nrec == 1 && strcmp(l.ev, "MPTRE") == 0,
+	    "its record decoded (%s)", l.ev);
+	t = ipfix_tstore_find(ipfix_decoder_templates(d), 1, 7, 310);
+	CHECK(t != NULL && t->min_len == 5 &&
+	    (t->quirks & IPFIX_TQ_LENGTH) != 0, "held with the wire length");
+	msg_sampler(&m, 1, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 && l.np == 0 && l.nrec == 1,
+	    "refresh: no second warning, record decoded");
+	msg_noscope_pen0(&m, false, 2, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 && l.nrec == 1 && l.np == 1 && problem(&l, 0,
+	    IPFIX_SEV_WARN, IPFIX_E_TEMPLATE, "C24", BASE + tat + 4),
+	    "options scope count 0: warned (C24), record decoded");
+	msg_noscope_pen0(&m, true, 3, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 && l.nrec == 1 && l.np == 1 && problem(&l, 0,
+	    IPFIX_SEV_WARN, IPFIX_E_TEMPLATE, "C20", BASE + tat),
+	    "E bit with PEN 0: warned (C20), record decoded");
+	ipfix_decoder_free(d);
+}
+
+/* 1-3 zero bytes after the last set: padding with a warning; non-zero
+ * ones, or 4 and more, stay malformed (C15). */
+static void
+test_message_padding(void)
+{
+	struct log l;
+	struct ipfix_decoder *d = newdec(&l, false, 0, 0);
+	struct mb m;
+	size_t at;
+
+	start_with_template(&m, 300);
+	set_open(&m, 300);
+	rec_fixed(&m, 80, 6);
+	set_close(&m);
+	at = m.n;
+	u16(&m, 0);
+	u8(&m, 0);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_FILE) == 0 && l.nrec == 1 && l.np == 1 && problem(&l, 0,
+	    IPFIX_SEV_WARN, IPFIX_E_SET, "C15", BASE + at),
+	    "3 zero bytes after the last set: padding, warned");
+	m.b[at + 2] = 1;
+	CHECK(feed(d, &l, &m, IPFIX_KIND_FILE) == -1 && l.nrec == 0, "a non-zero byte there: malformed");
+	ipfix_decoder_free(d);
+}
+
+static void
+test_quirks_strict(void)
+{
+	struct log l;
+	struct ipfix_decoder *d = newdec_strict(&l);
+	struct mb m;
+	size_t tat;
+
+	msg_sampler(&m, 0, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == -1 && l.nrec == 0 && problem(&l, 0,
+	    IPFIX_SEV_MALFORMED, IPFIX_E_TEMPLATE, "C31", BASE + tat + 4),
+	    "strict: samplerId in 4 octets refused (C31)");
+	msg_noscope_pen0(&m, false, 0, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == -1 && problem(&l, 0, IPFIX_SEV_MALFORMED,
+	    IPFIX_E_TEMPLATE, "C24", BASE + tat + 4),
+	    "strict: scope count 0 refused (C24)");
+	msg_noscope_pen0(&m, true, 0, &tat);
+	CHECK(feed(d, &l, &m, IPFIX_KIND_UDP) == 0 && l.nrec == 1 && problem(&l, 0, IPFIX_SEV_WARN,
+	    IPFIX_E_TEMPLATE, "C20", BASE + tat),
+	    "strict: E bit with PEN 0 still taken, warned (C20)");
 	ipfix_decoder_free(d);
 }
 
@@ -2119,6 +2256,9 @@ main(void)
 {
 	test_basic();
 	test_malformed();
+	test_quirks_tolerated();
+	test_quirks_strict();
+	test_message_padding();
 	test_skipped_sets();
 	test_order_and_padding();
 	test_template_rules_tcp();

@@ -82,7 +82,7 @@ find_tmpl(const struct out *o, uint16_t tid)
 				continue;
 			ipfix_cursor_init(&c, s.body, s.length - 4u, 0);
 			while (ipfix_cursor_left(&c) >= 4 &&
-			    ipfix_tmpl_parse(&c, s.id, &t, &wid, NULL) == 1) {
+			    ipfix_tmpl_parse(&c, s.id, false, &t, &wid, NULL) == 1) {
 				if (t->id == tid)
 					return t;
 				ipfix_tmpl_free(t);

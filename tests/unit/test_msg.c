@@ -218,11 +218,11 @@ test_builder_roundtrip(void)
 	CHECK(h.odid == 42 && h.seq == 99 && h.export_time == 1700000000u &&
 	    h.length == len, "header written on finish (C01)");
 	ipfix_cursor_init(&c, buf + 20, 12, 20);
-	CHECK(ipfix_tmpl_parse(&c, 2, &back, &wid, &err) == 1 &&
+	CHECK(ipfix_tmpl_parse(&c, 2, false, &back, &wid, &err) == 1 &&
 	    ipfix_tmpl_equal(back, t), "template parses back equal");
 	ipfix_tmpl_free(back);
 	ipfix_cursor_init(&c, buf + 36, 14, 36);
-	CHECK(ipfix_tmpl_parse(&c, 3, &back, &wid, &err) == 1 &&
+	CHECK(ipfix_tmpl_parse(&c, 3, false, &back, &wid, &err) == 1 &&
 	    ipfix_tmpl_equal(back, o) && back->scope_count == 1,
 	    "options template parses back equal");
 	ipfix_tmpl_free(back);

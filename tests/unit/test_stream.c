@@ -355,12 +355,10 @@ test_refused(void)
 	    "bzip2: clear message \"%s\"", err.reason);
 	CHECK(ipfix_reader_open(tmp("does-not-exist"), NULL, &err) == NULL &&
 	    err.code == IPFIX_E_IO, "missing file: i/o error");
+	/* NetFlow v9 is read as the IPFIX it converts to (nfv9.h) */
 	CHECK_EQ_U(read_all(DATA "ipfix/NetGauze__101-NFv9-CISCO-cust_"
 	    "primitives__traffic-00.pcap", NULL, &t), 0, "NetFlow v9 pcap");
-	CHECK(t.msgs == 0 && t.errs == 1 && t.err_code[0] == IPFIX_E_FORMAT,
-	    "NetFlow v9 pcap: one format error");
-	CHECK(strstr(t.last_reason, "NetFlow v9 (40 packets)") != NULL,
-	    "NetFlow v9 pcap: \"%s\"", t.last_reason);
+	CHECK(t.msgs == 40 && t.errs == 0, "NetFlow v9 pcap: 40 messages");
 	tally_free(&t);
 }
 

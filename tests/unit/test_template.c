@@ -19,7 +19,7 @@ parse(const uint8_t *p, size_t len, uint16_t set_id, struct ipfix_tmpl **t,
 
 	ipfix_cursor_init(&c, p, len, 1000);
 	ipfix_err_clear(err);
-	return ipfix_tmpl_parse(&c, set_id, t, wid, err);
+	return ipfix_tmpl_parse(&c, set_id, false, t, wid, err);
 }
 
 #define CHECK_ERR(err, c, off, chk, what) do {				\
@@ -511,12 +511,48 @@ test_store_touch(void)
 	ipfix_tstore_free(s);
 }
 
+/* What a tolerant parse takes (issue 12), and how it is described. */
+static void
+test_parse_tolerant(void)
+{
+	/* octetDeltaCount 8, sourceIPv4Address in 3, samplerId in 4 */
+	static const uint8_t odd[] = { 0x01, 0x00, 0x00, 0x03, 0x00, 0x01,
+	    0x00, 0x08, 0x00, 0x08, 0x00, 0x03, 0x00, 0x30, 0x00, 0x04 };
+	static const uint8_t boolv[] = { 0x01, 0x00, 0x00, 0x01, 0x01, 0x14,
+	    0xff, 0xff };
+	static const uint8_t scope0[] = { 0x01, 0x01, 0x00, 0x01, 0x00, 0x00,
+	    0x00, 0x95, 0x00, 0x04 };
+	struct ipfix_tmpl *t;
+	struct ipfix_cursor c;
+	struct ipfix_err err;
+	uint16_t wid;
+
+	ipfix_cursor_init(&c, odd, sizeof(odd), 1000);
+	CHECK(ipfix_tmpl_parse(&c, 2, true, &t, &wid, &err) == 1 &&
+	    t->quirks == IPFIX_TQ_LENGTH && t->min_len == 15,
+	    "tolerant: odd lengths taken as on the wire");
+	CHECK(ipfix_tmpl_quirk(t, 1000, &err) == 2, "two deviant fields");
+	CHECK_ERR(err, IPFIX_E_TEMPLATE, 1008, "C31", "first odd field");
+	ipfix_tmpl_free(t);
+	ipfix_cursor_init(&c, boolv, sizeof(boolv), 1000);
+	CHECK(ipfix_tmpl_parse(&c, 2, true, &t, &wid, &err) == -1,
+	    "tolerant: varlen boolean still refused (no length to go by)");
+	ipfix_cursor_init(&c, scope0, sizeof(scope0), 1000);
+	CHECK(ipfix_tmpl_parse(&c, 3, true, &t, &wid, &err) == 1 &&
+	    !t->options && t->quirks == IPFIX_TQ_NOSCOPE,
+	    "tolerant: scope count 0 kept as a template without scope");
+	CHECK(ipfix_tmpl_quirk(t, 1000, &err) == 1, "one deviation");
+	CHECK_ERR(err, IPFIX_E_TEMPLATE, 1004, "C24", "scope 0 described");
+	ipfix_tmpl_free(t);
+}
+
 int
 main(void)
 {
 	test_parse_ok();
 	test_parse_options();
 	test_parse_malformed();
+	test_parse_tolerant();
 	test_withdrawals();
 	test_wire_match_plain();
 	test_wire_match_options();

@@ -50,9 +50,15 @@ test_integers(void)
 	CHECK(v.v.i == -2, "signed8");
 	v = dec(IPFIX_T_SIGNED64, u, 8);
 	CHECK(v.v.i == 0x0102030405060708ll, "signed64 full width");
+	/* issue 12: a vendor's oversized integer is read by its length */
 	v = dec(IPFIX_T_UNSIGNED16, u, 3);
-	CHECK(v.bad && v.type == IPFIX_T_OCTETARRAY && v.len == 3,
-	    "unsigned16 in 3 bytes: bad, octets");
+	CHECK(!v.bad && v.type == IPFIX_T_UNSIGNED16 && v.v.u == 0x010203,
+	    "unsigned16 in 3 bytes: read as a 3-byte integer");
+	v = dec(IPFIX_T_SIGNED8, neg, 2);
+	CHECK(!v.bad && v.v.i == -2, "signed8 in 2 bytes sign-extends");
+	v = dec(IPFIX_T_UNSIGNED8, u, 9);
+	CHECK(v.bad && v.type == IPFIX_T_OCTETARRAY && v.len == 9,
+	    "unsigned8 in 9 bytes: bad, octets");
 	v = dec(IPFIX_T_UNSIGNED32, u, 0);
 	CHECK(v.bad, "unsigned32 of 0 bytes is bad");
 }
@@ -78,7 +84,9 @@ test_floats_bool(void)
 	v = dec(IPFIX_T_FLOAT64, f4, 4);
 	CHECK(v.v.f == 1.5 && !v.bad, "float64 sent in 4 bytes");
 	v = dec(IPFIX_T_FLOAT32, f8, 8);
-	CHECK(v.bad, "float32 in 8 bytes is bad");
+	CHECK(!v.bad && v.v.f == -2.25, "float32 in 8 bytes read as float64");
+	v = dec(IPFIX_T_FLOAT32, f8, 2);
+	CHECK(v.bad, "float32 in 2 bytes is bad");
 	b = 1;
 	v = dec(IPFIX_T_BOOLEAN, &b, 1);
 	CHECK(v.v.b && !v.bad, "boolean 1 is true");
@@ -259,7 +267,9 @@ test_fast_lengths(void)
 	v = dec(IPFIX_T_UNSIGNED32, b, 2);
 	CHECK(!v.bad && v.v.u == 0x8001, "reduced unsigned32 still widened");
 	v = dec(IPFIX_T_UNSIGNED8, b, 2);
-	CHECK(v.bad, "unsigned8 of 2 is bad");
+	CHECK(!v.bad && v.v.u == 0x8001, "unsigned8 of 2 read by its length");
+	v = dec(IPFIX_T_IPV4ADDRESS, b, 2);
+	CHECK(v.bad && v.type == IPFIX_T_OCTETARRAY, "ipv4 of 2 is octets");
 	f.ie = ipfix_ie_lookup(0, 8);
 	ipfix_cursor_init(&c, b, 8, 100);
 	CHECK(ipfix_value_read(&c, &f, &v, &err) == 0 && v.offset == 100 &&
