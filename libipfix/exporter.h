@@ -68,6 +68,8 @@ struct ipfix_exporter_stats {
 	uint64_t out_wire_bytes;	/* after compression */
 	uint64_t not_sent_messages, not_sent_records, not_sent_bytes;
 	uint64_t sessions, failures, connect_failures, handoffs;
+	uint64_t attempts;		/* sessions we tried to open */
+	uint64_t resumed;		/* sessions up with a resumed handshake */
 	uint64_t first_drop_ms, last_drop_ms;	/* wall clock, 0: none */
 };
 
