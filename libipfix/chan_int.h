@@ -35,6 +35,10 @@ struct ipfix_chan_ops {
 	size_t (*max_msg)(const struct ipfix_chan *c);
 	int (*shutdown)(struct ipfix_chan *c, struct ipfix_err *err);
 	void (*free)(struct ipfix_chan *c);	/* c->sec only */
+	/* Liveness probe (chan.h); NULL: the kind has none. */
+	int (*probe)(struct ipfix_chan *c, struct ipfix_err *err);
+	enum ipfix_chan_probe (*probe_state)(const struct ipfix_chan *c);
+	uint64_t (*probes_answered)(const struct ipfix_chan *c);
 	/*
 	 * Listener on UDP: every datagram passes here first, with cur the
 	 * peer's session or NULL. CHAN_GATE_NEW: open a (new) session for

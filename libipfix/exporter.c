@@ -152,6 +152,7 @@ lose_cur(struct ipfix_exporter *x)
 		count_drop(x, x->b.records - x->b_own, x->b.len,
 		    &x->cur->err);
 	x->open = false;
+	exp_conn_lost(x, x->cur);
 	exp_sess_free(x->cur);
 	x->cur = NULL;
 }
@@ -253,6 +254,9 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records,
 		lose_cur(x);
 		return -1;
 	}
+	x->cur->msgs++;
+	x->cur->bytes += wlen;
+	x->cur->recs += records;
 	x->st.out_messages++;
 	x->st.out_records += records;
 	x->st.out_bytes += len;
@@ -909,6 +913,11 @@ check_config(const struct ipfix_exporter_config *c, struct ipfix_err *err)
 		bad = "a rate must be positive";
 	else if (c->pace == IPFIX_PACE_REALTIME && c->speed <= 0)
 		bad = "the speed must be positive";
+	else if (c->probe_ms > 0 && c->sink == NULL &&
+	    c->ep.scheme != IPFIX_SCHEME_DTLS)
+		bad = "the liveness probe needs a dtls:// collector (TCP and "
+		    "SCTP see a restarted collector's reset or ABORT at the "
+		    "next send)";
 	if (bad == NULL)
 		return 0;
 	return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL, "%s",
@@ -981,6 +990,10 @@ ipfix_exporter_new(const struct ipfix_exporter_config *cfg,
 	x->env.ev = x->ev;
 	x->env.datagram = x->datagram;
 	x->env.zstream = x->zstream;
+	if (exp_conn_probe_start(x, err) == -1) {
+		ipfix_exporter_free(x);
+		return NULL;
+	}
 	return x;
 }
 

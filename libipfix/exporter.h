@@ -45,6 +45,9 @@ enum ipfix_exp_event {
 	IPFIX_EXP_GAVE_UP,	/* max_retries reached (err) */
 	IPFIX_EXP_DROPPED,	/* a message could not be sent (err) */
 	IPFIX_EXP_INPUT,	/* an input problem stepped over (err) */
+	IPFIX_EXP_PROBE_OFF,	/* liveness probe switched off (detail: why) */
+	IPFIX_EXP_UNCONFIRMED,	/* a lost UDP session had taken detail
+				   records not confirmed by a probe */
 };
 
 /* Test seam: a sink instead of a Transport Session (unit tests). */
@@ -70,6 +73,11 @@ struct ipfix_exporter_stats {
 	uint64_t sessions, failures, connect_failures, handoffs;
 	uint64_t attempts;		/* sessions we tried to open */
 	uint64_t resumed;		/* sessions up with a resumed handshake */
+	uint64_t probes_sent, probes_answered;
+	uint64_t sent_unconfirmed;	/* records sent on UDP/DTLS sessions that
+					   were then lost, after the last
+					   answered probe (all without one) */
+	uint64_t rekeys;		/* hand-offs --rekey started */
 	uint64_t first_drop_ms, last_drop_ms;	/* wall clock, 0: none */
 };
 
@@ -91,6 +99,9 @@ struct ipfix_exporter_config {
 	int max_retries;	/* consecutive failed attempts; -1: forever */
 	unsigned connect_ms, linger_ms;		/* 0: defaults above */
 	unsigned rekey_ms;	/* soft hand-off period, 0: none */
+	uint64_t rekey_msgs;	/* ... or after this many messages, 0: none */
+	uint64_t rekey_bytes;	/* ... or after this many bytes, 0: none */
+	unsigned probe_ms;	/* DTLS/UDP liveness probe period, 0: none */
 	uint16_t data_streams;	/* SCTP: data on streams 1..n, 0: stream 0 */
 	int pr_rtx;		/* SCTP data: PR-SCTP RTX limit, -1: none */
 	bool compress;		/* compress.h framing */

@@ -57,6 +57,12 @@ struct exp_sess {
 	size_t frame_cap;	/* what one send may carry */
 	struct ev_loop *ev;	/* where fd is watched (ev_mask) */
 	int fd, ev_mask;
+	uint64_t msgs, bytes;	/* sent on it: --rekey by volume */
+	uint64_t recs;		/* data records sent on it */
+	uint64_t confirmed;	/* recs that an answered probe confirmed */
+	uint64_t probe_mark;	/* recs when the pending probe started */
+	uint64_t probes_ok;	/* answered probes accounted */
+	bool probe_lost;	/* lost while a probe was pending */
 	bool lost;
 	struct ipfix_err err;	/* why it was lost */
 };
@@ -94,6 +100,9 @@ struct ipfix_exporter {
 	unsigned attempts;	/* consecutive failed connects */
 	uint64_t last_attempt_ms;
 	uint64_t rekey_at_ms;
+	long long probe_timer;	/* evloop timer id, 0: none */
+	bool probe_off;		/* refused or ignored by the collector */
+	bool probe_suspect;	/* a probe went unanswered: was it ignored? */
 	uint64_t pace_t0, pace_done;
 	bool rt_started;
 	uint64_t rt_wall0, rt_in0;
@@ -184,6 +193,10 @@ int exp_sess_send(struct exp_sess *s, const uint8_t *p, size_t len,
     const struct ipfix_tsend *how, struct ipfix_err *err);
 /* Begin the orderly close, bounded by linger_ms. */
 void exp_sess_shutdown(struct exp_sess *s, unsigned linger_ms);
+/* Start a liveness probe; false when none could start. */
+bool exp_sess_probe(struct exp_sess *s);
+/* The collector refused the probe (renegotiation). */
+bool exp_sess_probe_refused(const struct exp_sess *s);
 
 /* exp_conn.c: the set of sessions (never reaches the builder) */
 /* The current session's gen, 0 without one. */
@@ -215,6 +228,10 @@ void exp_conn_switch(struct ipfix_exporter *x);
 void exp_close_session(struct ipfix_exporter *x);
 /* Wait for the old session's orderly close (bounded). */
 void exp_conn_drain(struct ipfix_exporter *x);
+/* Start the --probe timer; -1 with err. */
+int exp_conn_probe_start(struct ipfix_exporter *x, struct ipfix_err *err);
+/* The current session is being dropped: its liveness accounting. */
+void exp_conn_lost(struct ipfix_exporter *x, struct exp_sess *s);
 
 /* exporter.c: the domains */
 /* The domain of odid, created when new; NULL without memory. */
