@@ -26,7 +26,7 @@ enum {
 	OPT_SNDBUF, OPT_REFRESH, OPT_REFRESH_MSGS, OPT_EXPORT_TIME, OPT_RATE,
 	OPT_RECORD_RATE, OPT_REALTIME, OPT_SPEED, OPT_RETRY_MIN,
 	OPT_RETRY_MAX, OPT_MAX_RETRIES, OPT_CONNECT_TIMEOUT, OPT_LINGER,
-	OPT_REKEY, OPT_PROBE, OPT_COMPRESS, OPT_PROCESS_ID, OPT_STATS,
+	OPT_REKEY, OPT_PROBE, OPT_SPOOL, OPT_COMPRESS, OPT_PROCESS_ID, OPT_STATS,
 };
 
 /* One row per option: getopt_long and --help both come from here. */
@@ -78,6 +78,9 @@ static const struct cli_opt optdocs[] = {
 	{ { "probe", required_argument, NULL, OPT_PROBE }, "SECONDS",
 	    "dtls: liveness probe every SECONDS (finds a restarted collector "
 	    "about a second later)" },
+	{ { "spool", required_argument, NULL, OPT_SPOOL }, "BYTES",
+	    "keep up to BYTES of data messages a lost session could not take "
+	    "for the next one (default 4194304; 0: none)" },
 	{ { "compress", no_argument, NULL, OPT_COMPRESS }, NULL,
 	    "DEFLATE framing (private extension; ipfix-recv only)" },
 	{ { "process-id", required_argument, NULL, OPT_PROCESS_ID }, "N",
@@ -280,6 +283,10 @@ opt_session(struct send *s, int id)
 		return opt_rekey(s);
 	case OPT_PROBE:
 		return seconds_ms(s, "--probe", false, &c->probe_ms);
+	case OPT_SPOOL:
+		rc = num(s, "--spool", 0, 1LL << 32, &v);
+		c->spool_bytes = (size_t)v;
+		return rc;
 	default:
 		rc = num(s, "--max-retries", 0, 1000000, &v);
 		c->max_retries = (int)v;
@@ -307,7 +314,7 @@ opt_one(void *arg, int id)
 		return opt_export(s, id);
 	if (id == OPT_PROCESS_ID)
 		return opt_export(s, id);
-	if (id >= OPT_RETRY_MIN && id <= OPT_PROBE)
+	if (id >= OPT_RETRY_MIN && id <= OPT_SPOOL)
 		return opt_session(s, id);
 	return cli_usage_error(&s->cli, "unknown option");
 }
@@ -436,13 +443,16 @@ print_stats(const struct cli *c, const struct ipfix_exporter_stats *st)
 	    (unsigned long long)st->handoffs);
 	fprintf(stderr, "%s: liveness: %llu attempts, %llu resumed, %llu "
 	    "rekeys, %llu probes sent, %llu answered; sent, unconfirmed: "
-	    "%llu records\n", c->prog,
+	    "%llu records; spooled: %llu messages, %llu records dropped "
+	    "from a full spool\n", c->prog,
 	    (unsigned long long)st->attempts,
 	    (unsigned long long)st->resumed,
 	    (unsigned long long)st->rekeys,
 	    (unsigned long long)st->probes_sent,
 	    (unsigned long long)st->probes_answered,
-	    (unsigned long long)st->sent_unconfirmed);
+	    (unsigned long long)st->sent_unconfirmed,
+	    (unsigned long long)st->spooled_messages,
+	    (unsigned long long)st->spool_dropped_records);
 }
 
 static void

@@ -26,6 +26,7 @@
 #define IPFIX_EXP_RETRY_MAX_MS		300000
 #define IPFIX_EXP_CONNECT_MS		10000	/* connect + handshake bound */
 #define IPFIX_EXP_LINGER_MS		5000	/* orderly close bound */
+#define IPFIX_EXP_SPOOL_BYTES		(4u << 20)	/* --spool default */
 
 enum ipfix_pace {
 	IPFIX_PACE_FAST,	/* as fast as flow control allows */
@@ -78,6 +79,9 @@ struct ipfix_exporter_stats {
 					   were then lost, after the last
 					   answered probe (all without one) */
 	uint64_t rekeys;		/* hand-offs --rekey started */
+	uint64_t spooled_messages;	/* kept for a later session */
+	uint64_t spool_dropped_records;	/* dropped from a full spool (in
+					   not_sent_records too) */
 	uint64_t first_drop_ms, last_drop_ms;	/* wall clock, 0: none */
 };
 
@@ -102,6 +106,9 @@ struct ipfix_exporter_config {
 	uint64_t rekey_msgs;	/* ... or after this many messages, 0: none */
 	uint64_t rekey_bytes;	/* ... or after this many bytes, 0: none */
 	unsigned probe_ms;	/* DTLS/UDP liveness probe period, 0: none */
+	size_t spool_bytes;	/* data messages kept for the next session
+				   when one is lost (oldest dropped); 0:
+				   none (config_init: the default) */
 	uint16_t data_streams;	/* SCTP: data on streams 1..n, 0: stream 0 */
 	int pr_rtx;		/* SCTP data: PR-SCTP RTX limit, -1: none */
 	bool compress;		/* compress.h framing */

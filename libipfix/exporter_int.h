@@ -67,6 +67,19 @@ struct exp_sess {
 	struct ipfix_err err;	/* why it was lost */
 };
 
+/* A data message waiting for a session (exp_spool.c). */
+struct exp_spooled {
+	uint8_t *p;		/* owned; header rewritten when sent */
+	size_t len;
+	uint32_t records, odid;
+};
+
+struct exp_spool {
+	struct exp_spooled *q;	/* q[head..n) wait, oldest first */
+	size_t head, n, cap;
+	size_t bytes;		/* held */
+};
+
 enum exp_sstate { EXP_S_CONNECTING, EXP_S_UP, EXP_S_CLOSING, EXP_S_CLOSED,
 	EXP_S_LOST };
 
@@ -80,6 +93,7 @@ struct ipfix_exporter {
 	size_t dom_hint;	/* last exp_dom_get result */
 	struct exp_sess *cur, *next, *old;
 	struct exp_sess *conn;	/* being connected by exp_ensure_session */
+	struct exp_spool spool;	/* data messages waiting for a session */
 	uint64_t gen;
 	bool reliable;		/* TCP/SCTP template rules */
 	bool datagram;
@@ -236,6 +250,15 @@ void exp_conn_lost(struct ipfix_exporter *x, struct exp_sess *s);
 /* exporter.c: the domains */
 /* The domain of odid, created when new; NULL without memory. */
 struct exp_dom *exp_dom_get(struct ipfix_exporter *x, uint32_t odid);
+
+/* exp_spool.c: messages waiting for a session */
+/* Append a copy; -1 without memory. */
+int exp_spool_push(struct exp_spool *sp, const uint8_t *p, size_t len,
+    uint32_t records, uint32_t odid);
+/* The oldest, or NULL when empty. */
+struct exp_spooled *exp_spool_front(struct exp_spool *sp);
+void exp_spool_pop(struct exp_spool *sp);
+void exp_spool_free(struct exp_spool *sp);
 
 /* exp_tmpl.c: the template store of a domain */
 /* The template of id in d, or NULL. */
