@@ -293,3 +293,28 @@ gone_and_back() {
 	echo "announced $announced"
 	[ "$announced" -eq "$notsent" ]
 }
+
+@test "liveness: openssl s_server refusing renegotiation: one warning, every record arrives" {
+	# OpenSSL 3's default: a client's renegotiation is refused (alert),
+	# which ends that session; s_server then takes the next one.
+	(sleep 12 | timeout 15 openssl s_server -dtls1_2 -accept "$port" \
+	    -nocert -psk "$(cat "$pki/psk.hex")" -psk_identity exp1 -quiet \
+	    > "$tmp/sserver.out" 2> "$tmp/sserver.err" &)
+	sleep 1
+	nin=$(nrec "$tmp/in.ipfix")
+	run timeout 30 "$send" -v --stats --probe 0.3 --retry-min 0.2 \
+	    --record-rate $((nin / 2)) "${psk[@]}" "dtls://127.0.0.1:$port" \
+	    "$tmp/in.ipfix"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "liveness probe switched off" <<< "$output")" -eq 1 ]
+	echo "$output" > "$tmp/send.err"
+	sleep 0.5
+	sent=$(sed -n 's/^ipfix-send: sent: .* records, \([0-9]*\) bytes.*/\1/p' \
+	    "$tmp/send.err")
+	[ "$(stat -c %s "$tmp/sserver.out")" -eq "$sent" ]
+	canon "$tmp/in.ipfix" | grep packetDeltaCount > "$tmp/c.in"
+	canon "$tmp/sserver.out" | grep packetDeltaCount > "$tmp/c.out"
+	[ -s "$tmp/c.in" ]
+	cmp "$tmp/c.in" "$tmp/c.out"
+}
