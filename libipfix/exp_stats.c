@@ -3,8 +3,9 @@
  * the RFC 7011 §4.3 Exporting Process Reliability Statistics (records
  * that never left, C59) and, after a hand-off, the §4.1 Metering Process
  * Statistics per domain. Separate from exporter.c because these records
- * are made here rather than re-packed from the input; they enter messages
- * through exp_add_record like any other.
+ * are made here rather than re-packed from the input: this file makes their
+ * templates (in the template store, exp_tmpl.c) and their bytes; exporter.c
+ * decides when they go and adds them to messages like any other record.
  */
 #include "exporter_int.h"
 
@@ -17,7 +18,6 @@
 #define IE_EXPORTED_MESSAGES		41
 #define IE_EXPORTED_RECORDS		42
 #define IE_EXPORTED_OCTETS		40
-#define STATS_REC_LEN			28	/* both layouts */
 
 static struct ipfix_tmpl *
 stats_tmpl_new(uint16_t id, int kind)
@@ -42,8 +42,8 @@ stats_tmpl_new(uint16_t id, int kind)
 }
 
 /* Our template of kind in d, under the highest id the input left. */
-static struct exp_tmpl *
-stats_tmpl(struct exp_dom *d, int kind)
+struct exp_tmpl *
+exp_stats_tmpl(struct exp_dom *d, int kind)
 {
 	struct ipfix_tmpl *t;
 	struct exp_tmpl *e;
@@ -64,60 +64,21 @@ stats_tmpl(struct exp_dom *d, int kind)
 	return e;
 }
 
-/* Tell the collector how many records never left (C59), once per new
- * count and on every new session. */
-int
-exp_emit_stats(struct ipfix_exporter *x, bool again)
+void
+exp_stats_reliability(const struct ipfix_exporter_stats *st,
+    uint32_t process_id, uint8_t rec[EXP_STATS_REC_LEN])
 {
-	uint8_t rec[STATS_REC_LEN];
-	struct exp_dom *d;
-	struct exp_tmpl *e;
-
-	/* A report that opened the new session is already on it when the
-	 * session's first upkeep asks again. */
-	if (x->cfg.no_own_stats || x->st.not_sent_records == 0 ||
-	    (x->stats_sent == x->st.not_sent_records &&
-	    (!again || x->stats_gen == exp_cur_gen(x))))
-		return 0;
-	if ((d = exp_dom_get(x, 0)) == NULL ||
-	    (e = stats_tmpl(d, OWN_RELIABILITY)) == NULL)
-		return 0;	/* no memory: the counts stay in --stats */
-	x->stats_sent = x->st.not_sent_records;
-	ipfix_put32(rec, x->cfg.process_id);
-	ipfix_put64(rec + 4, x->st.not_sent_records);
-	ipfix_put64(rec + 12, x->st.first_drop_ms);
-	ipfix_put64(rec + 20, x->st.last_drop_ms);
-	if (exp_add_record(x, d, e, rec, sizeof(rec)) == -1)
-		return -1;
-	x->stats_gen = exp_cur_gen(x);
-	x->st.out_stats_records++;
-	x->b_own++;
-	return 0;
+	ipfix_put32(rec, process_id);
+	ipfix_put64(rec + 4, st->not_sent_records);
+	ipfix_put64(rec + 12, st->first_drop_ms);
+	ipfix_put64(rec + 20, st->last_drop_ms);
 }
 
-/* After a hand-off, each domain's cumulative counts (RFC 7011 §4.1) on
- * the new session, so a collector can account across the chain. */
-int
-exp_emit_metering(struct ipfix_exporter *x)
+void
+exp_stats_metering(const struct exp_dom *d, uint8_t rec[EXP_STATS_REC_LEN])
 {
-	uint8_t rec[STATS_REC_LEN];
-	struct exp_tmpl *e;
-	struct exp_dom *d;
-	size_t i;
-
-	for (i = 0; i < x->ndom && !x->cfg.no_own_stats; i++) {
-		d = &x->dom[i];
-		if (d->tot_msgs == 0 ||
-		    (e = stats_tmpl(d, OWN_METERING)) == NULL)
-			continue;
-		ipfix_put32(rec, d->odid);
-		ipfix_put64(rec + 4, d->tot_msgs);
-		ipfix_put64(rec + 12, d->tot_recs);
-		ipfix_put64(rec + 20, d->tot_octets);
-		if (exp_add_record(x, d, e, rec, sizeof(rec)) == -1)
-			return -1;
-		x->st.out_stats_records++;
-		x->b_own++;
-	}
-	return 0;
+	ipfix_put32(rec, d->odid);
+	ipfix_put64(rec + 4, d->tot_msgs);
+	ipfix_put64(rec + 12, d->tot_recs);
+	ipfix_put64(rec + 20, d->tot_octets);
 }

@@ -21,6 +21,7 @@
 #define SIDX_DATA	1	/* data (also stream 0 without data streams) */
 #define SERVICE_EVERY	64	/* messages between non-blocking polls */
 #define AGAIN_WAIT_MS	100
+#define EXP_EV_SETSIZE	65536	/* descriptors the event loop can watch */
 
 /* Arithmetic --------------------------------------------------------------- */
 
@@ -58,40 +59,6 @@ wall_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-void
-exp_event(struct ipfix_exporter *x, enum ipfix_exp_event ev, const char *detail,
-    const struct ipfix_err *err)
-{
-	if (x->cfg.on_event != NULL)
-		x->cfg.on_event(x->cfg.arg, ev, detail, err);
-}
-
-int
-exp_fatal(struct ipfix_exporter *x, const struct ipfix_err *err)
-{
-	if (!x->failed) {
-		x->failed = true;
-		x->fail = *err;
-	}
-	return -1;
-}
-
-void
-exp_check_report(struct ipfix_exporter *x)
-{
-	if (x->cfg.report != NULL && *x->cfg.report) {
-		*x->cfg.report = 0;
-		if (x->cfg.on_report != NULL)
-			x->cfg.on_report(x->cfg.arg, &x->st);
-	}
-}
-
-bool
-exp_stop_asked(const struct ipfix_exporter *x)
-{
-	return x->cfg.stop != NULL && *x->cfg.stop;
 }
 
 /* The refresh clock: while an input message is decoded, its one reading
@@ -142,86 +109,6 @@ exp_dom_get(struct ipfix_exporter *x, uint32_t odid)
 	return d;
 }
 
-/* Index of id in d, or of where it would go (*found false). */
-static size_t
-tm_index(const struct exp_dom *d, uint16_t id, bool *found)
-{
-	size_t lo = 0, hi = d->n, mid;
-
-	*found = false;
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (d->tm[mid].id == id) {
-			*found = true;
-			return mid;
-		}
-		if (d->tm[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-struct exp_tmpl *
-exp_tm_find(struct exp_dom *d, uint16_t id)
-{
-	bool found;
-	size_t i;
-
-	if (d->hint[0] < d->n && d->tm[d->hint[0]].id == id)
-		return &d->tm[d->hint[0]];
-	if (d->hint[1] < d->n && d->tm[d->hint[1]].id == id) {
-		i = d->hint[1];
-	} else {
-		i = tm_index(d, id, &found);
-		if (!found)
-			return NULL;
-	}
-	d->hint[1] = d->hint[0];
-	d->hint[0] = i;
-	return &d->tm[i];
-}
-
-/* Store t (owned) in d, replacing a template of the same id. */
-struct exp_tmpl *
-exp_tm_put(struct exp_dom *d, struct ipfix_tmpl *t)
-{
-	struct exp_tmpl *e;
-	bool found;
-	size_t i = tm_index(d, t->id, &found);
-
-	if (!found) {
-		if (d->n == d->cap) {
-			size_t cap = d->cap ? d->cap * 2 : 8;
-
-			if ((e = realloc(d->tm, cap * sizeof(*e))) == NULL) {
-				ipfix_tmpl_free(t);
-				return NULL;
-			}
-			d->tm = e;
-			d->cap = cap;
-		}
-		memmove(&d->tm[i + 1], &d->tm[i], (d->n - i) * sizeof(*e));
-		d->n++;
-	} else
-		ipfix_tmpl_free(d->tm[i].t);
-	e = &d->tm[i];
-	e->t = t;
-	e->id = t->id;
-	e->sent_gen = 0;
-	e->own = OWN_NONE;
-	return e;
-}
-
-static void
-tm_del(struct exp_dom *d, size_t i)
-{
-	ipfix_tmpl_free(d->tm[i].t);
-	memmove(&d->tm[i], &d->tm[i + 1], (d->n - i - 1) * sizeof(d->tm[0]));
-	d->n--;
-}
-
 static void
 doms_free(struct ipfix_exporter *x)
 {
@@ -252,20 +139,61 @@ count_drop(struct ipfix_exporter *x, uint32_t records, size_t len,
 	exp_event(x, IPFIX_EXP_DROPPED, NULL, err);
 }
 
-void
-exp_lose_cur(struct ipfix_exporter *x)
+static void park(struct ipfix_exporter *x, size_t len, uint32_t records,
+    uint32_t odid, bool ctl, const struct ipfix_err *err);
+static void resend(struct ipfix_exporter *x, struct exp_dom *d, size_t len,
+    uint32_t records);
+
+/* The current session is gone: count what the builder held, free it. */
+static void
+lose_cur(struct ipfix_exporter *x)
 {
 	if (x->cur == NULL)
 		return;
 	x->st.failures++;
 	exp_event(x, IPFIX_EXP_LOST, NULL, &x->cur->err);
-	/* What the builder holds was numbered for the lost session. */
+	/* What the builder holds waits for the next session. */
 	if (x->open && x->b.records > x->b_own)
-		count_drop(x, x->b.records - x->b_own, x->b.len,
-		    &x->cur->err);
+		park(x, ipfix_builder_finish(&x->b), x->b.records - x->b_own,
+		    x->b_odid, x->b_ctl, &x->cur->err);
 	x->open = false;
+	exp_conn_lost(x, x->cur);
 	exp_sess_free(x->cur);
 	x->cur = NULL;
+}
+
+/* Spool ----------------------------------------------------------------- */
+
+/* The spool's oldest message is dropped: counted as not sent. */
+static void
+spool_drop_oldest(struct ipfix_exporter *x, const struct ipfix_err *err)
+{
+	struct exp_spooled *e = exp_spool_front(&x->spool);
+
+	x->st.spool_dropped_records += e->records;
+	count_drop(x, e->records, e->len, err);
+	exp_spool_pop(&x->spool);
+}
+
+/* The message in x->buf could not be sent: a data message waits in the
+ * spool for the next session (oldest dropped when full); templates and
+ * withdrawals are made again there, so they are dropped. */
+static void
+park(struct ipfix_exporter *x, size_t len, uint32_t records, uint32_t odid,
+    bool ctl, const struct ipfix_err *err)
+{
+	if (ctl || records == 0 || len > x->cfg.spool_bytes || x->failed) {
+		if (records > 0)
+			count_drop(x, records, len, err);
+		return;
+	}
+	while (x->spool.bytes + len > x->cfg.spool_bytes)
+		spool_drop_oldest(x, err);
+	if (exp_spool_push(&x->spool, x->buf, len, records, odid) == -1) {
+		count_drop(x, records, len, err);
+		return;
+	}
+	x->st.spooled_messages++;
 }
 
 static void
@@ -313,17 +241,17 @@ chan_send_one(struct ipfix_exporter *x, const uint8_t *p, size_t len,
 		how.pr_rtx = x->cfg.pr_rtx;
 	/* Paced messages leave on time, never held. */
 	how.more = x->more_input && x->cfg.pace == IPFIX_PACE_FAST;
-	while ((rc = ipfix_chan_send(x->cur->c, p, len, &how, err)) ==
+	/* The waits serve every session, and may find this one lost:
+	 * it stays allocated (only its owner frees it), so the next try
+	 * reports its error. */
+	while ((rc = exp_sess_send(x->cur, p, len, &how, err)) ==
 	    IPFIX_T_AGAIN) {
 		if (exp_stop_asked(x) && give_up == 0)
 			give_up = ev_now_ms() + x->cfg.linger_ms;
 		if (give_up != 0 && ev_now_ms() >= give_up)
 			return ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET,
 			    NULL, "collector not reading at shutdown");
-		exp_wait_io(x, ev_now_ms() + AGAIN_WAIT_MS);
-		if (x->cur == NULL)
-			return ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET,
-			    NULL, "session lost while sending");
+		exp_wait(x, ev_now_ms() + AGAIN_WAIT_MS);
 	}
 	return rc == IPFIX_T_OK ? 0 : -1;
 }
@@ -342,10 +270,14 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records,
 
 	pace(x, records);
 	ipfix_err_clear(&err);
-	if (x->cur == NULL) {
+	if (x->cur != NULL && x->cur->lost) {
+		err = x->cur->err;
+		lose_cur(x);
+	} else if (x->cur == NULL)
 		ipfix_err_set(&err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
 		    "no session");
-		count_drop(x, records, len, &err);
+	if (x->cur == NULL) {
+		park(x, len, records, odid, ctl, &err);
 		return -1;
 	}
 	p = wire_bytes(x, x->buf, &wlen);
@@ -355,20 +287,22 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records,
 	else
 		rc = chan_send_one(x, p, wlen, odid, sidx, ctl, &err);
 	if (rc == -1) {
-		count_drop(x, records, len, &err);
-		if (x->cur != NULL) {
-			x->cur->err = err;
-			exp_lose_cur(x);
-		}
+		park(x, len, records, odid, ctl, &err);
+		x->cur->err = err;
+		x->cur->lost = true;
+		lose_cur(x);
 		return -1;
 	}
+	x->cur->msgs++;
+	x->cur->bytes += wlen;
+	x->cur->recs += records;
 	x->st.out_messages++;
 	x->st.out_records += records;
 	x->st.out_bytes += len;
 	x->st.out_wire_bytes += wlen;
 	if (++x->since_service >= SERVICE_EVERY && x->cfg.sink == NULL) {
 		x->since_service = 0;
-		exp_wait_io(x, 0);
+		exp_wait(x, 0);
 	}
 	return 0;
 }
@@ -394,8 +328,8 @@ send_msg(struct ipfix_exporter *x, struct exp_dom *d, uint32_t odid,
 	return x->failed ? -1 : 0;
 }
 
-int
-exp_flush_msg(struct ipfix_exporter *x)
+static int
+flush_msg(struct ipfix_exporter *x)
 {
 	size_t len;
 
@@ -440,10 +374,12 @@ open_msg(struct ipfix_exporter *x, struct exp_dom *d, int sidx)
 	uint32_t t = out_time(x);
 
 	if (x->open && (x->b_odid != d->odid || x->b_time != t ||
-	    x->b_sidx != sidx) && exp_flush_msg(x) == -1)
+	    x->b_sidx != sidx) && flush_msg(x) == -1)
 		return -1;
 	if (x->open)
 		return 0;
+	if (x->cur != NULL && x->cur->lost)
+		lose_cur(x);
 	if (exp_ensure_session(x) == -1)
 		return -1;
 	seq_sync(x, d);
@@ -501,7 +437,7 @@ add_item(struct ipfix_exporter *x, struct exp_dom *d, const struct item *it)
 			return exp_fatal(x, &err);
 		if (rc == 0)
 			return 0;
-		if (exp_flush_msg(x) == -1)
+		if (flush_msg(x) == -1)
 			return -1;
 	}
 	ipfix_err_set(&err, IPFIX_E_LIMIT, IPFIX_NO_OFFSET, NULL,
@@ -552,8 +488,8 @@ add_record_open(struct ipfix_exporter *x, const struct exp_dom *d,
 	    ipfix_builder_add_record(&x->b, e->t->id, p, len, &err) == 0;
 }
 
-int
-exp_add_record(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
+static int
+add_record(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
     const uint8_t *p, size_t len)
 {
 	struct item it = { .kind = ITEM_RECORD, .tid = e->t->id, .p = p,
@@ -567,6 +503,58 @@ exp_add_record(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
 			return -1;
 		if ((rc = add_item(x, d, &it)) != 1)
 			return rc;
+	}
+	return 0;
+}
+
+/* Tell the collector how many records never left (C59), once per new
+ * count and on every new session. */
+static int
+emit_stats(struct ipfix_exporter *x, bool again)
+{
+	uint8_t rec[EXP_STATS_REC_LEN];
+	struct exp_dom *d;
+	struct exp_tmpl *e;
+
+	/* A report that opened the new session is already on it when the
+	 * session's first upkeep asks again. */
+	if (x->cfg.no_own_stats || x->st.not_sent_records == 0 ||
+	    (x->stats_sent == x->st.not_sent_records &&
+	    (!again || x->stats_gen == exp_cur_gen(x))))
+		return 0;
+	if ((d = exp_dom_get(x, 0)) == NULL ||
+	    (e = exp_stats_tmpl(d, OWN_RELIABILITY)) == NULL)
+		return 0;	/* no memory: the counts stay in --stats */
+	x->stats_sent = x->st.not_sent_records;
+	exp_stats_reliability(&x->st, x->cfg.process_id, rec);
+	if (add_record(x, d, e, rec, sizeof(rec)) == -1)
+		return -1;
+	x->stats_gen = exp_cur_gen(x);
+	x->st.out_stats_records++;
+	x->b_own++;
+	return 0;
+}
+
+/* After a hand-off, each domain's cumulative counts (RFC 7011 §4.1) on
+ * the new session, so a collector can account across the chain. */
+static int
+emit_metering(struct ipfix_exporter *x)
+{
+	uint8_t rec[EXP_STATS_REC_LEN];
+	struct exp_tmpl *e;
+	struct exp_dom *d;
+	size_t i;
+
+	for (i = 0; i < x->ndom && !x->cfg.no_own_stats; i++) {
+		d = &x->dom[i];
+		if (d->tot_msgs == 0 ||
+		    (e = exp_stats_tmpl(d, OWN_METERING)) == NULL)
+			continue;
+		exp_stats_metering(d, rec);
+		if (add_record(x, d, e, rec, sizeof(rec)) == -1)
+			return -1;
+		x->st.out_stats_records++;
+		x->b_own++;
 	}
 	return 0;
 }
@@ -630,7 +618,7 @@ add_run(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
 		/* A new message: UDP templates may be due (C51). */
 		if (k == 0) {
 			if (maybe_refresh(x, d) == 0 &&
-			    exp_add_record(x, d, e, p, rl) == -1) {
+			    add_record(x, d, e, p, rl) == -1) {
 				/* placed nowhere; after a fatal error
 				 * neither is the rest */
 				x->st.not_sent_records += x->failed ? n : 1;
@@ -647,6 +635,48 @@ add_run(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
 
 /* Per-message upkeep ------------------------------------------------------- */
 
+/* The spool goes out on a session that is up, after its templates (in
+ * the builder, flushed first); what fails again goes back in. */
+static int
+drain_spool(struct ipfix_exporter *x)
+{
+	struct exp_spooled *e;
+	struct exp_dom *d;
+	size_t n = x->spool.n - x->spool.head;
+
+	if (n == 0 || x->cur == NULL || flush_msg(x) == -1)
+		return x->failed ? -1 : 0;
+	while (n-- > 0 && x->cur != NULL && !x->cur->lost &&
+	    (e = exp_spool_front(&x->spool)) != NULL) {
+		uint32_t records = e->records;
+		size_t len = e->len;
+
+		if ((d = exp_dom_get(x, e->odid)) == NULL)
+			return 0;
+		memcpy(x->buf, e->p, len);
+		exp_spool_pop(&x->spool);	/* a failure pushes it again */
+		resend(x, d, len, records);
+		if (x->failed)
+			return -1;
+	}
+	return 0;
+}
+
+/* Soft hand-off: once the next session is up, what the builder holds
+ * leaves on the current one and the data moves. */
+static int
+handoff(struct ipfix_exporter *x)
+{
+	exp_conn_rekey(x);
+	if (!exp_conn_next_ready(x))
+		return 0;
+	if (flush_msg(x) == -1)
+		return -1;
+	if (x->next != NULL)	/* the flush may have lost cur, and next */
+		exp_conn_switch(x);
+	return 0;
+}
+
 /* Templates and statistics a new session needs before any data. */
 static int
 upkeep(struct ipfix_exporter *x)
@@ -654,33 +684,26 @@ upkeep(struct ipfix_exporter *x)
 	size_t i;
 
 	exp_check_report(x);
-	exp_start_rekey(x);
-	if (x->next != NULL && ev_now_ms() - x->next->opened_ms >=
-	    x->cfg.connect_ms && !x->next->lost) {
-		x->next->lost = true;
-		ipfix_err_set(&x->next->err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
-		    "hand-off session not up within %u ms", x->cfg.connect_ms);
-	}
-	if (x->next != NULL) {
-		exp_sess_service(x->next);
-		exp_reap(x);
-		if (exp_handoff(x) == -1)
-			return -1;
-	}
+	if (exp_conn_reap(x))
+		lose_cur(x);
+	if (handoff(x) == -1)
+		return -1;
 	while (x->need_all && x->cur != NULL) {
 		x->need_all = false;
 		for (i = 0; i < x->ndom; i++)
 			if (emit_dom(x, &x->dom[i], false) == -1)
 				return -1;
-		if (exp_emit_stats(x, true) == -1)
+		if (emit_stats(x, true) == -1)
 			return -1;
 	}
 	if (x->need_meter && x->cur != NULL) {
 		x->need_meter = false;
-		if (exp_emit_metering(x) == -1)
+		if (emit_metering(x) == -1)
 			return -1;
 	}
-	return exp_emit_stats(x, false);
+	if (drain_spool(x) == -1)
+		return -1;
+	return emit_stats(x, false);
 }
 
 /* Decoder callbacks -------------------------------------------------------- */
@@ -734,7 +757,7 @@ withdraw(struct ipfix_exporter *x, struct exp_dom *d, uint16_t set_id,
 		    e->t->id != tid : e->t->options != opts))
 			continue;
 		sent |= x->cur != NULL && e->sent_gen == exp_cur_gen(x);
-		tm_del(d, i);
+		exp_tm_del(d, i);
 	}
 	return sent;
 }
@@ -779,7 +802,7 @@ on_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
 		return;
 	}
 	if (maybe_refresh(x, d) == 0 &&
-	    exp_add_record(x, d, e, r->p, r->len) == -1)
+	    add_record(x, d, e, r->p, r->len) == -1)
 		x->st.not_sent_records++;	/* placed in no message */
 }
 
@@ -862,14 +885,14 @@ whole_fits(struct ipfix_exporter *x, struct exp_dom *d,
 	return true;
 }
 
+/* The data message in x->buf goes out under our header for d. */
 static void
-send_whole(struct ipfix_exporter *x, struct exp_dom *d, const uint8_t *msg,
-    size_t len, uint32_t records)
+resend(struct ipfix_exporter *x, struct exp_dom *d, size_t len,
+    uint32_t records)
 {
 	struct ipfix_hdr h;
 
 	seq_sync(x, d);
-	memcpy(x->buf, msg, len);
 	h.version = IPFIX_VERSION;
 	h.length = (uint16_t)len;
 	h.export_time = out_time(x);
@@ -877,6 +900,14 @@ send_whole(struct ipfix_exporter *x, struct exp_dom *d, const uint8_t *msg,
 	h.odid = d->odid;
 	ipfix_hdr_encode(&h, x->buf);
 	(void)send_msg(x, d, d->odid, len, records, 0, SIDX_DATA, false);
+}
+
+static void
+send_whole(struct ipfix_exporter *x, struct exp_dom *d, const uint8_t *msg,
+    size_t len, uint32_t records)
+{
+	memcpy(x->buf, msg, len);
+	resend(x, d, len, records);
 }
 
 /* Returns false when the decoder must take the message. */
@@ -904,7 +935,7 @@ forward(struct ipfix_exporter *x, const uint8_t *msg, size_t len,
 		/* A due UDP refresh joins what the builder holds, which goes
 		 * first: the data message after it stays whole. */
 		(void)maybe_refresh(x, d);
-		if (exp_flush_msg(x) == 0 && exp_cur_gen(x) == gen) {
+		if (flush_msg(x) == 0 && exp_cur_gen(x) == gen) {
 			x->st.in_records += records;
 			send_whole(x, d, msg, len, records);
 			return true;
@@ -927,6 +958,7 @@ ipfix_exporter_config_init(struct ipfix_exporter_config *cfg)
 	cfg->max_retries = -1;
 	cfg->pr_rtx = -1;
 	cfg->process_id = 1;
+	cfg->spool_bytes = IPFIX_EXP_SPOOL_BYTES;
 }
 
 static bool
@@ -958,6 +990,11 @@ check_config(const struct ipfix_exporter_config *c, struct ipfix_err *err)
 		bad = "a rate must be positive";
 	else if (c->pace == IPFIX_PACE_REALTIME && c->speed <= 0)
 		bad = "the speed must be positive";
+	else if (c->probe_ms > 0 && c->sink == NULL &&
+	    c->ep.scheme != IPFIX_SCHEME_DTLS)
+		bad = "the liveness probe needs a dtls:// collector (TCP and "
+		    "SCTP see a restarted collector's reset or ABORT at the "
+		    "next send)";
 	if (bad == NULL)
 		return 0;
 	return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL, "%s",
@@ -1022,6 +1059,18 @@ ipfix_exporter_new(const struct ipfix_exporter_config *cfg,
 	}
 	x->cfg = *cfg;
 	fill_defaults(x);
+	if ((x->ev = ev_new(EXP_EV_SETSIZE, err)) == NULL) {
+		ipfix_exporter_free(x);
+		return NULL;
+	}
+	x->env.cfg = &x->cfg;
+	x->env.ev = x->ev;
+	x->env.datagram = x->datagram;
+	x->env.zstream = x->zstream;
+	if (exp_conn_probe_start(x, err) == -1) {
+		ipfix_exporter_free(x);
+		return NULL;
+	}
 	return x;
 }
 
@@ -1034,6 +1083,8 @@ ipfix_exporter_free(struct ipfix_exporter *x)
 	exp_sess_free(x->next);
 	exp_sess_free(x->old);
 	exp_sess_free(x->conn);
+	exp_spool_free(&x->spool);
+	ev_free(x->ev);
 	ipfix_decoder_free(x->dec);
 	doms_free(x);
 	free(x->buf);
@@ -1070,7 +1121,7 @@ realtime(struct ipfix_exporter *x, const struct ipfix_hdr *h,
 	    x->cfg.speed);
 	if (due <= ev_now_ms())
 		return;
-	(void)exp_flush_msg(x);
+	(void)flush_msg(x);
 	(void)exp_sleep_until(x, due, true);
 }
 
@@ -1111,7 +1162,7 @@ ipfix_exporter_feed(struct ipfix_exporter *x, const uint8_t *msg, size_t len,
 		x->st.in_malformed++;
 	x->feed_ms = 0;
 	if (x->cfg.flush_each_input)
-		(void)exp_flush_msg(x);
+		(void)flush_msg(x);
 	return x->failed ? feed_fail(x, err) : 0;
 }
 
@@ -1124,13 +1175,19 @@ ipfix_exporter_finish(struct ipfix_exporter *x, struct ipfix_err *err)
 		count_drop(x, pending, x->b.len, &x->fail);
 	if (!x->failed) {
 		(void)upkeep(x);
-		(void)exp_flush_msg(x);
+		(void)flush_msg(x);
 	}
 	exp_sess_free(x->next);
 	x->next = NULL;
+	if (x->cur != NULL && x->cur->lost)
+		lose_cur(x);
+	if (exp_spool_front(&x->spool) != NULL && !x->failed)
+		ipfix_err_set(&x->fail, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
+		    "no session at the end for the spooled messages");
+	while (exp_spool_front(&x->spool) != NULL)
+		spool_drop_oldest(x, &x->fail);
 	exp_close_session(x);
-	while (x->old != NULL)
-		exp_wait_io(x, x->old->close_by_ms);
+	exp_conn_drain(x);
 	return x->failed ? feed_fail(x, err) : 0;
 }
 
@@ -1167,7 +1224,7 @@ ipfix_exporter_run(struct ipfix_exporter *x, struct ipfix_reader *r,
 		/* What the transport holds leaves before a read that may
 		 * block (a live pipe). */
 		if (!x->more_input && x->cur != NULL)
-			exp_wait_io(x, 0);
+			exp_conn_push(x);
 	}
 	x->more_input = false;
 	if (exp_stop_asked(x))

@@ -1,0 +1,417 @@
+/*
+ * exp_conn: the exporter's set of Transport Sessions (exporter_int.h): the
+ * current one, the next (a hand-off in progress), the old (draining) and
+ * one being connected; waiting on the event loop, connecting with backoff
+ * (C66), reaping, periodic re-association and the switch of a soft
+ * hand-off. Below exporter.c and above exp_sess.c: it never reaches the
+ * builder. A lost current session is reported (exp_conn_reap's return),
+ * never freed here; the exporter counts what it held and drops it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "exporter_int.h"
+
+uint64_t
+exp_cur_gen(const struct ipfix_exporter *x)
+{
+	return x->cur != NULL ? x->cur->gen : 0;
+}
+
+/* The §4.3-worthy end of an old session: a failure while it closes was
+ * a late refusal (TLS 1.3 refuses a client certificate only after the
+ * client's handshake is done), so the data it carried was dropped by the
+ * collector. That is a failure of the run, not a lost collector. */
+static void
+close_failed(struct ipfix_exporter *x, struct exp_sess *s)
+{
+	x->st.probes_answered += s->probes_ok;
+	if (!s->lost || s->c == NULL ||
+	    ipfix_chan_state(s->c) != IPFIX_CHAN_FAILED)
+		return;
+	x->st.failures++;
+	if (s->err.code == IPFIX_E_TLS && !x->failed) {
+		x->failed = true;	/* the caller reports it */
+		x->fail = s->err;
+	} else
+		exp_event(x, IPFIX_EXP_LOST, NULL, &s->err);
+}
+
+/* Drop a failed hand-off and an old session that is done; true when the
+ * current session is lost (the caller drops it and counts what it held). */
+bool
+exp_conn_reap(struct ipfix_exporter *x)
+{
+	if (x->next != NULL && x->next->lost) {
+		x->st.connect_failures++;
+		exp_event(x, IPFIX_EXP_CONNECT_FAILED, "hand-off",
+		    &x->next->err);
+		exp_sess_free(x->next);
+		x->next = NULL;
+	}
+	if (x->old != NULL && (x->old->lost || exp_sess_closed(x->old) ||
+	    ev_now_ms() >= x->old->close_by_ms)) {
+		close_failed(x, x->old);
+		exp_sess_free(x->old);
+		x->old = NULL;
+	}
+	return x->cur != NULL && x->cur->lost;
+}
+
+/* One pass of the event loop, at most until deadline (monotonic ms):
+ * descriptor events service their session; channel timers run out here. */
+void
+exp_wait(struct ipfix_exporter *x, uint64_t deadline)
+{
+	struct ipfix_err err;
+	uint64_t now = ev_now_ms();
+	long tmo = deadline > now ? (long)(deadline - now) : 0;
+
+	exp_sess_timeout(x->cur, &tmo);
+	exp_sess_timeout(x->next, &tmo);
+	exp_sess_timeout(x->old, &tmo);
+	exp_sess_timeout(x->conn, &tmo);
+	if (ev_run_once(x->ev, (int)tmo, &err) == -1)
+		(void)exp_fatal(x, &err);
+	exp_sess_tick(x->conn);
+	exp_sess_tick(x->cur);
+	exp_sess_tick(x->next);
+	exp_sess_tick(x->old);
+	exp_check_report(x);
+}
+
+/* Push what the current session holds (a live input went quiet). */
+void
+exp_conn_push(struct ipfix_exporter *x)
+{
+	exp_sess_service(x->cur);
+	exp_wait(x, 0);
+}
+
+/* Sleep until t serving the sessions; false when a stop came first. */
+bool
+exp_sleep_until(struct ipfix_exporter *x, uint64_t t, bool stoppable)
+{
+	while (ev_now_ms() < t) {
+		if (stoppable && exp_stop_asked(x))
+			return false;
+		exp_wait(x, t);
+	}
+	return true;
+}
+
+/* The connect deadline passed: what and, if known, where the handshake
+ * waits and why (a silent DTLS peer after our Finished: wrong PSK...). */
+static void
+no_session(const struct ipfix_exporter *x, const struct exp_sess *s,
+    const char *what, struct ipfix_err *err)
+{
+	const char *why = s->c != NULL ? ipfix_chan_stalled(s->c) : NULL;
+
+	ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
+	    "%s within %u ms%s%s", what, x->cfg.connect_ms,
+	    why != NULL ? ": " : "", why != NULL ? why : "");
+}
+
+/* One connection attempt: open, then wait until up or deadline. */
+static struct exp_sess *
+connect_once(struct ipfix_exporter *x, struct ipfix_err *err)
+{
+	struct exp_sess *s;
+	uint64_t deadline;
+	enum exp_sstate st;
+
+	exp_event(x, IPFIX_EXP_CONNECTING, NULL, NULL);
+	x->st.attempts++;
+	if ((s = exp_sess_open(&x->env, ++x->gen, err)) == NULL)
+		return NULL;
+	deadline = ev_now_ms() + x->cfg.connect_ms;
+	x->conn = s;	/* so exp_wait serves its timers */
+	while ((st = exp_sess_state(s)) == EXP_S_CONNECTING &&
+	    ev_now_ms() < deadline && !exp_stop_asked(x))
+		exp_wait(x, deadline);
+	x->conn = NULL;
+	if (st == EXP_S_UP) {
+		exp_sess_limits(&x->env, s);
+		return s;
+	}
+	if (st == EXP_S_LOST)
+		*err = s->err;
+	else
+		no_session(x, s, "no session", err);
+	exp_sess_free(s);
+	return NULL;
+}
+
+/* Liveness -------------------------------------------------------------- */
+
+static void
+probe_off(struct ipfix_exporter *x, const char *why)
+{
+	if (x->probe_off || x->probe_timer == 0)
+		return;
+	x->probe_off = true;
+	(void)ev_timer_del(x->ev, x->probe_timer);
+	x->probe_timer = 0;
+	exp_event(x, IPFIX_EXP_PROBE_OFF, why, NULL);
+}
+
+static long
+probe_cb(struct ev_loop *ev, long long id, void *arg)
+{
+	struct ipfix_exporter *x = arg;
+
+	(void)ev;
+	(void)id;
+	if (x->cur != NULL && exp_sess_probe(x->cur))
+		x->st.probes_sent++;
+	return (long)x->cfg.probe_ms;
+}
+
+int
+exp_conn_probe_start(struct ipfix_exporter *x, struct ipfix_err *err)
+{
+	long long id;
+
+	if (x->cfg.probe_ms == 0 || x->cfg.sink != NULL)
+		return 0;
+	if ((id = ev_timer_add(x->ev, (long)x->cfg.probe_ms, probe_cb, x,
+	    err)) == -1)
+		return -1;
+	x->probe_timer = id;
+	return 0;
+}
+
+void
+exp_conn_lost(struct ipfix_exporter *x, struct exp_sess *s)
+{
+	char buf[32];
+	uint64_t n;
+
+	x->st.probes_answered += s->probes_ok;
+	if (x->datagram && s->recs > s->confirmed) {
+		n = s->recs - s->confirmed;
+		x->st.sent_unconfirmed += n;
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)n);
+		exp_event(x, IPFIX_EXP_UNCONFIRMED, buf, NULL);
+	}
+	if (exp_sess_probe_refused(s))
+		probe_off(x, "the collector refused renegotiation");
+	else if (s->probe_lost)
+		x->probe_suspect = true;
+}
+
+static void
+session_up(struct ipfix_exporter *x, struct exp_sess *s)
+{
+	char buf[IPFIX_ADDRSTR_MAX] = "";
+	const struct ipfix_tpeer *p;
+
+	x->cur = s;
+	x->attempts = 0;
+	x->st.sessions++;
+	x->need_all = true;
+	exp_rekey_arm(x);
+	if (s->c != NULL) {
+		p = ipfix_chan_peer(s->c);
+		if (p->addrlen > 0)
+			ipfix_addr_format((const struct sockaddr *)&p->addr,
+			    p->addrlen, buf, sizeof(buf));
+		if (ipfix_chan_identity(s->c)->resumed)
+			x->st.resumed++;
+	}
+	exp_event(x, IPFIX_EXP_UP, buf, NULL);
+	/* An unanswered probe, then a collector that still had our session:
+	 * it was alive and ignores renegotiation. */
+	if (x->probe_suspect && s->c != NULL &&
+	    ipfix_chan_identity(s->c)->resumed)
+		probe_off(x, "a probe went unanswered, yet the collector "
+		    "resumed our session: it ignores renegotiation");
+	x->probe_suspect = false;
+}
+
+/* Wait out the backoff before the next attempt; false on stop. */
+static bool
+backoff_wait(struct ipfix_exporter *x)
+{
+	uint64_t due;
+	char buf[32];
+
+	if (x->last_attempt_ms == 0 || x->cfg.sink != NULL)
+		return true;
+	/* After a lost session or one failure: retry_min after the last
+	 * attempt began; then doubling with each further failure. */
+	due = x->last_attempt_ms + ipfix_exp_backoff_ms(x->attempts > 0 ?
+	    x->attempts - 1 : 0, x->cfg.retry_min_ms, x->cfg.retry_max_ms);
+	if (due > ev_now_ms()) {
+		snprintf(buf, sizeof(buf), "%llu",
+		    (unsigned long long)(due - ev_now_ms()));
+		exp_event(x, IPFIX_EXP_RETRY, buf, NULL);
+	}
+	return exp_sleep_until(x, due, true);
+}
+
+/* A session to send on, reconnecting as needed (C66: attempts start no
+ * more often than retry_min apart). The caller dropped a lost current
+ * session first. -1 on stop or when giving up. */
+int
+exp_ensure_session(struct ipfix_exporter *x)
+{
+	struct ipfix_err err;
+	struct exp_sess *s;
+
+	/* A hand-off in progress is moot once the session it replaces died. */
+	if (x->cur == NULL && x->next != NULL) {
+		exp_sess_free(x->next);
+		x->next = NULL;
+	}
+	while (x->cur == NULL) {
+		if (x->failed)
+			return -1;
+		if (x->stopping || !backoff_wait(x)) {
+			x->stopping = true;
+			return -1;
+		}
+		x->last_attempt_ms = ev_now_ms();
+		ipfix_err_clear(&err);
+		if ((s = connect_once(x, &err)) != NULL) {
+			session_up(x, s);
+			break;
+		}
+		x->st.connect_failures++;
+		/* Retrying cannot mend a configuration error (no kernel
+		 * SCTP...), nor, before any session came up, a refused
+		 * (D)TLS handshake (unknown CA, name mismatch, wrong PSK). */
+		if (err.code == IPFIX_E_USAGE ||
+		    (err.code == IPFIX_E_TLS && x->st.sessions == 0))
+			return exp_fatal(x, &err);
+		exp_event(x, IPFIX_EXP_CONNECT_FAILED, NULL, &err);
+		if (x->cfg.max_retries >= 0 &&
+		    x->attempts >= (unsigned)x->cfg.max_retries) {
+			exp_event(x, IPFIX_EXP_GAVE_UP, NULL, &err);
+			return exp_fatal(x, &err);
+		}
+		x->attempts++;
+	}
+	return 0;
+}
+
+/* Hand-off ----------------------------------------------------------------- */
+
+void
+exp_rekey_arm(struct ipfix_exporter *x)
+{
+	x->rekey_at_ms = ev_now_ms() + x->cfg.rekey_ms;
+}
+
+/* --rekey: the current session has lived its time or carried its
+ * volume. */
+void
+exp_conn_rekey(struct ipfix_exporter *x)
+{
+	const struct ipfix_exporter_config *c = &x->cfg;
+	const struct exp_sess *s = x->cur;
+
+	if (s == NULL || x->next != NULL)
+		return;
+	if ((c->rekey_ms == 0 || ev_now_ms() < x->rekey_at_ms) &&
+	    (c->rekey_msgs == 0 || s->msgs < c->rekey_msgs) &&
+	    (c->rekey_bytes == 0 || s->bytes < c->rekey_bytes))
+		return;
+	exp_rekey_arm(x);
+	x->st.rekeys++;
+	exp_conn_start_next(x);
+}
+
+/* Open the next session now (a due --rekey, a failed probe). */
+void
+exp_conn_start_next(struct ipfix_exporter *x)
+{
+	struct ipfix_err err;
+
+	if (x->cur == NULL || x->next != NULL)
+		return;
+	ipfix_err_clear(&err);
+	x->st.attempts++;
+	if ((x->next = exp_sess_open(&x->env, ++x->gen, &err)) == NULL) {
+		x->st.connect_failures++;
+		exp_event(x, IPFIX_EXP_CONNECT_FAILED, "hand-off", &err);
+	}
+}
+
+/* The next session is up: the data may move (after a flush). A next
+ * session that missed connect_ms is marked lost (reaped later). */
+bool
+exp_conn_next_ready(struct ipfix_exporter *x)
+{
+	struct exp_sess *n = x->next;
+
+	if (n == NULL)
+		return false;
+	if (exp_sess_state(n) == EXP_S_CONNECTING &&
+	    ev_now_ms() - n->opened_ms >= x->cfg.connect_ms) {
+		n->lost = true;
+		no_session(x, n, "hand-off session not up", &n->err);
+	}
+	return exp_sess_state(n) == EXP_S_UP;
+}
+
+/* Soft hand-off: the data moves to the next session (the builder is
+ * empty); the current one is closed in order once what it holds is out. */
+void
+exp_conn_switch(struct ipfix_exporter *x)
+{
+	struct exp_sess *n = x->next;
+
+	x->next = NULL;
+	exp_sess_limits(&x->env, n);
+	if (x->cur != NULL) {
+		exp_sess_free(x->old);
+		x->old = x->cur;
+		exp_sess_shutdown(x->old, x->cfg.linger_ms);
+	}
+	x->cur = NULL;
+	session_up(x, n);
+	x->st.handoffs++;
+	x->need_meter = true;
+	exp_event(x, IPFIX_EXP_HANDOFF, NULL, NULL);
+}
+
+/* Close the session in order, bounded by linger_ms: it joins the old
+ * one (if a hand-off left one) and both drain. */
+void
+exp_close_session(struct ipfix_exporter *x)
+{
+	struct exp_sess *s = x->cur;
+
+	x->cur = NULL;
+	if (s == NULL || s->c == NULL) {
+		exp_sess_free(s);
+		return;
+	}
+	exp_sess_shutdown(s, x->cfg.linger_ms);
+	if (exp_sess_closed(s)) {
+		exp_sess_free(s);
+		return;
+	}
+	if (x->old != NULL) {
+		x->next = s;	/* served too; freed below */
+		while (!exp_sess_closed(s) && !s->lost &&
+		    ev_now_ms() < s->close_by_ms)
+			exp_wait(x, s->close_by_ms);
+		x->next = NULL;
+		exp_sess_free(s);
+		return;
+	}
+	x->old = s;
+}
+
+/* Drain the old session at the end (bounded by its linger time). */
+void
+exp_conn_drain(struct ipfix_exporter *x)
+{
+	while (x->old != NULL) {
+		exp_wait(x, x->old->close_by_ms);
+		(void)exp_conn_reap(x);
+	}
+}

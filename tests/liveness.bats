@@ -1,0 +1,324 @@
+#!/usr/bin/env bats
+# ipfix-send's liveness (ipfix-send(1) LIVENESS) against ipfix-recv on
+# loopback: --rekey by time, bytes and messages; the DTLS liveness probe
+# finding a collector restarted with its state lost (the exporter is
+# stopped while the collector restarts, so no ICMP error can give it
+# away); a collector refusing the probe, ipfix-recv --refuse-probes and
+# openssl s_server (one warning, export goes on, every record accounted
+# for); hand-offs every two messages over DTLS/UDP, TLS/TCP and DTLS/SCTP
+# (in namespaces) with the records compared exactly; a collector gone
+# (ICMP) and back, with and without the spool. The PKI comes from
+# tests/lib/mkcerts.sh.
+
+load lib/netns
+load lib/e2e
+
+setup_file() {
+	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	sh "$top/tests/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" > /dev/null 2>&1
+}
+
+setup() {
+	e2e_setup
+	need_tools ipfix-gen ipfix-dump ipfix-send ipfix-recv
+	need_cmd openssl jq
+	pki=$BATS_FILE_TMPDIR/pki
+	[ -s "$pki/psk.hex" ] || skip "mkcerts.sh failed"
+	psk=(--psk-identity exp1 --psk-file "$pki/psk.hex")
+	gen_stream "$tmp/in.ipfix" nDPI__wechat.pcap 0 400
+	port=$((20000 + RANDOM % 20000))
+}
+
+teardown() {
+	e2e_teardown
+}
+
+# start_recv NAME OUT SCHEME OPTION...: ipfix-recv on loopback at $port.
+start_recv() {
+	name=$1 out=$2 scheme=$3
+	shift 3
+	bg "$name" 60 - "$recv" -v --stats --json -o "$out" "$@" \
+	    "$scheme://127.0.0.1:$port"
+	for _ in $(seq 50); do
+		ss -Hlun | awk -v p=":$port" '$4 ~ p "$" { f = 1 } END { exit !f }' &&
+		    break
+		sleep 0.1
+	done
+	ss -Hlun | grep -q ":$port " ||
+	    { show_logs "$name"; echo "no listener"; return 1; }
+	sleep 0.3	# its signal handlers come after the bind
+}
+
+# stat_of FIELD: a count of ipfix-send's --stats lines in $tmp/send.err
+stat_of() {
+	sed -n "s/.* \([0-9]*\) $1.*/\1/p" "$tmp/send.err" | tail -n 1
+}
+
+@test "liveness: --rekey rejects a bad limit; --probe needs dtls://" {
+	for bad in 0 -3 10x 5msg 1.5T ''; do
+		run "$send" --rekey "$bad" udp://127.0.0.1:1 /dev/null
+		[ "$status" -eq 2 ]
+		[[ "$output" == *--rekey* ]]
+	done
+	run "$send" --probe 1 udp://127.0.0.1:1 /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"needs a dtls://"* ]]
+}
+
+@test "liveness: --rekey by messages and by bytes hands off and loses nothing" {
+	start_recv recv "$tmp/out.ipfix" udp
+	run timeout 60 "$send" --stats --rekey 10msgs "udp://127.0.0.1:$port" \
+	    "$tmp/in.ipfix"
+	echo "$output" > "$tmp/send.err"
+	[ "$status" -eq 0 ]
+	msgs=$(sed -n 's/^ipfix-send: sent: \([0-9]*\) messages.*/\1/p' "$tmp/send.err")
+	hand=$(stat_of hand-offs)
+	echo "messages $msgs, hand-offs $hand"
+	# every 10 messages a new session (its templates and statistics
+	# records add a few messages)
+	[ "$hand" -ge $((msgs / 14)) ] && [ "$hand" -le $((msgs / 10)) ]
+	run timeout 60 "$send" --stats --rekey 16k "udp://127.0.0.1:$port" \
+	    "$tmp/in.ipfix"
+	echo "$output" > "$tmp/send.err"
+	[ "$status" -eq 0 ]
+	bytes=$(sed -n 's/^ipfix-send: sent: .* records, \([0-9]*\) bytes.*/\1/p' \
+	    "$tmp/send.err")
+	hand=$(stat_of hand-offs)
+	echo "bytes $bytes, hand-offs $hand"
+	[ "$hand" -ge $((bytes / 16384 / 2)) ] && [ "$hand" -le $((bytes / 16384)) ]
+	sleep 0.3
+	bg_stop recv INT
+	# every flow record twice (the §4.1 records of the hand-offs aside)
+	cat "$tmp/in.ipfix" "$tmp/in.ipfix" > "$tmp/twice.ipfix"
+	canon "$tmp/twice.ipfix" | grep packetDeltaCount > "$tmp/c.in"
+	canon "$tmp/out.ipfix" | grep packetDeltaCount > "$tmp/c.out"
+	[ -s "$tmp/c.in" ]
+	cmp "$tmp/c.in" "$tmp/c.out"
+}
+
+@test "liveness: --rekey over DTLS resumes the new sessions" {
+	start_recv recv "$tmp/out.ipfix" dtls "${psk[@]}"
+	run timeout 60 "$send" --stats --rekey 20msgs --record-rate 150 "${psk[@]}" \
+	    "dtls://127.0.0.1:$port" "$tmp/in.ipfix"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" > "$tmp/send.err"
+	hand=$(stat_of hand-offs) resumed=$(stat_of resumed)
+	[ "$hand" -ge 2 ]
+	[ "$resumed" -eq "$hand" ]
+	sleep 0.3
+	bg_stop recv INT
+	canon "$tmp/in.ipfix" | grep packetDeltaCount > "$tmp/c.in"
+	canon "$tmp/out.ipfix" | grep packetDeltaCount > "$tmp/c.out"
+	[ -s "$tmp/c.in" ]
+	cmp "$tmp/c.in" "$tmp/c.out"
+}
+
+# own_stats: the statistics records ipfix-send added (in the output too)
+own_stats() {
+	sed -n 's/^.*ipfix-send: sent: .* \([0-9]*\) statistics records.*/\1/p' \
+	    "$tmp/send.err" | tail -n 1
+}
+
+# t_of PATTERN: the time stamp of the first line of send.err matching it
+t_of() {
+	grep -m 1 "$1" "$tmp/send.err" | cut -d ' ' -f 1
+}
+
+@test "liveness: --probe finds a collector restarted with its state lost within 2 s" {
+	for i in 1 2 3 4 5 6; do cat "$tmp/in.ipfix"; done > "$tmp/six.ipfix"
+	nin=$(nrec "$tmp/six.ipfix")
+	start_recv recv1 "$tmp/out1.ipfix" dtls "${psk[@]}"
+	# about 6 s of export; stderr lines time-stamped
+	timeout 60 "$send" -v --stats --probe 1 --record-rate $((nin / 6)) \
+	    "${psk[@]}" "dtls://127.0.0.1:$port" "$tmp/six.ipfix" \
+	    2> >(while IFS= read -r l; do echo "$(date +%s.%N) $l"; done \
+	    > "$tmp/send.err") 3>&- &
+	sp=$!
+	echo "$sp" > "$tmp/send.pid"
+	sleep 1.5
+	# No ICMP may reveal the restart: the exporter sleeps through it.
+	xp=$(pgrep -P "$sp" ipfix-send || echo "$sp")
+	kill -STOP "$xp"
+	bg_stop recv1 KILL || true
+	start_recv recv2 "$tmp/out2.ipfix" dtls "${psk[@]}"
+	t0=$(date +%s.%N)
+	kill -CONT "$xp"
+	rc=0
+	wait "$sp" || rc=$?
+	rm -f "$tmp/send.pid"
+	sleep 0.5
+	bg_stop recv2 INT || true
+	cat "$tmp/send.err"
+	[ "$rc" -eq 0 ]
+	t1=$(t_of "liveness probe unanswered")
+	[ -n "$t1" ]
+	echo "detected $(echo "$t1 - $t0" | bc) s after the exporter went on"
+	[ "$(echo "$t1 - $t0 <= 2.0" | bc)" -eq 1 ]
+	# no ICMP error was seen, no probe was switched off
+	! grep -q "unreachable\|switched off" "$tmp/send.err"
+	n1=$(nrec "$tmp/out1.ipfix") n2=$(nrec "$tmp/out2.ipfix")
+	notsent=$(sed -n 's/.*not sent: [0-9]* messages, \([0-9]*\) records.*/\1/p' \
+	    "$tmp/send.err" | tail -n 1)
+	unconf=$(sed -n 's/.*sent, unconfirmed: \([0-9]*\) records.*/\1/p' \
+	    "$tmp/send.err" | tail -n 1)
+	lost=$((nin - (n1 + n2 - $(own_stats)) - notsent))
+	echo "input $nin: $n1 before, $n2 after, $notsent not sent, $lost lost unseen, $unconf unconfirmed"
+	[ "$n1" -gt 0 ] && [ "$n2" -gt 0 ]
+	# what vanished unseen is within what was reported unconfirmed
+	[ "$lost" -ge 0 ] && [ "$lost" -le "$unconf" ]
+}
+
+@test "liveness: a collector refusing the probe gets one warning; export goes on" {
+	for i in 1 2 3; do cat "$tmp/in.ipfix"; done > "$tmp/three.ipfix"
+	nin=$(nrec "$tmp/three.ipfix")
+	start_recv recv "$tmp/out.ipfix" dtls --refuse-probes "${psk[@]}"
+	run timeout 60 "$send" --stats --probe 0.3 --record-rate $((nin / 2)) \
+	    "${psk[@]}" "dtls://127.0.0.1:$port" "$tmp/three.ipfix"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "liveness probe switched off" <<< "$output")" -eq 1 ]
+	[[ "$output" == *"refused renegotiation"* ]]
+	echo "$output" > "$tmp/send.err"
+	[ "$(stat_of "probes sent")" -eq 1 ]
+	sleep 0.3
+	bg_stop recv INT
+	notsent=$(sed -n 's/.*not sent: [0-9]* messages, \([0-9]*\) records.*/\1/p' \
+	    "$tmp/send.err")
+	n=$(($(nrec "$tmp/out.ipfix") - $(own_stats)))
+	echo "input $nin, collected $n, not sent $notsent"
+	# the message the refusal caught waited in the spool: none lost
+	[ "$notsent" -eq 0 ]
+	[ "$n" -eq "$nin" ]
+}
+
+# handoffs SCHEME N COPIES OPTION...: at least N hand-offs (--rekey 2msgs) during
+# a paced export between two network namespaces (usrsctp's encapsulation
+# port is per host otherwise); every flow record arrives exactly once.
+handoffs() {
+	scheme=$1 want=$2 copies=$3
+	shift 3
+	e2e_pair
+	for i in $(seq "$copies"); do cat "$tmp/in.ipfix"; done > "$tmp/many.ipfix"
+	case $scheme in
+	tls) proto=tcp lport=4740 ;;
+	dtls-sctp) proto=udp lport=9899 ;;
+	*) proto=udp lport=4740 ;;
+	esac
+	bg recv 120 "$nsb" "$recv" --stats --json -o "$tmp/out.ipfix" "$@" \
+	    "$scheme://:4740"
+	netns_wait_listen "$nsb" "$proto" "$lport" 10 ||
+	    { show_logs recv; return 1; }
+	sleep 0.3
+	run timeout 100 ip netns exec "$nsa" "$send" --stats --rekey 2msgs \
+	    --rate 5000 "$@" "$scheme://10.99.0.2:4740" "$tmp/many.ipfix"
+	echo "$output" > "$tmp/send.err"
+	echo "$output" | tail -n 3
+	[ "$status" -eq 0 ]
+	sleep 0.5
+	bg_stop recv INT
+	hand=$(stat_of hand-offs) resumed=$(stat_of resumed)
+	echo "hand-offs $hand, resumed $resumed"
+	[ "$hand" -ge "$want" ]
+	canon "$tmp/many.ipfix" | grep packetDeltaCount > "$tmp/c.in"
+	canon "$tmp/out.ipfix" | grep packetDeltaCount > "$tmp/c.out"
+	[ -s "$tmp/c.in" ]
+	echo "flow records: $(wc -l < "$tmp/c.in") in, $(wc -l < "$tmp/c.out") out, $(comm -23 "$tmp/c.in" "$tmp/c.out" | wc -l) missing, $(comm -13 "$tmp/c.in" "$tmp/c.out" | wc -l) extra"
+	cmp "$tmp/c.in" "$tmp/c.out"
+}
+
+# The issue asks 1,000 hand-offs per transport; on the shared 2-core
+# machine one takes about 20 ms here (new socket, cookie exchange, resumed
+# handshake, templates), so make check runs fewer (LIVENESS_HANDOFFS=1000
+# runs the full count over DTLS/UDP and TLS/TCP).
+@test "liveness: hand-offs over DTLS/UDP, records exact, >= 99 % resumed" {
+	n=${LIVENESS_HANDOFFS:-300}
+	handoffs dtls "$n" $((n / 4)) "${psk[@]}"
+	[ $((resumed * 100)) -ge $((hand * 99)) ]
+}
+
+@test "liveness: hand-offs over TLS/TCP, records exact, >= 99 % resumed" {
+	n=${LIVENESS_HANDOFFS:-200}
+	handoffs tls "$n" $((n / 4)) "${psk[@]}"
+	[ $((resumed * 100)) -ge $((hand * 99)) ]
+}
+
+@test "liveness: hand-offs over DTLS/SCTP (usrsctp), records exact" {
+	# DTLS/SCTP clients never resume (SCTP-AUTH key order, NOTES.md);
+	# usrsctp's association setup varies widely here (16 to 120 hand-offs
+	# in the same time were seen): the count asked is low.
+	handoffs dtls-sctp 10 30 --sctp-udp-encap "${psk[@]}"
+}
+
+# gone_and_back SPOOL: a DTLS collector stops (ICMP port unreachable from
+# then on) and comes back 1.5 s later during a paced export.
+gone_and_back() {
+	for i in 1 2 3 4 5 6; do cat "$tmp/in.ipfix"; done > "$tmp/six.ipfix"
+	nin=$(nrec "$tmp/six.ipfix")
+	start_recv recv1 "$tmp/out1.ipfix" dtls "${psk[@]}"
+	bg send 60 - "$send" -v --stats --spool "$1" --retry-min 0.3 \
+	    --retry-max 0.6 --record-rate $((nin / 5)) "${psk[@]}" \
+	    "dtls://127.0.0.1:$port" "$tmp/six.ipfix"
+	sleep 1.5
+	bg_stop recv1 INT
+	sleep 1.5
+	start_recv recv2 "$tmp/out2.ipfix" dtls "${psk[@]}"
+	p=$(cat "$tmp/send.pid")
+	timeout 60 tail --pid="$p" -f /dev/null || true
+	rc=0
+	bg_stop send || rc=$?
+	sleep 0.3
+	bg_stop recv2 INT || true
+	cat "$tmp/send.err"
+	[ "$rc" -eq 0 ]
+	grep -q "port is unreachable" "$tmp/send.err"
+	n=$(($(nrec "$tmp/out1.ipfix" "$tmp/out2.ipfix") - $(own_stats)))
+	notsent=$(sed -n 's/.*not sent: [0-9]* messages, \([0-9]*\) records.*/\1/p' \
+	    "$tmp/send.err" | tail -n 1)
+	unconf=$(sed -n 's/.*sent, unconfirmed: \([0-9]*\) records.*/\1/p' \
+	    "$tmp/send.err" | tail -n 1)
+	unseen=$((nin - n - notsent))
+	echo "input $nin: collected $n, not sent $notsent, lost unseen $unseen, unconfirmed $unconf"
+	[ "$unseen" -ge 0 ] && [ "$unseen" -le "$unconf" ]
+}
+
+@test "liveness: collector gone (ICMP) and back: the spool keeps what the lost session held" {
+	gone_and_back 4194304
+	[ "$notsent" -eq 0 ]
+	grep -q "spooled: [1-9][0-9]* messages, 0 records dropped" "$tmp/send.err"
+}
+
+@test "liveness: collector gone and back without a spool: the drop is counted and announced in §4.3 records" {
+	gone_and_back 0
+	[ "$notsent" -gt 0 ]
+	# ours, not the input's (which carry the packet and octet counts too)
+	announced=$(timeout 60 "$dump" --json -q "$tmp/out2.ipfix" |
+	    grep -v notSentPacketTotalCount | grep -o '"notSentFlowTotalCount":[0-9]*' | tail -n 1 | cut -d: -f 2)
+	echo "announced $announced"
+	[ "$announced" -eq "$notsent" ]
+}
+
+@test "liveness: openssl s_server refusing renegotiation: one warning, every record arrives" {
+	# OpenSSL 3's default: a client's renegotiation is refused (alert),
+	# which ends that session; s_server then takes the next one.
+	(sleep 12 | timeout 15 openssl s_server -dtls1_2 -accept "$port" \
+	    -nocert -psk "$(cat "$pki/psk.hex")" -psk_identity exp1 -quiet \
+	    > "$tmp/sserver.out" 2> "$tmp/sserver.err" &)
+	sleep 1
+	nin=$(nrec "$tmp/in.ipfix")
+	run timeout 30 "$send" -v --stats --probe 0.3 --retry-min 0.2 \
+	    --record-rate $((nin / 2)) "${psk[@]}" "dtls://127.0.0.1:$port" \
+	    "$tmp/in.ipfix"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "liveness probe switched off" <<< "$output")" -eq 1 ]
+	echo "$output" > "$tmp/send.err"
+	sleep 0.5
+	sent=$(sed -n 's/^ipfix-send: sent: .* records, \([0-9]*\) bytes.*/\1/p' \
+	    "$tmp/send.err")
+	[ "$(stat -c %s "$tmp/sserver.out")" -eq "$sent" ]
+	canon "$tmp/in.ipfix" | grep packetDeltaCount > "$tmp/c.in"
+	canon "$tmp/sserver.out" | grep packetDeltaCount > "$tmp/c.out"
+	[ -s "$tmp/c.in" ]
+	cmp "$tmp/c.in" "$tmp/c.out"
+}
