@@ -35,6 +35,9 @@ struct ipfix_chan_ops {
 	size_t (*max_msg)(const struct ipfix_chan *c);
 	int (*shutdown)(struct ipfix_chan *c, struct ipfix_err *err);
 	void (*free)(struct ipfix_chan *c);	/* c->sec only */
+	/* Byte-stream kinds: wire bytes made but still held by the kind
+	 * (TLS records not yet given to the transport). NULL: none. */
+	size_t (*queued)(const struct ipfix_chan *c);
 	/*
 	 * Listener on UDP: every datagram passes here first, with cur the
 	 * peer's session or NULL. CHAN_GATE_NEW: open a (new) session for
@@ -79,6 +82,8 @@ struct ipfix_chan {
 	struct ipfix_err close_err;
 	bool close_failed;
 	int ev_mask;			/* what is registered for c->t->fd */
+	bool alerted;			/* the peer sent a fatal alert: */
+	uint8_t alert;			/* its description (RFC 8446 §6) */
 };
 
 struct ipfix_chan_listener {

@@ -143,6 +143,8 @@ count_drop(struct ipfix_exporter *x, uint32_t records, size_t len,
 static void
 lose_cur(struct ipfix_exporter *x)
 {
+	struct ipfix_err err;
+
 	if (x->cur == NULL)
 		return;
 	x->st.failures++;
@@ -152,7 +154,11 @@ lose_cur(struct ipfix_exporter *x)
 		count_drop(x, x->b.records - x->b_own, x->b.len,
 		    &x->cur->err);
 	x->open = false;
-	exp_sess_free(x->cur);
+	x->retry_err = x->cur->err;
+	/* What the peer did not take moves to not sent; an authentication
+	 * refusal is final. */
+	if (exp_acct_end(x, x->cur, &err) & EXP_ACCT_REFUSED)
+		(void)exp_fatal(x, &err);
 	x->cur = NULL;
 }
 
@@ -257,6 +263,7 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records,
 	x->st.out_records += records;
 	x->st.out_bytes += len;
 	x->st.out_wire_bytes += wlen;
+	exp_acct_note(x, x->cur, records, len);
 	if (++x->since_service >= SERVICE_EVERY && x->cfg.sink == NULL) {
 		x->since_service = 0;
 		exp_wait(x, 0);
@@ -1061,8 +1068,9 @@ ipfix_exporter_feed(struct ipfix_exporter *x, const uint8_t *msg, size_t len,
 	}
 	realtime(x, &h, meta);
 	x->in_time = h.export_time;
-	if (upkeep(x) == -1 && x->failed)
-		return feed_fail(x, err);
+	/* A failure here leaves x->failed: the records below are then
+	 * counted as not sent rather than skipped. */
+	(void)upkeep(x);
 	x->feed_ms = ev_now_ms();
 	if (!forward(x, msg, len, meta) &&
 	    ipfix_decoder_feed(x->dec, msg, len, meta != NULL ?
@@ -1093,6 +1101,29 @@ ipfix_exporter_finish(struct ipfix_exporter *x, struct ipfix_err *err)
 	exp_close_session(x);
 	exp_conn_drain(x);
 	return x->failed ? feed_fail(x, err) : 0;
+}
+
+/* The exporter gave up: the rest of the input is read and its records
+ * counted as not sent, so that input = sent + not sent (on a pipe this
+ * waits for its end; INT or TERM stop it). */
+static void
+count_rest(struct ipfix_exporter *x, struct ipfix_reader *r)
+{
+	struct ipfix_msg_meta meta;
+	struct ipfix_err e;
+	const uint8_t *msg;
+	size_t len;
+	int rc;
+
+	while (!exp_stop_asked(x)) {
+		rc = ipfix_reader_next(r, &msg, &len, &meta, &e);
+		if (rc == 0 || rc == -2)
+			break;
+		x->st.in_messages++;
+		if (rc > 0 && ipfix_decoder_feed(x->dec, msg, len,
+		    meta.session, IPFIX_KIND_FILE, meta.offset, &e) == -1)
+			x->st.in_malformed++;
+	}
 }
 
 int
@@ -1133,5 +1164,8 @@ ipfix_exporter_run(struct ipfix_exporter *x, struct ipfix_reader *r,
 	x->more_input = false;
 	if (exp_stop_asked(x))
 		x->stopping = true;
-	return ipfix_exporter_finish(x, err);
+	rc = ipfix_exporter_finish(x, err);
+	if (rc == -1)
+		count_rest(x, r);
+	return rc;
 }
