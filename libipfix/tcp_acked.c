@@ -23,7 +23,9 @@ ipfix_transport_acked(const struct ipfix_transport *t, uint64_t *acked)
 	    len < offsetof(struct tcp_info, tcpi_bytes_acked) +
 	    sizeof(ti.tcpi_bytes_acked))
 		return -1;
-	/* Our FIN, once acknowledged, counts one more (a sequence number). */
+	/* A FIN exchanged may count one sequence number more (seen after
+	 * the peer closed): less than any message, and never past what we
+	 * took. */
 	*acked = ti.tcpi_bytes_acked > t->tx_taken ? t->tx_taken :
 	    ti.tcpi_bytes_acked;
 	return 0;
