@@ -31,7 +31,7 @@ enum {
 	OPT_OUTPUT = 'o', OPT_GZIP = 'z', OPT_VERBOSE = 'v', OPT_QUIET = 'q',
 	OPT_SPLIT = 256, OPT_ROTATE, OPT_STATS, OPT_JSON, OPT_ENCAP,
 	OPT_MAX_TEMPLATES, OPT_MAX_SESSIONS, OPT_IDLE, OPT_LIFETIME,
-	OPT_RCVBUF,
+	OPT_RCVBUF, OPT_REFUSE_PROBES,
 };
 
 /* One row per option: getopt_long and --help both come from here. */
@@ -62,6 +62,8 @@ static const struct cli_opt optdocs[] = {
 	    "their last refresh (default: with their session)" },
 	{ { "rcvbuf", required_argument, NULL, OPT_RCVBUF }, "BYTES",
 	    "socket receive buffer wish" },
+	{ { "refuse-probes", no_argument, NULL, OPT_REFUSE_PROBES }, NULL,
+	    "dtls: refuse exporters' liveness probes (renegotiation)" },
 	CLI_SEC_OPTS("PEM certificate (chain) of this collector",
 	    "CA certificates exporters must chain to",
 	    "accept only exporters with this name (repeatable)",
@@ -89,6 +91,7 @@ struct recv {
 	int sigfd;
 	int status;
 	uint64_t refused;		/* refusals seen, for rate limiting */
+	bool refuse_probes;		/* --refuse-probes */
 	char path[1024];		/* current output file (rotation) */
 };
 
@@ -172,6 +175,7 @@ opt_one(void *arg, int id)
 	case OPT_SPLIT: r->cfg.col.out.split_dir = optarg; return 0;
 	case OPT_STATS: r->cfg.stats = true; return 0;
 	case OPT_JSON: r->cfg.json = true; return 0;
+	case OPT_REFUSE_PROBES: r->refuse_probes = true; return 0;
 	case OPT_ENCAP: return opt_encap(r);
 	case OPT_VERBOSE: r->cli.verbosity++; return 0;
 	case OPT_QUIET: r->cli.verbosity = -1; return 0;
@@ -603,6 +607,9 @@ listen_all(struct recv *r, struct ipfix_err *err)
 
 	for (size_t i = 0; i < r->cfg.neps; i++) {
 		ep = &r->cfg.eps[i];
+		/* ipfix-send's --probe is an abbreviated renegotiation. */
+		r->cfg.sec.cfg.allow_renegotiation_probe = !r->refuse_probes &&
+		    ep->scheme == IPFIX_SCHEME_DTLS;
 		if (ep->secure && (r->sec[i] = ipfix_sec_ctx_new(&r->cfg.sec.cfg,
 		    true, ep->scheme, err)) == NULL)
 			return -1;

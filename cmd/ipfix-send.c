@@ -26,7 +26,7 @@ enum {
 	OPT_SNDBUF, OPT_REFRESH, OPT_REFRESH_MSGS, OPT_EXPORT_TIME, OPT_RATE,
 	OPT_RECORD_RATE, OPT_REALTIME, OPT_SPEED, OPT_RETRY_MIN,
 	OPT_RETRY_MAX, OPT_MAX_RETRIES, OPT_CONNECT_TIMEOUT, OPT_LINGER,
-	OPT_REKEY, OPT_COMPRESS, OPT_PROCESS_ID, OPT_STATS,
+	OPT_REKEY, OPT_PROBE, OPT_SPOOL, OPT_COMPRESS, OPT_PROCESS_ID, OPT_STATS,
 };
 
 /* One row per option: getopt_long and --help both come from here. */
@@ -71,8 +71,16 @@ static const struct cli_opt optdocs[] = {
 	    "SECONDS", "bound on connecting and the handshake (default 10)" },
 	{ { "linger", required_argument, NULL, OPT_LINGER }, "SECONDS",
 	    "bound on the orderly close at the end (default 5)" },
-	{ { "rekey", required_argument, NULL, OPT_REKEY }, "SECONDS",
-	    "soft hand-off to a new Transport Session every SECONDS" },
+	{ { "rekey", required_argument, NULL, OPT_REKEY }, "LIMIT",
+	    "soft hand-off to a new Transport Session after LIMIT: SECONDS "
+	    "(600 or 600s), BYTES (500k, 1M, 2G) or messages (100000msgs); "
+	    "repeat to combine" },
+	{ { "probe", required_argument, NULL, OPT_PROBE }, "SECONDS",
+	    "dtls: liveness probe every SECONDS (finds a restarted collector "
+	    "about a second later)" },
+	{ { "spool", required_argument, NULL, OPT_SPOOL }, "BYTES",
+	    "keep up to BYTES of data messages a lost session could not take "
+	    "for the next one (default 4194304; 0: none)" },
 	{ { "compress", no_argument, NULL, OPT_COMPRESS }, NULL,
 	    "DEFLATE framing (private extension; ipfix-recv only)" },
 	{ { "process-id", required_argument, NULL, OPT_PROCESS_ID }, "N",
@@ -215,6 +223,45 @@ opt_export(struct send *s, int id)
 	}
 }
 
+/* --rekey LIMIT: seconds (bare or with s), bytes (k, M, G: 1024-based)
+ * or messages (msgs); each kind once, the first reached starts a
+ * hand-off. */
+static int
+opt_rekey(struct send *s)
+{
+	struct ipfix_exporter_config *c = &s->cfg;
+	static const struct { const char *suf; double mul; } bytes[] = {
+		{ "k", 1024.0 }, { "M", 1048576.0 }, { "G", 1073741824.0 },
+	};
+	char *end;
+	double v = strtod(optarg, &end);
+	size_t i;
+
+	if (end == optarg || !(v > 0) || v > 1e15)
+		return cli_usage_error(&s->cli, "--rekey: '%s' is not a "
+		    "positive number with an optional unit (s, k, M, G, msgs)",
+		    optarg);
+	if (*end == '\0' || strcmp(end, "s") == 0) {
+		if (v < 0.001 || v > 86400.0 * 30)
+			return cli_usage_error(&s->cli, "--rekey: %s seconds "
+			    "is outside 0.001..2592000", optarg);
+		c->rekey_ms = (unsigned)(v * 1000.0 + 0.5);
+		return 0;
+	}
+	if (strcmp(end, "msgs") == 0) {
+		c->rekey_msgs = (uint64_t)v;
+		return c->rekey_msgs > 0 ? 0 : cli_usage_error(&s->cli,
+		    "--rekey: '%s': at least 1 message", optarg);
+	}
+	for (i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++)
+		if (strcmp(end, bytes[i].suf) == 0) {
+			c->rekey_bytes = (uint64_t)(v * bytes[i].mul);
+			return 0;
+		}
+	return cli_usage_error(&s->cli, "--rekey: unit '%s' of '%s' is none "
+	    "of s, k, M, G, msgs", end, optarg);
+}
+
 static int
 opt_session(struct send *s, int id)
 {
@@ -233,7 +280,13 @@ opt_session(struct send *s, int id)
 	case OPT_LINGER:
 		return seconds_ms(s, "--linger", false, &c->linger_ms);
 	case OPT_REKEY:
-		return seconds_ms(s, "--rekey", false, &c->rekey_ms);
+		return opt_rekey(s);
+	case OPT_PROBE:
+		return seconds_ms(s, "--probe", false, &c->probe_ms);
+	case OPT_SPOOL:
+		rc = num(s, "--spool", 0, 1LL << 32, &v);
+		c->spool_bytes = (size_t)v;
+		return rc;
 	default:
 		rc = num(s, "--max-retries", 0, 1000000, &v);
 		c->max_retries = (int)v;
@@ -261,7 +314,7 @@ opt_one(void *arg, int id)
 		return opt_export(s, id);
 	if (id == OPT_PROCESS_ID)
 		return opt_export(s, id);
-	if (id >= OPT_RETRY_MIN && id <= OPT_REKEY)
+	if (id >= OPT_RETRY_MIN && id <= OPT_SPOOL)
 		return opt_session(s, id);
 	return cli_usage_error(&s->cli, "unknown option");
 }
@@ -349,6 +402,14 @@ on_event(void *arg, enum ipfix_exp_event ev, const char *detail,
 	case IPFIX_EXP_UNACKED:
 		cli_debug(c, 1, "session ended: %s", detail);
 		break;
+	case IPFIX_EXP_PROBE_OFF:
+		cli_warnx(c, "liveness probe switched off for this collector: "
+		    "%s", detail);
+		break;
+	case IPFIX_EXP_UNCONFIRMED:
+		cli_debug(c, 1, "the lost session had taken %s records no "
+		    "probe confirmed (sent, unconfirmed)", detail);
+		break;
 	}
 }
 
@@ -383,6 +444,18 @@ print_stats(const struct cli *c, const struct ipfix_exporter_stats *st)
 	    (unsigned long long)st->failures,
 	    (unsigned long long)st->connect_failures,
 	    (unsigned long long)st->handoffs);
+	fprintf(stderr, "%s: liveness: %llu attempts, %llu resumed, %llu "
+	    "rekeys, %llu probes sent, %llu answered; sent, unconfirmed: "
+	    "%llu records; spooled: %llu messages, %llu records dropped "
+	    "from a full spool\n", c->prog,
+	    (unsigned long long)st->attempts,
+	    (unsigned long long)st->resumed,
+	    (unsigned long long)st->rekeys,
+	    (unsigned long long)st->probes_sent,
+	    (unsigned long long)st->probes_answered,
+	    (unsigned long long)st->sent_unconfirmed,
+	    (unsigned long long)st->spooled_messages,
+	    (unsigned long long)st->spool_dropped_records);
 }
 
 /* What became of the data records (ipfix-send(1), DELIVERY). */

@@ -193,6 +193,32 @@ ipfix_chan_shutdown(struct ipfix_chan *c, struct ipfix_err *err)
 	return rc;
 }
 
+int
+ipfix_chan_probe(struct ipfix_chan *c, struct ipfix_err *err)
+{
+	if (c->ops->probe == NULL || c->l != NULL)
+		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
+		    "chan: %s sessions have no liveness probe", c->ops->name);
+	if (c->state != IPFIX_CHAN_UP)
+		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
+		    "chan: probe on a session that is not up");
+	return c->ops->probe(c, err);
+}
+
+enum ipfix_chan_probe
+ipfix_chan_probe_state(const struct ipfix_chan *c)
+{
+	return c->ops->probe_state != NULL ? c->ops->probe_state(c) :
+	    IPFIX_PROBE_IDLE;
+}
+
+uint64_t
+ipfix_chan_probes_answered(const struct ipfix_chan *c)
+{
+	return c->ops->probes_answered != NULL ?
+	    c->ops->probes_answered(c) : 0;
+}
+
 void
 ipfix_chan_free(struct ipfix_chan *c)
 {

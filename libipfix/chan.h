@@ -131,6 +131,26 @@ int ipfix_chan_shutdown(struct ipfix_chan *c, struct ipfix_err *err);
 /* Client sessions only (NULL is fine): a listener frees its own. */
 void ipfix_chan_free(struct ipfix_chan *c);
 
+/*
+ * Liveness probe (client DTLS/UDP sessions that are up): an abbreviated
+ * renegotiation, which only a peer holding this session's keys can answer,
+ * retransmitted on a short fixed timer (IPFIX_CHAN_PROBE_TIMER_MS, at most
+ * 12 times) instead of the handshake's doubling one. While it is pending,
+ * sends return AGAIN. Unanswered, the session FAILS ("probe unanswered");
+ * refused by the peer (no_renegotiation), it fails too, and probe_state
+ * says REFUSED. -1 with err (IPFIX_E_USAGE) when the kind cannot probe.
+ */
+#define IPFIX_CHAN_PROBE_TIMER_MS	80
+enum ipfix_chan_probe {
+	IPFIX_PROBE_IDLE,	/* none pending; the last one (if any) answered */
+	IPFIX_PROBE_PENDING,
+	IPFIX_PROBE_REFUSED,	/* the peer refused renegotiation */
+};
+int ipfix_chan_probe(struct ipfix_chan *c, struct ipfix_err *err);
+enum ipfix_chan_probe ipfix_chan_probe_state(const struct ipfix_chan *c);
+/* Probes answered on this session. */
+uint64_t ipfix_chan_probes_answered(const struct ipfix_chan *c);
+
 const struct ipfix_chan_identity *ipfix_chan_identity(
     const struct ipfix_chan *c);
 /* Local and peer transport addresses. */

@@ -20,6 +20,7 @@
 #define SCTP_RECORD_MTU		(TLS_DTLS_RECORD_MAX + 256)
 #define EXPORTER_LABEL		"EXPORTER_DTLS_OVER_SCTP"
 #define AUTH_KEY_LEN		64
+#define DTLS_PROBE_TRIES	12	/* OpenSSL's DTLS1_TMO_ALERT_COUNT */
 
 struct dtls {
 	SSL *ssl;
@@ -30,6 +31,9 @@ struct dtls {
 	bool peer_closed;	/* theirs arrived (or the wait ended) */
 	bool auth_set, auth_active;
 	bool read_data;		/* the last SSL_read returned a record */
+	bool probing;		/* a liveness probe is pending */
+	bool probe_refused;
+	uint64_t probes_ok;
 	uint64_t started_ms;
 	uint8_t buf[TLS_DTLS_RECORD_MAX + 512];
 };
@@ -276,6 +280,60 @@ dtls_closing(struct ipfix_chan *c, struct ipfix_err *err)
 	return IPFIX_CHAN_CLOSING;
 }
 
+/* Drive a pending probe: done when the renegotiation completed. */
+static int
+probe_step(struct ipfix_chan *c, struct ipfix_err *err)
+{
+	struct dtls *d = D(c);
+	int rc = SSL_do_handshake(d->ssl);
+
+	if (rc == 1 && !SSL_renegotiate_pending(d->ssl)) {
+		d->probing = false;
+		d->probes_ok++;
+		return 0;
+	}
+	if (rc == 1 || (want_more(d->ssl, rc) && !d->bd.failed))
+		return 0;
+	if (ERR_GET_REASON(ERR_peek_error()) == SSL_R_NO_RENEGOTIATION)
+		d->probe_refused = true;
+	dtls_fail(c, rc, d->probe_refused ? "dtls liveness probe refused "
+	    "by the collector" : "dtls liveness probe", err);
+	return -1;
+}
+
+static int
+dtls_probe(struct ipfix_chan *c, struct ipfix_err *err)
+{
+	struct dtls *d = D(c);
+
+	if (d->sctp)
+		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
+		    "dtls-sctp: no liveness probe (SCTP finds a lost peer)");
+	if (d->probing || d->probe_refused)
+		return 0;
+	if (SSL_renegotiate_abbreviated(d->ssl) != 1) {
+		d->probe_refused = true;
+		return dtls_fail(c, -1, "dtls liveness probe", err);
+	}
+	d->probing = true;
+	return probe_step(c, err) == -1 ? IPFIX_T_ERR : 0;
+}
+
+static enum ipfix_chan_probe
+dtls_probe_state(const struct ipfix_chan *c)
+{
+	const struct dtls *d = D(c);
+
+	return d->probe_refused ? IPFIX_PROBE_REFUSED :
+	    d->probing ? IPFIX_PROBE_PENDING : IPFIX_PROBE_IDLE;
+}
+
+static uint64_t
+dtls_probes_answered(const struct ipfix_chan *c)
+{
+	return D(c)->probes_ok;
+}
+
 static enum ipfix_chan_state
 dtls_service(struct ipfix_chan *c, struct ipfix_err *err)
 {
@@ -285,6 +343,14 @@ dtls_service(struct ipfix_chan *c, struct ipfix_err *err)
 	    ipfix_transport_service(c->t, err) == -1)
 		return IPFIX_CHAN_FAILED;
 	if (DTLSv1_handle_timeout(d->ssl) < 0) {
+		if (d->probing) {
+			ERR_clear_error();
+			ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
+			    "dtls: liveness probe unanswered (%u tries, %u ms "
+			    "apart): collector restarted or gone",
+			    DTLS_PROBE_TRIES, IPFIX_CHAN_PROBE_TIMER_MS);
+			return IPFIX_CHAN_FAILED;
+		}
 		dtls_fail(c, -1, "dtls: retransmissions exhausted", err);
 		return IPFIX_CHAN_FAILED;
 	}
@@ -297,6 +363,8 @@ dtls_service(struct ipfix_chan *c, struct ipfix_err *err)
 		return dtls_handshake(c, err);
 	if (c->state == IPFIX_CHAN_CLOSING)
 		return dtls_closing(c, err);
+	if (d->probing && probe_step(c, err) == -1)
+		return IPFIX_CHAN_FAILED;
 	if (!c->shared && ipfix_transport_flush(c->t, err) == IPFIX_T_ERR)
 		return IPFIX_CHAN_FAILED;
 	return c->state;
@@ -610,6 +678,9 @@ const struct ipfix_chan_ops ipfix_chan_dtls_ops = {
 	.gate = dtls_gate,
 	.linit = dtls_linit,
 	.lfree = dtls_lfree,
+	.probe = dtls_probe,
+	.probe_state = dtls_probe_state,
+	.probes_answered = dtls_probes_answered,
 };
 
 const struct ipfix_chan_ops ipfix_chan_dtls_sctp_ops = {

@@ -38,6 +38,10 @@ struct ipfix_chan_ops {
 	/* Byte-stream kinds: wire bytes made but still held by the kind
 	 * (TLS records not yet given to the transport). NULL: none. */
 	size_t (*queued)(const struct ipfix_chan *c);
+	/* Liveness probe (chan.h); NULL: the kind has none. */
+	int (*probe)(struct ipfix_chan *c, struct ipfix_err *err);
+	enum ipfix_chan_probe (*probe_state)(const struct ipfix_chan *c);
+	uint64_t (*probes_answered)(const struct ipfix_chan *c);
 	/*
 	 * Listener on UDP: every datagram passes here first, with cur the
 	 * peer's session or NULL. CHAN_GATE_NEW: open a (new) session for

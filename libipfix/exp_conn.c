@@ -25,6 +25,7 @@ exp_cur_gen(const struct ipfix_exporter *x)
 static void
 close_failed(struct ipfix_exporter *x, struct exp_sess *s)
 {
+	x->st.probes_answered += s->probes_ok;
 	if (!s->lost || s->c == NULL ||
 	    ipfix_chan_state(s->c) != IPFIX_CHAN_FAILED)
 		return;
@@ -148,6 +149,64 @@ connect_once(struct ipfix_exporter *x, struct ipfix_err *err, bool *refused)
 	return NULL;
 }
 
+/* Liveness -------------------------------------------------------------- */
+
+static void
+probe_off(struct ipfix_exporter *x, const char *why)
+{
+	if (x->probe_off || x->probe_timer == 0)
+		return;
+	x->probe_off = true;
+	(void)ev_timer_del(x->ev, x->probe_timer);
+	x->probe_timer = 0;
+	exp_event(x, IPFIX_EXP_PROBE_OFF, why, NULL);
+}
+
+static long
+probe_cb(struct ev_loop *ev, long long id, void *arg)
+{
+	struct ipfix_exporter *x = arg;
+
+	(void)ev;
+	(void)id;
+	if (x->cur != NULL && exp_sess_probe(x->cur))
+		x->st.probes_sent++;
+	return (long)x->cfg.probe_ms;
+}
+
+int
+exp_conn_probe_start(struct ipfix_exporter *x, struct ipfix_err *err)
+{
+	long long id;
+
+	if (x->cfg.probe_ms == 0 || x->cfg.sink != NULL)
+		return 0;
+	if ((id = ev_timer_add(x->ev, (long)x->cfg.probe_ms, probe_cb, x,
+	    err)) == -1)
+		return -1;
+	x->probe_timer = id;
+	return 0;
+}
+
+void
+exp_conn_lost(struct ipfix_exporter *x, struct exp_sess *s)
+{
+	char buf[32];
+	uint64_t n;
+
+	x->st.probes_answered += s->probes_ok;
+	if (x->datagram && s->recs > s->confirmed) {
+		n = s->recs - s->confirmed;
+		x->st.sent_unconfirmed += n;
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)n);
+		exp_event(x, IPFIX_EXP_UNCONFIRMED, buf, NULL);
+	}
+	if (exp_sess_probe_refused(s))
+		probe_off(x, "the collector refused renegotiation");
+	else if (s->probe_lost)
+		x->probe_suspect = true;
+}
+
 static void
 session_up(struct ipfix_exporter *x, struct exp_sess *s)
 {
@@ -169,6 +228,13 @@ session_up(struct ipfix_exporter *x, struct exp_sess *s)
 			x->st.resumed++;
 	}
 	exp_event(x, IPFIX_EXP_UP, buf, NULL);
+	/* An unanswered probe, then a collector that still had our session:
+	 * it was alive and ignores renegotiation. */
+	if (x->probe_suspect && s->c != NULL &&
+	    ipfix_chan_identity(s->c)->resumed)
+		probe_off(x, "a probe went unanswered, yet the collector "
+		    "resumed our session: it ignores renegotiation");
+	x->probe_suspect = false;
 }
 
 /* Wait out the backoff before the next attempt; false on stop. */
@@ -260,14 +326,22 @@ exp_rekey_arm(struct ipfix_exporter *x)
 	x->rekey_at_ms = ev_now_ms() + x->cfg.rekey_ms;
 }
 
-/* --rekey: the current session has lived its time. */
+/* --rekey: the current session has lived its time or carried its
+ * volume. */
 void
 exp_conn_rekey(struct ipfix_exporter *x)
 {
-	if (x->cfg.rekey_ms == 0 || x->cur == NULL || x->next != NULL ||
-	    ev_now_ms() < x->rekey_at_ms)
+	const struct ipfix_exporter_config *c = &x->cfg;
+	const struct exp_sess *s = x->cur;
+
+	if (s == NULL || x->next != NULL)
+		return;
+	if ((c->rekey_ms == 0 || ev_now_ms() < x->rekey_at_ms) &&
+	    (c->rekey_msgs == 0 || s->msgs < c->rekey_msgs) &&
+	    (c->rekey_bytes == 0 || s->bytes < c->rekey_bytes))
 		return;
 	exp_rekey_arm(x);
+	x->st.rekeys++;
 	exp_conn_start_next(x);
 }
 

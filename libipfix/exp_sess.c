@@ -112,6 +112,47 @@ exp_sess_open(const struct exp_env *env, uint64_t gen, struct ipfix_err *err)
 	return s;
 }
 
+/* An answered (or refused) probe confirms the records sent before it
+ * started. */
+static void
+probe_account(struct exp_sess *s)
+{
+	uint64_t ok = ipfix_chan_probes_answered(s->c);
+
+	/* A refusal came from a peer that held the session's keys too. */
+	if (ok != s->probes_ok ||
+	    ipfix_chan_probe_state(s->c) == IPFIX_PROBE_REFUSED) {
+		s->probes_ok = ok;
+		s->confirmed = s->probe_mark;
+	}
+	if (ipfix_chan_state(s->c) == IPFIX_CHAN_FAILED &&
+	    ipfix_chan_probe_state(s->c) == IPFIX_PROBE_PENDING)
+		s->probe_lost = true;
+}
+
+bool
+exp_sess_probe(struct exp_sess *s)
+{
+	struct ipfix_err err;
+
+	if (s->c == NULL || s->lost || s->close_by_ms != 0 ||
+	    ipfix_chan_state(s->c) != IPFIX_CHAN_UP ||
+	    ipfix_chan_probe_state(s->c) != IPFIX_PROBE_IDLE)
+		return false;
+	s->probe_mark = s->recs;
+	if (ipfix_chan_probe(s->c, &err) == -1 && err.code == IPFIX_E_USAGE)
+		return false;
+	exp_sess_service(s);
+	return true;
+}
+
+bool
+exp_sess_probe_refused(const struct exp_sess *s)
+{
+	return s->c != NULL &&
+	    ipfix_chan_probe_state(s->c) == IPFIX_PROBE_REFUSED;
+}
+
 /* Service s and read what its peer sent (ignored, but reading shows
  * ICMP errors and closes); marks it lost on failure. */
 void
@@ -128,6 +169,7 @@ exp_sess_service(struct exp_sess *s)
 	    ipfix_chan_recv(s->c, &m, &s->err) == IPFIX_T_OK)
 		;
 	st = ipfix_chan_state(s->c);
+	probe_account(s);
 	if (st == IPFIX_CHAN_CLOSED && s->close_by_ms == 0)
 		ipfix_err_set(&s->err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
 		    "the collector closed the session");

@@ -139,6 +139,11 @@ count_drop(struct ipfix_exporter *x, uint32_t records, size_t len,
 	exp_event(x, IPFIX_EXP_DROPPED, NULL, err);
 }
 
+static void park(struct ipfix_exporter *x, size_t len, uint32_t records,
+    uint32_t odid, bool ctl, const struct ipfix_err *err);
+static void resend(struct ipfix_exporter *x, struct exp_dom *d, size_t len,
+    uint32_t records);
+
 /* The current session is gone: count what the builder held, free it. */
 static void
 lose_cur(struct ipfix_exporter *x)
@@ -149,17 +154,52 @@ lose_cur(struct ipfix_exporter *x)
 		return;
 	x->st.failures++;
 	exp_event(x, IPFIX_EXP_LOST, NULL, &x->cur->err);
-	/* What the builder holds was numbered for the lost session. */
+	/* What the builder holds waits for the next session. */
 	if (x->open && x->b.records > x->b_own)
-		count_drop(x, x->b.records - x->b_own, x->b.len,
-		    &x->cur->err);
+		park(x, ipfix_builder_finish(&x->b), x->b.records - x->b_own,
+		    x->b_odid, x->b_ctl, &x->cur->err);
 	x->open = false;
 	x->retry_err = x->cur->err;
+	exp_conn_lost(x, x->cur);
 	/* What the peer did not take moves to not sent; an authentication
 	 * refusal is final. */
 	if (exp_acct_end(x, x->cur, &err) & EXP_ACCT_REFUSED)
 		(void)exp_fatal(x, &err);
 	x->cur = NULL;
+}
+
+/* Spool ----------------------------------------------------------------- */
+
+/* The spool's oldest message is dropped: counted as not sent. */
+static void
+spool_drop_oldest(struct ipfix_exporter *x, const struct ipfix_err *err)
+{
+	struct exp_spooled *e = exp_spool_front(&x->spool);
+
+	x->st.spool_dropped_records += e->records;
+	count_drop(x, e->records, e->len, err);
+	exp_spool_pop(&x->spool);
+}
+
+/* The message in x->buf could not be sent: a data message waits in the
+ * spool for the next session (oldest dropped when full); templates and
+ * withdrawals are made again there, so they are dropped. */
+static void
+park(struct ipfix_exporter *x, size_t len, uint32_t records, uint32_t odid,
+    bool ctl, const struct ipfix_err *err)
+{
+	if (ctl || records == 0 || len > x->cfg.spool_bytes || x->failed) {
+		if (records > 0)
+			count_drop(x, records, len, err);
+		return;
+	}
+	while (x->spool.bytes + len > x->cfg.spool_bytes)
+		spool_drop_oldest(x, err);
+	if (exp_spool_push(&x->spool, x->buf, len, records, odid) == -1) {
+		count_drop(x, records, len, err);
+		return;
+	}
+	x->st.spooled_messages++;
 }
 
 static void
@@ -243,7 +283,7 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records,
 		ipfix_err_set(&err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
 		    "no session");
 	if (x->cur == NULL) {
-		count_drop(x, records, len, &err);
+		park(x, len, records, odid, ctl, &err);
 		return -1;
 	}
 	p = wire_bytes(x, x->buf, &wlen);
@@ -253,12 +293,15 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records,
 	else
 		rc = chan_send_one(x, p, wlen, odid, sidx, ctl, &err);
 	if (rc == -1) {
-		count_drop(x, records, len, &err);
+		park(x, len, records, odid, ctl, &err);
 		x->cur->err = err;
 		x->cur->lost = true;
 		lose_cur(x);
 		return -1;
 	}
+	x->cur->msgs++;
+	x->cur->bytes += wlen;
+	x->cur->recs += records;
 	x->st.out_messages++;
 	x->st.out_records += records;
 	x->st.out_bytes += len;
@@ -599,6 +642,33 @@ add_run(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
 
 /* Per-message upkeep ------------------------------------------------------- */
 
+/* The spool goes out on a session that is up, after its templates (in
+ * the builder, flushed first); what fails again goes back in. */
+static int
+drain_spool(struct ipfix_exporter *x)
+{
+	struct exp_spooled *e;
+	struct exp_dom *d;
+	size_t n = x->spool.n - x->spool.head;
+
+	if (n == 0 || x->cur == NULL || flush_msg(x) == -1)
+		return x->failed ? -1 : 0;
+	while (n-- > 0 && x->cur != NULL && !x->cur->lost &&
+	    (e = exp_spool_front(&x->spool)) != NULL) {
+		uint32_t records = e->records;
+		size_t len = e->len;
+
+		if ((d = exp_dom_get(x, e->odid)) == NULL)
+			return 0;
+		memcpy(x->buf, e->p, len);
+		exp_spool_pop(&x->spool);	/* a failure pushes it again */
+		resend(x, d, len, records);
+		if (x->failed)
+			return -1;
+	}
+	return 0;
+}
+
 /* Soft hand-off: once the next session is up, what the builder holds
  * leaves on the current one and the data moves. */
 static int
@@ -638,6 +708,8 @@ upkeep(struct ipfix_exporter *x)
 		if (emit_metering(x) == -1)
 			return -1;
 	}
+	if (drain_spool(x) == -1)
+		return -1;
 	return emit_stats(x, false);
 }
 
@@ -820,14 +892,14 @@ whole_fits(struct ipfix_exporter *x, struct exp_dom *d,
 	return true;
 }
 
+/* The data message in x->buf goes out under our header for d. */
 static void
-send_whole(struct ipfix_exporter *x, struct exp_dom *d, const uint8_t *msg,
-    size_t len, uint32_t records)
+resend(struct ipfix_exporter *x, struct exp_dom *d, size_t len,
+    uint32_t records)
 {
 	struct ipfix_hdr h;
 
 	seq_sync(x, d);
-	memcpy(x->buf, msg, len);
 	h.version = IPFIX_VERSION;
 	h.length = (uint16_t)len;
 	h.export_time = out_time(x);
@@ -835,6 +907,14 @@ send_whole(struct ipfix_exporter *x, struct exp_dom *d, const uint8_t *msg,
 	h.odid = d->odid;
 	ipfix_hdr_encode(&h, x->buf);
 	(void)send_msg(x, d, d->odid, len, records, 0, SIDX_DATA, false);
+}
+
+static void
+send_whole(struct ipfix_exporter *x, struct exp_dom *d, const uint8_t *msg,
+    size_t len, uint32_t records)
+{
+	memcpy(x->buf, msg, len);
+	resend(x, d, len, records);
 }
 
 /* Returns false when the decoder must take the message. */
@@ -885,6 +965,7 @@ ipfix_exporter_config_init(struct ipfix_exporter_config *cfg)
 	cfg->max_retries = -1;
 	cfg->pr_rtx = -1;
 	cfg->process_id = 1;
+	cfg->spool_bytes = IPFIX_EXP_SPOOL_BYTES;
 }
 
 static bool
@@ -916,6 +997,11 @@ check_config(const struct ipfix_exporter_config *c, struct ipfix_err *err)
 		bad = "a rate must be positive";
 	else if (c->pace == IPFIX_PACE_REALTIME && c->speed <= 0)
 		bad = "the speed must be positive";
+	else if (c->probe_ms > 0 && c->sink == NULL &&
+	    c->ep.scheme != IPFIX_SCHEME_DTLS)
+		bad = "the liveness probe needs a dtls:// collector (TCP and "
+		    "SCTP see a restarted collector's reset or ABORT at the "
+		    "next send)";
 	if (bad == NULL)
 		return 0;
 	return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL, "%s",
@@ -988,6 +1074,10 @@ ipfix_exporter_new(const struct ipfix_exporter_config *cfg,
 	x->env.ev = x->ev;
 	x->env.datagram = x->datagram;
 	x->env.zstream = x->zstream;
+	if (exp_conn_probe_start(x, err) == -1) {
+		ipfix_exporter_free(x);
+		return NULL;
+	}
 	return x;
 }
 
@@ -1000,6 +1090,7 @@ ipfix_exporter_free(struct ipfix_exporter *x)
 	exp_sess_free(x->next);
 	exp_sess_free(x->old);
 	exp_sess_free(x->conn);
+	exp_spool_free(&x->spool);
 	ev_free(x->ev);
 	ipfix_decoder_free(x->dec);
 	doms_free(x);
@@ -1098,6 +1189,11 @@ ipfix_exporter_finish(struct ipfix_exporter *x, struct ipfix_err *err)
 	x->next = NULL;
 	if (x->cur != NULL && x->cur->lost)
 		lose_cur(x);
+	if (exp_spool_front(&x->spool) != NULL && !x->failed)
+		ipfix_err_set(&x->fail, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
+		    "no session at the end for the spooled messages");
+	while (exp_spool_front(&x->spool) != NULL)
+		spool_drop_oldest(x, &x->fail);
 	exp_close_session(x);
 	exp_conn_drain(x);
 	return x->failed ? feed_fail(x, err) : 0;

@@ -26,6 +26,7 @@
 #define IPFIX_EXP_RETRY_MAX_MS		300000
 #define IPFIX_EXP_CONNECT_MS		10000	/* connect + handshake bound */
 #define IPFIX_EXP_LINGER_MS		5000	/* orderly close bound */
+#define IPFIX_EXP_SPOOL_BYTES		(4u << 20)	/* --spool default */
 
 enum ipfix_pace {
 	IPFIX_PACE_FAST,	/* as fast as flow control allows */
@@ -48,6 +49,9 @@ enum ipfix_exp_event {
 	IPFIX_EXP_UNACKED,	/* a TCP/TLS session ended with messages its
 				   peer did not acknowledge, or refused them
 				   (detail: the counts; err: why it ended) */
+	IPFIX_EXP_PROBE_OFF,	/* liveness probe switched off (detail: why) */
+	IPFIX_EXP_UNCONFIRMED,	/* a lost UDP session had taken detail
+				   records not confirmed by a probe */
 };
 
 /* Test seam: a sink instead of a Transport Session (unit tests). */
@@ -73,6 +77,14 @@ struct ipfix_exporter_stats {
 	uint64_t sessions, failures, connect_failures, handoffs;
 	uint64_t attempts;		/* sessions we tried to open */
 	uint64_t resumed;		/* sessions up with a resumed handshake */
+	uint64_t probes_sent, probes_answered;
+	uint64_t sent_unconfirmed;	/* records sent on UDP/DTLS sessions that
+					   were then lost, after the last
+					   answered probe (all without one) */
+	uint64_t rekeys;		/* hand-offs --rekey started */
+	uint64_t spooled_messages;	/* kept for a later session */
+	uint64_t spool_dropped_records;	/* dropped from a full spool (in
+					   not_sent_records too) */
 	uint64_t first_drop_ms, last_drop_ms;	/* wall clock, 0: none */
 	/* Delivery (exp_acct.c): of out_records, those the collector's
 	 * kernel acknowledged (TCP, TLS) and those no transport can confirm
@@ -100,6 +112,12 @@ struct ipfix_exporter_config {
 	int max_retries;	/* consecutive failed attempts; -1: forever */
 	unsigned connect_ms, linger_ms;		/* 0: defaults above */
 	unsigned rekey_ms;	/* soft hand-off period, 0: none */
+	uint64_t rekey_msgs;	/* ... or after this many messages, 0: none */
+	uint64_t rekey_bytes;	/* ... or after this many bytes, 0: none */
+	unsigned probe_ms;	/* DTLS/UDP liveness probe period, 0: none */
+	size_t spool_bytes;	/* data messages kept for the next session
+				   when one is lost (oldest dropped); 0:
+				   none (config_init: the default) */
 	uint16_t data_streams;	/* SCTP: data on streams 1..n, 0: stream 0 */
 	int pr_rtx;		/* SCTP data: PR-SCTP RTX limit, -1: none */
 	bool compress;		/* compress.h framing */

@@ -75,9 +75,28 @@ struct exp_sess {
 	size_t frame_cap;	/* what one send may carry */
 	struct ev_loop *ev;	/* where fd is watched (ev_mask) */
 	int fd, ev_mask;
+	uint64_t msgs, bytes;	/* sent on it: --rekey by volume */
+	uint64_t recs;		/* data records sent on it */
+	uint64_t confirmed;	/* recs that an answered probe confirmed */
+	uint64_t probe_mark;	/* recs when the pending probe started */
+	uint64_t probes_ok;	/* answered probes accounted */
+	bool probe_lost;	/* lost while a probe was pending */
 	bool lost;
 	struct ipfix_err err;	/* why it was lost */
 	struct exp_acct acct;	/* exp_acct.c */
+};
+
+/* A data message waiting for a session (exp_spool.c). */
+struct exp_spooled {
+	uint8_t *p;		/* owned; header rewritten when sent */
+	size_t len;
+	uint32_t records, odid;
+};
+
+struct exp_spool {
+	struct exp_spooled *q;	/* q[head..n) wait, oldest first */
+	size_t head, n, cap;
+	size_t bytes;		/* held */
 };
 
 enum exp_sstate { EXP_S_CONNECTING, EXP_S_UP, EXP_S_CLOSING, EXP_S_CLOSED,
@@ -93,6 +112,7 @@ struct ipfix_exporter {
 	size_t dom_hint;	/* last exp_dom_get result */
 	struct exp_sess *cur, *next, *old;
 	struct exp_sess *conn;	/* being connected by exp_ensure_session */
+	struct exp_spool spool;	/* data messages waiting for a session */
 	uint64_t gen;
 	bool reliable;		/* TCP/SCTP template rules */
 	bool datagram;
@@ -117,6 +137,9 @@ struct ipfix_exporter {
 					   failed (for giving up) */
 	uint64_t last_attempt_ms;
 	uint64_t rekey_at_ms;
+	long long probe_timer;	/* evloop timer id, 0: none */
+	bool probe_off;		/* refused or ignored by the collector */
+	bool probe_suspect;	/* a probe went unanswered: was it ignored? */
 	uint64_t pace_t0, pace_done;
 	bool rt_started;
 	uint64_t rt_wall0, rt_in0;
@@ -209,6 +232,10 @@ int exp_sess_send(struct exp_sess *s, const uint8_t *p, size_t len,
     const struct ipfix_tsend *how, struct ipfix_err *err);
 /* Begin the orderly close, bounded by linger_ms. */
 void exp_sess_shutdown(struct exp_sess *s, unsigned linger_ms);
+/* Start a liveness probe; false when none could start. */
+bool exp_sess_probe(struct exp_sess *s);
+/* The collector refused the probe (renegotiation). */
+bool exp_sess_probe_refused(const struct exp_sess *s);
 
 /* exp_acct.c: delivery accounting (TCP/TLS acknowledgements) */
 /* A message of records data records and len bytes was sent on s. */
@@ -252,10 +279,23 @@ void exp_conn_switch(struct ipfix_exporter *x);
 void exp_close_session(struct ipfix_exporter *x);
 /* Wait for the old session's orderly close (bounded). */
 void exp_conn_drain(struct ipfix_exporter *x);
+/* Start the --probe timer; -1 with err. */
+int exp_conn_probe_start(struct ipfix_exporter *x, struct ipfix_err *err);
+/* The current session is being dropped: its liveness accounting. */
+void exp_conn_lost(struct ipfix_exporter *x, struct exp_sess *s);
 
 /* exporter.c: the domains */
 /* The domain of odid, created when new; NULL without memory. */
 struct exp_dom *exp_dom_get(struct ipfix_exporter *x, uint32_t odid);
+
+/* exp_spool.c: messages waiting for a session */
+/* Append a copy; -1 without memory. */
+int exp_spool_push(struct exp_spool *sp, const uint8_t *p, size_t len,
+    uint32_t records, uint32_t odid);
+/* The oldest, or NULL when empty. */
+struct exp_spooled *exp_spool_front(struct exp_spool *sp);
+void exp_spool_pop(struct exp_spool *sp);
+void exp_spool_free(struct exp_spool *sp);
 
 /* exp_tmpl.c: the template store of a domain */
 /* The template of id in d, or NULL. */

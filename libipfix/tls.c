@@ -212,6 +212,9 @@ timer_cb(SSL *ssl, unsigned int timer_us)
 
 	if (s->scheme == IPFIX_SCHEME_DTLS_SCTP)
 		return TLS_SCTP_TIMER_US;
+	/* A liveness probe (chan.h) must fail fast: a fixed short timer. */
+	if (!s->server && SSL_renegotiate_pending(ssl))
+		return IPFIX_CHAN_PROBE_TIMER_MS * 1000u;
 	if (timer_us == 0)
 		return s->dtls_timer_ms * 1000u;
 	return timer_us >= DTLS_TIMER_CAP_US / 2 ? DTLS_TIMER_CAP_US :
