@@ -13,7 +13,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "exporter_int.h"
 
@@ -118,15 +117,6 @@ acct_tally(struct exp_sess *s, bool refused, struct acct_miss *m)
 	}
 }
 
-static uint64_t
-acct_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Move what missed its peer from sent to not sent, and tell. */
 static void
 acct_book(struct ipfix_exporter *x, const struct exp_sess *s,
@@ -145,7 +135,7 @@ acct_book(struct ipfix_exporter *x, const struct exp_sess *s,
 	st->not_sent_records += m->recs;
 	st->not_sent_bytes += m->bytes;
 	st->uncertain_records += m->unsure;
-	st->last_drop_ms = acct_wall_ms();
+	st->last_drop_ms = exp_wall_ms();
 	if (st->first_drop_ms == 0)
 		st->first_drop_ms = st->last_drop_ms;
 	snprintf(detail, sizeof(detail), "%llu records in %llu messages %s%s",

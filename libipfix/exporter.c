@@ -52,15 +52,6 @@ ipfix_exp_realtime_due(uint64_t wall0_ms, uint64_t in0_ms, uint64_t in_ms,
 	return wall0_ms + (uint64_t)((double)(in_ms - in0_ms) / speed);
 }
 
-static uint64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* The refresh clock: while an input message is decoded, its one reading
  * (feed_ms), so that every reading of one feed agrees; a later reading
  * taken mid-feed made feed_ms - refresh_ms wrap and the refresh repeat. */
@@ -128,7 +119,7 @@ static void
 count_drop(struct ipfix_exporter *x, uint32_t records, size_t len,
     const struct ipfix_err *err)
 {
-	uint64_t now = wall_ms();
+	uint64_t now = exp_wall_ms();
 
 	x->st.not_sent_messages++;
 	x->st.not_sent_records += records;

@@ -12,6 +12,8 @@
 #ifndef IPFIX_EXPORTER_INT_H
 #define IPFIX_EXPORTER_INT_H
 
+#include <time.h>
+
 #include "evloop.h"
 #include "exporter.h"
 #include "msg.h"
@@ -160,6 +162,16 @@ struct ipfix_exporter {
 };
 
 /* Plumbing, inline so that every piece may use it without a cycle. */
+/* Wall clock in ms (the drop times of §4.3 records). */
+static inline uint64_t
+exp_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* Tell the caller through cfg.on_event (when set). */
 static inline void
 exp_event(struct ipfix_exporter *x, enum ipfix_exp_event ev,

@@ -90,6 +90,19 @@ start_recv() {
 		grep -q 'sent: 0 messages, 0 records' "$tmp/send.err"
 		[ $(($(date +%s) - t0)) -lt 40 ]
 	done
+	# an authentication alert is final: no retry despite --max-retries
+	for i in $(seq 5); do
+		t0=$(date +%s%N)
+		rc=0
+		timeout 20 "$send" --stats --max-retries 3 --retry-min 3 \
+		    "${ecert[@]}" "tls://127.0.0.1:$port" "$in" \
+		    2> "$tmp/send.err" || rc=$?
+		ms=$((($(date +%s%N) - t0) / 1000000))
+		cat "$tmp/send.err"
+		[ "$rc" -eq 1 ] && [ "$ms" -lt 2900 ]
+		grep -q ' 0 failed attempts' "$tmp/send.err" ||
+		    grep -q 'sessions: 0 opened, 0 lost, 1 failed' "$tmp/send.err"
+	done
 	[ "$(nrec "$tmp/out.ipfix")" -eq 0 ]
 }
 
