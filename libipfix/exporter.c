@@ -297,7 +297,6 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records,
 	x->st.out_records += records;
 	x->st.out_bytes += len;
 	x->st.out_wire_bytes += wlen;
-	exp_acct_note(x, x->cur, records, len);
 	if (++x->since_service >= SERVICE_EVERY && x->cfg.sink == NULL) {
 		x->since_service = 0;
 		exp_wait(x, 0);
@@ -318,7 +317,11 @@ send_msg(struct ipfix_exporter *x, struct exp_dom *d, uint32_t odid,
 		if (records > 0)
 			d->msgs++;
 	}
-	if (deliver(x, len, records, odid, sidx, ctl) == 0 && d != NULL) {
+	if (deliver(x, len, records, odid, sidx, ctl) == -1)
+		return x->failed ? -1 : 0;
+	/* Still the session it went on: deliver's waits free none. */
+	exp_acct_note(x, x->cur, records, len);
+	if (d != NULL) {
 		d->tot_msgs++;
 		d->tot_recs += records;
 		d->tot_octets += len;
