@@ -187,3 +187,134 @@ t_of() {
 	[ "$notsent" -eq 0 ]
 	[ "$n" -eq "$nin" ]
 }
+
+# handoffs SCHEME N COPIES OPTION...: at least N hand-offs (--rekey 2msgs) during
+# a paced export between two network namespaces (usrsctp's encapsulation
+# port is per host otherwise); every flow record arrives exactly once.
+handoffs() {
+	scheme=$1 want=$2 copies=$3
+	shift 3
+	e2e_pair
+	for i in $(seq "$copies"); do cat "$tmp/in.ipfix"; done > "$tmp/many.ipfix"
+	case $scheme in
+	tls) proto=tcp lport=4740 ;;
+	dtls-sctp) proto=udp lport=9899 ;;
+	*) proto=udp lport=4740 ;;
+	esac
+	bg recv 120 "$nsb" "$recv" --stats --json -o "$tmp/out.ipfix" "$@" \
+	    "$scheme://:4740"
+	netns_wait_listen "$nsb" "$proto" "$lport" 10 ||
+	    { show_logs recv; return 1; }
+	sleep 0.3
+	run timeout 100 ip netns exec "$nsa" "$send" --stats --rekey 2msgs \
+	    --rate 5000 "$@" "$scheme://10.99.0.2:4740" "$tmp/many.ipfix"
+	echo "$output" > "$tmp/send.err"
+	echo "$output" | tail -n 3
+	[ "$status" -eq 0 ]
+	sleep 0.5
+	bg_stop recv INT
+	hand=$(stat_of hand-offs) resumed=$(stat_of resumed)
+	echo "hand-offs $hand, resumed $resumed"
+	[ "$hand" -ge "$want" ]
+	canon "$tmp/many.ipfix" | grep packetDeltaCount > "$tmp/c.in"
+	canon "$tmp/out.ipfix" | grep packetDeltaCount > "$tmp/c.out"
+	[ -s "$tmp/c.in" ]
+	echo "flow records: $(wc -l < "$tmp/c.in") in, $(wc -l < "$tmp/c.out") out, $(comm -23 "$tmp/c.in" "$tmp/c.out" | wc -l) missing, $(comm -13 "$tmp/c.in" "$tmp/c.out" | wc -l) extra"
+	cmp "$tmp/c.in" "$tmp/c.out"
+}
+
+# The issue asks 1,000 hand-offs per transport; on the shared 2-core
+# machine one takes about 20 ms here (new socket, cookie exchange, resumed
+# handshake, templates), so make check runs fewer (LIVENESS_HANDOFFS=1000
+# runs the full count over DTLS/UDP and TLS/TCP).
+@test "liveness: hand-offs over DTLS/UDP, records exact, >= 99 % resumed" {
+	n=${LIVENESS_HANDOFFS:-300}
+	handoffs dtls "$n" $((n / 4)) "${psk[@]}"
+	[ $((resumed * 100)) -ge $((hand * 99)) ]
+}
+
+@test "liveness: hand-offs over TLS/TCP, records exact, >= 99 % resumed" {
+	n=${LIVENESS_HANDOFFS:-200}
+	handoffs tls "$n" $((n / 4)) "${psk[@]}"
+	[ $((resumed * 100)) -ge $((hand * 99)) ]
+}
+
+@test "liveness: hand-offs over DTLS/SCTP (usrsctp), records exact" {
+	# DTLS/SCTP clients never resume (SCTP-AUTH key order, NOTES.md);
+	# usrsctp's association setup varies widely here (16 to 120 hand-offs
+	# in the same time were seen): the count asked is low.
+	handoffs dtls-sctp 10 30 --sctp-udp-encap "${psk[@]}"
+}
+
+# gone_and_back SPOOL: a DTLS collector stops (ICMP port unreachable from
+# then on) and comes back 1.5 s later during a paced export.
+gone_and_back() {
+	for i in 1 2 3 4 5 6; do cat "$tmp/in.ipfix"; done > "$tmp/six.ipfix"
+	nin=$(nrec "$tmp/six.ipfix")
+	start_recv recv1 "$tmp/out1.ipfix" dtls "${psk[@]}"
+	bg send 60 - "$send" -v --stats --spool "$1" --retry-min 0.3 \
+	    --retry-max 0.6 --record-rate $((nin / 5)) "${psk[@]}" \
+	    "dtls://127.0.0.1:$port" "$tmp/six.ipfix"
+	sleep 1.5
+	bg_stop recv1 INT
+	sleep 1.5
+	start_recv recv2 "$tmp/out2.ipfix" dtls "${psk[@]}"
+	p=$(cat "$tmp/send.pid")
+	timeout 60 tail --pid="$p" -f /dev/null || true
+	rc=0
+	bg_stop send || rc=$?
+	sleep 0.3
+	bg_stop recv2 INT || true
+	cat "$tmp/send.err"
+	[ "$rc" -eq 0 ]
+	grep -q "port is unreachable" "$tmp/send.err"
+	n=$(($(nrec "$tmp/out1.ipfix" "$tmp/out2.ipfix") - $(own_stats)))
+	notsent=$(sed -n 's/.*not sent: [0-9]* messages, \([0-9]*\) records.*/\1/p' \
+	    "$tmp/send.err" | tail -n 1)
+	unconf=$(sed -n 's/.*sent, unconfirmed: \([0-9]*\) records.*/\1/p' \
+	    "$tmp/send.err" | tail -n 1)
+	unseen=$((nin - n - notsent))
+	echo "input $nin: collected $n, not sent $notsent, lost unseen $unseen, unconfirmed $unconf"
+	[ "$unseen" -ge 0 ] && [ "$unseen" -le "$unconf" ]
+}
+
+@test "liveness: collector gone (ICMP) and back: the spool keeps what the lost session held" {
+	gone_and_back 4194304
+	[ "$notsent" -eq 0 ]
+	grep -q "spooled: [1-9][0-9]* messages, 0 records dropped" "$tmp/send.err"
+}
+
+@test "liveness: collector gone and back without a spool: the drop is counted and announced in §4.3 records" {
+	gone_and_back 0
+	[ "$notsent" -gt 0 ]
+	# ours, not the input's (which carry the packet and octet counts too)
+	announced=$(timeout 60 "$dump" --json -q "$tmp/out2.ipfix" |
+	    grep -v notSentPacketTotalCount | grep -o '"notSentFlowTotalCount":[0-9]*' | tail -n 1 | cut -d: -f 2)
+	echo "announced $announced"
+	[ "$announced" -eq "$notsent" ]
+}
+
+@test "liveness: openssl s_server refusing renegotiation: one warning, every record arrives" {
+	# OpenSSL 3's default: a client's renegotiation is refused (alert),
+	# which ends that session; s_server then takes the next one.
+	(sleep 12 | timeout 15 openssl s_server -dtls1_2 -accept "$port" \
+	    -nocert -psk "$(cat "$pki/psk.hex")" -psk_identity exp1 -quiet \
+	    > "$tmp/sserver.out" 2> "$tmp/sserver.err" &)
+	sleep 1
+	nin=$(nrec "$tmp/in.ipfix")
+	run timeout 30 "$send" -v --stats --probe 0.3 --retry-min 0.2 \
+	    --record-rate $((nin / 2)) "${psk[@]}" "dtls://127.0.0.1:$port" \
+	    "$tmp/in.ipfix"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "liveness probe switched off" <<< "$output")" -eq 1 ]
+	echo "$output" > "$tmp/send.err"
+	sleep 0.5
+	sent=$(sed -n 's/^ipfix-send: sent: .* records, \([0-9]*\) bytes.*/\1/p' \
+	    "$tmp/send.err")
+	[ "$(stat -c %s "$tmp/sserver.out")" -eq "$sent" ]
+	canon "$tmp/in.ipfix" | grep packetDeltaCount > "$tmp/c.in"
+	canon "$tmp/sserver.out" | grep packetDeltaCount > "$tmp/c.out"
+	[ -s "$tmp/c.in" ]
+	cmp "$tmp/c.in" "$tmp/c.out"
+}
