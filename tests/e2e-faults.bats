@@ -37,7 +37,11 @@ table inet e2e {
 NFT
 }
 
-@test "e2e loss: UDP drops by nftables numgen; reported loss = records dropped" {
+# loss_run RATE [SEND-OPTION...]: the loss test below, ipfix-send at RATE
+# messages per second with the options.
+loss_run() {
+	rate=$1
+	shift
 	need_cmd tcpdump nft
 	drop_rule || skip "nftables unusable here"
 	bg capa 60 "$nsa" tcpdump -Z root --immediate-mode -U -n -i "v$$a" -w "$tmp/sent.pcap" udp dst port 4739
@@ -47,8 +51,9 @@ NFT
 	sleep 1		# tcpdump needs a moment before it captures
 	# Paced, so the collector's socket buffer never overflows: the only
 	# loss is the rule's.
-	run timeout 60 ip netns exec "$nsa" sh -c 'cat "$0" | "$1" --rate 2000 --export-time now "$2"' \
-	    "$tmp/in.ipfix" "$send" udp://10.99.0.2:4739
+	run timeout 60 ip netns exec "$nsa" sh -c 'f=$0 s=$1; shift
+	    cat "$f" | "$s" --stats --export-time now "$@"' \
+	    "$tmp/in.ipfix" "$send" --rate "$rate" "$@" udp://10.99.0.2:4739
 	echo "send: $status $output"
 	[ "$status" -eq 0 ]
 	netns_wait_udp_drained "$nsb" 4739 10
@@ -76,6 +81,18 @@ NFT
 	[ "$(wc -l < "$tmp/dropped.txt")" -eq "$ndrop" ]
 	[ "$lost" -eq "$visible" ]
 	[ "$(nrec "$tmp/out.ipfix")" -le $((sent - total)) ]
+}
+
+@test "e2e loss: UDP drops by nftables numgen; reported loss = records dropped" {
+	loss_run 2000
+}
+
+@test "e2e loss: drops during hand-offs (--rekey 0.05); reported loss = records dropped" {
+	loss_run 200 --rekey 0.05
+	# hand-offs did happen (their sessions told apart by source port)
+	n=$(sed -n 's/.* \([0-9]*\) hand-offs.*/\1/p' <<< "$output")
+	echo "hand-offs: $n"
+	[ "${n:-0}" -ge 3 ]
 }
 
 # restart PROTO PORT LISTEN-URL SEND-URL [OPTION...]

@@ -3,8 +3,12 @@
 # loopback: --rekey by time, bytes and messages; the DTLS liveness probe
 # finding a collector restarted with its state lost (the exporter is
 # stopped while the collector restarts, so no ICMP error can give it
-# away), and a collector refusing the probe (one warning, export goes on,
-# every record accounted for). The PKI comes from tests/lib/mkcerts.sh.
+# away); a collector refusing the probe, ipfix-recv --refuse-probes and
+# openssl s_server (one warning, export goes on, every record accounted
+# for); hand-offs every two messages over DTLS/UDP, TLS/TCP and DTLS/SCTP
+# (in namespaces) with the records compared exactly; a collector gone
+# (ICMP) and back, with and without the spool. The PKI comes from
+# tests/lib/mkcerts.sh.
 
 load lib/netns
 load lib/e2e

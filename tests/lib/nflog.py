@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """IPFIX message headers of the UDP packets in an NFLOG capture (tcpdump
--i nflog:N -w FILE): one line "ODID SEQ" per packet. The e2e loss test
+-i nflog:N -w FILE): one line "ODID SEQ SPORT" per packet (SPORT: the UDP
+source port, which tells the exporter's Transport Sessions apart). The e2e loss test
 logs exactly the datagrams its nftables rule drops, so these are the
 messages that never reached the collector. Standard library only.
 
@@ -46,7 +47,8 @@ def ipfix_header(ip):
     msg = ip[udp + 8:]
     if len(msg) < 16:
         return None
-    return struct.unpack("!HHIII", msg[:16])
+    return struct.unpack("!HHIII", msg[:16]) + \
+        struct.unpack("!H", ip[udp:udp + 2])
 
 
 def main():
@@ -56,7 +58,7 @@ def main():
         ip = payload(frame)
         hdr = ipfix_header(ip) if ip else None
         if hdr and hdr[0] == 10:
-            print(hdr[4], hdr[3])
+            print(hdr[4], hdr[3], hdr[5])
 
 
 if __name__ == "__main__":

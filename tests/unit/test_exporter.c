@@ -222,6 +222,18 @@ new_exp(struct ipfix_exp_sink *sink, struct out *o, size_t max,
 	return new_exp_cfg(sink, o, max, reliable, &cfg);
 }
 
+/* The same without a spool: what a lost session held is dropped. */
+static struct ipfix_exporter *
+new_exp_nospool(struct ipfix_exp_sink *sink, struct out *o, size_t max,
+    bool reliable)
+{
+	struct ipfix_exporter_config cfg;
+
+	ipfix_exporter_config_init(&cfg);
+	cfg.spool_bytes = 0;
+	return new_exp_cfg(sink, o, max, reliable, &cfg);
+}
+
 static int
 run_file(struct ipfix_exporter *x, const char *path)
 {
@@ -364,7 +376,7 @@ test_loss(void)
 	size_t i, first = 0;
 	struct ipfix_hdr h;
 
-	x = new_exp(&sink, &o, 1400, true);
+	x = new_exp_nospool(&sink, &o, 1400, true);
 	o.fail_at = 10;
 	CHECK(run_file(x, SRV6) == 0, "run with a session lost");
 	ipfix_exporter_stats(x, &st);
@@ -387,6 +399,40 @@ test_loss(void)
 	CHECK(first > 0 && ipfix_hdr_parse(o.msg[first], o.len[first], 0, &h,
 	    NULL) == 0 && h.seq == 0, "sequence numbers restart at 0");
 	CHECK(seq_check(&o), "sequence numbers per session");
+	ipfix_exporter_free(x);
+	out_free(&o);
+}
+
+/* With the spool (the default), the message the lost session refused
+ * goes out on the next session after its templates: nothing is lost,
+ * nothing is announced as not sent. */
+static void
+test_spool(void)
+{
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter_stats st;
+	struct ipfix_exporter *x;
+	struct seen in, got;
+	static struct out o;
+
+	x = new_exp(&sink, &o, 1400, true);
+	o.fail_at = 10;
+	CHECK(run_file(x, SRV6) == 0, "spool: run with a session lost");
+	ipfix_exporter_stats(x, &st);
+	decode_file(SRV6, &in);
+	decode_out(&o, IPFIX_KIND_TCP, &got);
+	CHECK(st.not_sent_records == 0 && st.spooled_messages == 1,
+	    "spool: the refused message waited (not sent %llu, spooled %llu)",
+	    (unsigned long long)st.not_sent_records,
+	    (unsigned long long)st.spooled_messages);
+	CHECK(got.records == in.records, "spool: every record arrived "
+	    "(%llu of %llu)", (unsigned long long)got.records,
+	    (unsigned long long)in.records);
+	CHECK_EQ_U(st.sessions, 2, "spool: a second session");
+	CHECK_EQ_U(got.problems, 0, "spool: templates before the spooled "
+	    "message on the new session");
+	CHECK_EQ_U(got.odid0_records, 0, "spool: no §4.3 record (none lost)");
+	CHECK(seq_check(&o), "spool: sequence numbers per session");
 	ipfix_exporter_free(x);
 	out_free(&o);
 }
@@ -1519,7 +1565,7 @@ test_fwd_lost(void)
 	run_msg(&in, 7, FW_T, 0, 2, m0, 1);
 	for (k = 1; k <= 5; k++)
 		run_msg(&in, 7, FW_T, 0, 0, fw_40, 1);
-	x = new_exp(&sink, &o, 1400, true);
+	x = new_exp_nospool(&sink, &o, 1400, true);
 	o.fail_at = 3;
 	CHECK(x != NULL && feed_in(x, &in) == 0, "fwd lost: fed");
 	ipfix_exporter_stats(x, &st);
@@ -1679,6 +1725,7 @@ main(void)
 	test_repack(65535, true);
 	test_refresh();
 	test_loss();
+	test_spool();
 	test_withdraw(true);
 	test_withdraw(false);
 	test_compress(false);
