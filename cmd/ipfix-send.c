@@ -412,6 +412,9 @@ on_event(void *arg, enum ipfix_exp_event ev, const char *detail,
 	case IPFIX_EXP_INPUT:
 		cli_warn_err(c, "input", err);
 		break;
+	case IPFIX_EXP_UNACKED:
+		cli_debug(c, 1, "session ended: %s", detail);
+		break;
 	case IPFIX_EXP_PROBE_OFF:
 		cli_warnx(c, "liveness probe switched off for this collector: "
 		    "%s", detail);
@@ -468,12 +471,26 @@ print_stats(const struct cli *c, const struct ipfix_exporter_stats *st)
 	    (unsigned long long)st->spool_dropped_records);
 }
 
+/* What became of the data records (ipfix-send(1), DELIVERY). */
+static void
+print_delivery(const struct cli *c, const struct ipfix_exporter_stats *st)
+{
+	fprintf(stderr, "%s: delivery: %llu records acknowledged (tcp, tls), "
+	    "%llu sent unconfirmed (udp, dtls, sctp), %llu not sent (%llu "
+	    "of them uncertain)\n", c->prog,
+	    (unsigned long long)st->acked_records,
+	    (unsigned long long)st->unconfirmed_records,
+	    (unsigned long long)st->not_sent_records,
+	    (unsigned long long)st->uncertain_records);
+}
+
 static void
 on_report(void *arg, const struct ipfix_exporter_stats *st)
 {
 	struct send *s = arg;
 
 	print_stats(&s->cli, st);
+	print_delivery(&s->cli, st);
 }
 
 /* Setup ------------------------------------------------------------------ */
@@ -563,10 +580,15 @@ run(struct send *s, struct ipfix_reader *r, struct ipfix_sec_ctx *sec)
 		cli_warn_err(&s->cli, NULL, &err);
 	if (st.not_sent_records > 0)
 		cli_warnx(&s->cli, "%llu records in %llu messages could not "
-		    "be sent", (unsigned long long)st.not_sent_records,
-		    (unsigned long long)st.not_sent_messages);
-	if (s->stats)
+		    "be sent%s", (unsigned long long)st.not_sent_records,
+		    (unsigned long long)st.not_sent_messages,
+		    st.uncertain_records > 0 ? " (some were handed to TCP, "
+		    "which could not tell whether the collector got them)" :
+		    "");
+	if (s->stats) {
 		print_stats(&s->cli, &st);
+		print_delivery(&s->cli, &st);
+	}
 	/* A collector that went away is no failure of ours (RFC 7011
 	 * §10.4.4 expects reconnects): what it missed is reported above. */
 	return rc == -1 ? CLI_EXIT_FAIL : CLI_EXIT_OK;

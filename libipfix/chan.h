@@ -167,6 +167,21 @@ const struct ipfix_tpeer *ipfix_chan_local(const struct ipfix_chan *c);
 const struct ipfix_tpeer *ipfix_chan_peer(const struct ipfix_chan *c);
 enum ipfix_scheme ipfix_chan_scheme(const struct ipfix_chan *c);
 
+/* Delivery accounting (chan_acct.c) ------------------------------------ */
+/* Byte-stream kinds (TCP, TLS): *pos is the stream offset just past the
+ * last message sent (its records still held here included), so that a
+ * message maps to the wire bytes the peer must acknowledge. false for
+ * message kinds (UDP, DTLS, SCTP). */
+bool ipfix_chan_tx_pos(const struct ipfix_chan *c, uint64_t *pos);
+/* What the peer's kernel acknowledged of the stream (TCP_INFO), also
+ * after a reset; -1 when unknown. Not what its application read. */
+int ipfix_chan_acked(const struct ipfix_chan *c, uint64_t *acked);
+/* The fatal alert the peer sent, -1 for none. */
+int ipfix_chan_peer_alert(const struct ipfix_chan *c);
+/* The peer refused us with an authentication alert (certificate, PSK,
+ * access): retrying cannot mend that. */
+bool ipfix_chan_refused(const struct ipfix_chan *c);
+
 /* Server side --------------------------------------------------------- */
 
 struct ipfix_chan_listener;

@@ -38,6 +38,9 @@ struct ipfix_chan_ops {
 	/* Optional: while a client's handshake is unfinished, where it
 	 * stands and the likely cause when the peer stays silent. */
 	const char *(*stalled)(const struct ipfix_chan *c);
+	/* Byte-stream kinds: wire bytes made but still held by the kind
+	 * (TLS records not yet given to the transport). NULL: none. */
+	size_t (*queued)(const struct ipfix_chan *c);
 	/* Liveness probe (chan.h); NULL: the kind has none. */
 	int (*probe)(struct ipfix_chan *c, struct ipfix_err *err);
 	enum ipfix_chan_probe (*probe_state)(const struct ipfix_chan *c);
@@ -89,6 +92,8 @@ struct ipfix_chan {
 	struct ipfix_err close_err;
 	bool close_failed;
 	int ev_mask;			/* what is registered for c->t->fd */
+	bool alerted;			/* the peer sent a fatal alert: */
+	uint8_t alert;			/* its description (RFC 8446 §6) */
 };
 
 struct ipfix_chan_listener {

@@ -201,22 +201,70 @@ tls_init(struct ipfix_chan *c, bool server, struct ipfix_err *err)
 	return 0;
 }
 
+/* Keep the fatal alert the peer sent (OpenSSL files it as an error of
+ * reason SSL_AD_REASON_OFFSET + description), before the error queue is
+ * read and cleared. */
+static void
+note_alert(struct ipfix_chan *c)
+{
+	unsigned long q = ERR_peek_last_error();
+	int r = ERR_GET_REASON(q);
+
+	if (q != 0 && ERR_GET_LIB(q) == ERR_LIB_SSL &&
+	    r >= SSL_AD_REASON_OFFSET && r < SSL_AD_REASON_OFFSET + 256) {
+		c->alerted = true;
+		c->alert = (uint8_t)(r - SSL_AD_REASON_OFFSET);
+	}
+}
+
+/* The transport failed (a reset, most often): an alert the peer sent
+ * before it may still wait in the receive queue, and it is the reason
+ * (TLS 1.3 refuses a client certificate after the client finished, then
+ * resets on the data it did not read). True with err when there was one. */
+static bool
+late_alert(struct ipfix_chan *c, const char *what, struct ipfix_err *err)
+{
+	struct tlss *s = S(c);
+	uint8_t buf[4096];
+	int n;
+
+	while ((n = SSL_read(s->ssl, buf, sizeof(buf))) > 0)
+		;
+	if (SSL_get_error(s->ssl, n) != SSL_ERROR_SSL) {
+		ERR_clear_error();
+		return false;
+	}
+	note_alert(c);
+	if (!c->alerted) {
+		ERR_clear_error();
+		return false;
+	}
+	ipfix_tls_err(s->ssl, n, what, err);
+	return true;
+}
+
 static int
 tls_fail(struct ipfix_chan *c, int ret, const char *what,
     struct ipfix_err *err)
 {
 	struct tlss *s = S(c);
 
+	note_alert(c);
+	if (s->failed && !c->alerted && late_alert(c, what, err))
+		return IPFIX_T_ERR;
 	if (s->failed) {
 		if (err != NULL)
 			*err = s->err;
 		ERR_clear_error();
 		return IPFIX_T_ERR;
 	}
+	/* A close without an alert is the transport's matter (a busy
+	 * collector at its handshake cap), retried like a reset. */
 	if (s->eof && ERR_peek_last_error() == 0)
-		return ipfix_err_set(err, IPFIX_E_TLS, IPFIX_NO_OFFSET, NULL,
+		return ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
 		    "%s: the peer closed the connection%s", what, s->hs_done ?
-		    " without close_notify" : " (it refused us?)");
+		    " without close_notify" : " during the handshake, without an "
+		    "alert");
 	return ipfix_tls_err(s->ssl, ret, what, err);
 }
 
@@ -265,7 +313,8 @@ tls_closing(struct ipfix_chan *c, struct ipfix_err *err)
 
 	q_flush(s);
 	if (s->failed)
-		return IPFIX_CHAN_CLOSED;
+		return late_alert(c, "tls close", err) ? IPFIX_CHAN_FAILED :
+		    IPFIX_CHAN_CLOSED;
 	if (s->qstart < s->qend)
 		return ev_now_ms() < c->close_by_ms ? IPFIX_CHAN_CLOSING :
 		    IPFIX_CHAN_CLOSED;
@@ -401,6 +450,15 @@ tls_recv(struct ipfix_chan *c, struct ipfix_tmsg *m, struct ipfix_err *err)
 	}
 }
 
+/* Records made but not yet written to the transport. */
+static size_t
+tls_queued(const struct ipfix_chan *c)
+{
+	const struct tlss *s = S(c);
+
+	return s->qend - s->qstart;
+}
+
 static size_t
 tls_max_msg(const struct ipfix_chan *c)
 {
@@ -468,6 +526,7 @@ const struct ipfix_chan_ops ipfix_chan_tls_ops = {
 	.events = tls_events,
 	.timeout_ms = tls_timeout,
 	.send = tls_send,
+	.queued = tls_queued,
 	.recv = tls_recv,
 	.max_msg = tls_max_msg,
 	.shutdown = tls_shutdown,

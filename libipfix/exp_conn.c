@@ -37,6 +37,22 @@ close_failed(struct ipfix_exporter *x, struct exp_sess *s)
 		exp_event(x, IPFIX_EXP_LOST, NULL, &s->err);
 }
 
+/* The end of a session that carried data (NULL accepted): what its peer
+ * did not take is counted; a refusal ends the run, and so does data the
+ * final close lost (no later session can deliver it). */
+static void
+end_sess(struct ipfix_exporter *x, struct exp_sess *s)
+{
+	struct ipfix_err why;
+	int rc;
+
+	if (s == NULL)
+		return;
+	rc = exp_acct_end(x, s, &why);
+	if ((rc & EXP_ACCT_REFUSED) || ((rc & EXP_ACCT_MISSED) && x->closing))
+		(void)exp_fatal(x, &why);
+}
+
 /* Drop a failed hand-off and an old session that is done; true when the
  * current session is lost (the caller drops it and counts what it held). */
 bool
@@ -52,7 +68,7 @@ exp_conn_reap(struct ipfix_exporter *x)
 	if (x->old != NULL && (x->old->lost || exp_sess_closed(x->old) ||
 	    ev_now_ms() >= x->old->close_by_ms)) {
 		close_failed(x, x->old);
-		exp_sess_free(x->old);
+		end_sess(x, x->old);
 		x->old = NULL;
 	}
 	return x->cur != NULL && x->cur->lost;
@@ -115,12 +131,13 @@ no_session(const struct ipfix_exporter *x, const struct exp_sess *s,
 
 /* One connection attempt: open, then wait until up or deadline. */
 static struct exp_sess *
-connect_once(struct ipfix_exporter *x, struct ipfix_err *err)
+connect_once(struct ipfix_exporter *x, struct ipfix_err *err, bool *refused)
 {
 	struct exp_sess *s;
 	uint64_t deadline;
 	enum exp_sstate st;
 
+	*refused = false;
 	exp_event(x, IPFIX_EXP_CONNECTING, NULL, NULL);
 	x->st.attempts++;
 	if ((s = exp_sess_open(&x->env, ++x->gen, err)) == NULL)
@@ -135,6 +152,7 @@ connect_once(struct ipfix_exporter *x, struct ipfix_err *err)
 		exp_sess_limits(&x->env, s);
 		return s;
 	}
+	*refused = ipfix_chan_refused(s->c);
 	if (st == EXP_S_LOST)
 		*err = s->err;
 	else
@@ -209,6 +227,7 @@ session_up(struct ipfix_exporter *x, struct exp_sess *s)
 
 	x->cur = s;
 	x->attempts = 0;
+	x->retries = 0;
 	x->st.sessions++;
 	x->need_all = true;
 	exp_rekey_arm(x);
@@ -251,6 +270,16 @@ backoff_wait(struct ipfix_exporter *x)
 	return exp_sleep_until(x, due, true);
 }
 
+/* --max-retries counts the attempts after a failed one or a lost
+ * session; when none is left the exporter gives up at once instead of
+ * waiting out a backoff that leads nowhere. */
+static bool
+retries_spent(const struct ipfix_exporter *x)
+{
+	return x->last_attempt_ms != 0 && x->cfg.max_retries >= 0 &&
+	    x->retries >= (unsigned)x->cfg.max_retries;
+}
+
 /* A session to send on, reconnecting as needed (C66: attempts start no
  * more often than retry_min apart). The caller dropped a lost current
  * session first. -1 on stop or when giving up. */
@@ -259,6 +288,7 @@ exp_ensure_session(struct ipfix_exporter *x)
 {
 	struct ipfix_err err;
 	struct exp_sess *s;
+	bool refused;
 
 	/* A hand-off in progress is moot once the session it replaces died. */
 	if (x->cur == NULL && x->next != NULL) {
@@ -268,29 +298,33 @@ exp_ensure_session(struct ipfix_exporter *x)
 	while (x->cur == NULL) {
 		if (x->failed)
 			return -1;
+		if (retries_spent(x)) {
+			exp_event(x, IPFIX_EXP_GAVE_UP, NULL, &x->retry_err);
+			return exp_fatal(x, &x->retry_err);
+		}
 		if (x->stopping || !backoff_wait(x)) {
 			x->stopping = true;
 			return -1;
 		}
+		if (x->last_attempt_ms != 0)
+			x->retries++;
 		x->last_attempt_ms = ev_now_ms();
 		ipfix_err_clear(&err);
-		if ((s = connect_once(x, &err)) != NULL) {
+		if ((s = connect_once(x, &err, &refused)) != NULL) {
 			session_up(x, s);
 			break;
 		}
 		x->st.connect_failures++;
 		/* Retrying cannot mend a configuration error (no kernel
-		 * SCTP...), nor, before any session came up, a refused
-		 * (D)TLS handshake (unknown CA, name mismatch, wrong PSK). */
-		if (err.code == IPFIX_E_USAGE ||
+		 * SCTP...), an authentication alert, nor, before any session
+		 * came up, a refused (D)TLS handshake (unknown CA, name
+		 * mismatch, wrong PSK). A close or reset without an alert
+		 * (a busy collector) is retried. */
+		if (err.code == IPFIX_E_USAGE || refused ||
 		    (err.code == IPFIX_E_TLS && x->st.sessions == 0))
 			return exp_fatal(x, &err);
 		exp_event(x, IPFIX_EXP_CONNECT_FAILED, NULL, &err);
-		if (x->cfg.max_retries >= 0 &&
-		    x->attempts >= (unsigned)x->cfg.max_retries) {
-			exp_event(x, IPFIX_EXP_GAVE_UP, NULL, &err);
-			return exp_fatal(x, &err);
-		}
+		x->retry_err = err;
 		x->attempts++;
 	}
 	return 0;
@@ -366,7 +400,7 @@ exp_conn_switch(struct ipfix_exporter *x)
 	x->next = NULL;
 	exp_sess_limits(&x->env, n);
 	if (x->cur != NULL) {
-		exp_sess_free(x->old);
+		end_sess(x, x->old);
 		x->old = x->cur;
 		exp_sess_shutdown(x->old, x->cfg.linger_ms);
 	}
@@ -385,13 +419,14 @@ exp_close_session(struct ipfix_exporter *x)
 	struct exp_sess *s = x->cur;
 
 	x->cur = NULL;
+	x->closing = true;
 	if (s == NULL || s->c == NULL) {
 		exp_sess_free(s);
 		return;
 	}
 	exp_sess_shutdown(s, x->cfg.linger_ms);
 	if (exp_sess_closed(s)) {
-		exp_sess_free(s);
+		end_sess(x, s);
 		return;
 	}
 	if (x->old != NULL) {
@@ -400,7 +435,8 @@ exp_close_session(struct ipfix_exporter *x)
 		    ev_now_ms() < s->close_by_ms)
 			exp_wait(x, s->close_by_ms);
 		x->next = NULL;
-		exp_sess_free(s);
+		close_failed(x, s);
+		end_sess(x, s);
 		return;
 	}
 	x->old = s;

@@ -21,6 +21,7 @@ exp_sess_free(struct exp_sess *s)
 		ev_fd_del(s->ev, s->fd, EV_READ | EV_WRITE);
 	ipfix_chan_free(s->c);
 	ipfix_z_free(s->z);
+	free(s->acct.e);
 	free(s);
 }
 

@@ -52,15 +52,6 @@ ipfix_exp_realtime_due(uint64_t wall0_ms, uint64_t in0_ms, uint64_t in_ms,
 	return wall0_ms + (uint64_t)((double)(in_ms - in0_ms) / speed);
 }
 
-static uint64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* The refresh clock: while an input message is decoded, its one reading
  * (feed_ms), so that every reading of one feed agrees; a later reading
  * taken mid-feed made feed_ms - refresh_ms wrap and the refresh repeat. */
@@ -128,7 +119,7 @@ static void
 count_drop(struct ipfix_exporter *x, uint32_t records, size_t len,
     const struct ipfix_err *err)
 {
-	uint64_t now = wall_ms();
+	uint64_t now = exp_wall_ms();
 
 	x->st.not_sent_messages++;
 	x->st.not_sent_records += records;
@@ -148,6 +139,8 @@ static void resend(struct ipfix_exporter *x, struct exp_dom *d, size_t len,
 static void
 lose_cur(struct ipfix_exporter *x)
 {
+	struct ipfix_err err;
+
 	if (x->cur == NULL)
 		return;
 	x->st.failures++;
@@ -157,8 +150,12 @@ lose_cur(struct ipfix_exporter *x)
 		park(x, ipfix_builder_finish(&x->b), x->b.records - x->b_own,
 		    x->b_odid, x->b_ctl, &x->cur->err);
 	x->open = false;
+	x->retry_err = x->cur->err;
 	exp_conn_lost(x, x->cur);
-	exp_sess_free(x->cur);
+	/* What the peer did not take moves to not sent; an authentication
+	 * refusal is final. */
+	if (exp_acct_end(x, x->cur, &err) & EXP_ACCT_REFUSED)
+		(void)exp_fatal(x, &err);
 	x->cur = NULL;
 }
 
@@ -320,7 +317,11 @@ send_msg(struct ipfix_exporter *x, struct exp_dom *d, uint32_t odid,
 		if (records > 0)
 			d->msgs++;
 	}
-	if (deliver(x, len, records, odid, sidx, ctl) == 0 && d != NULL) {
+	if (deliver(x, len, records, odid, sidx, ctl) == -1)
+		return x->failed ? -1 : 0;
+	/* Still the session it went on: deliver's waits free none. */
+	exp_acct_note(x, x->cur, records, len);
+	if (d != NULL) {
 		d->tot_msgs++;
 		d->tot_recs += records;
 		d->tot_octets += len;
@@ -1152,8 +1153,9 @@ ipfix_exporter_feed(struct ipfix_exporter *x, const uint8_t *msg, size_t len,
 	}
 	realtime(x, &h, meta);
 	x->in_time = h.export_time;
-	if (upkeep(x) == -1 && x->failed)
-		return feed_fail(x, err);
+	/* A failure here leaves x->failed: the records below are then
+	 * counted as not sent rather than skipped. */
+	(void)upkeep(x);
 	x->feed_ms = ev_now_ms();
 	if (!forward(x, msg, len, meta) &&
 	    ipfix_decoder_feed(x->dec, msg, len, meta != NULL ?
@@ -1189,6 +1191,29 @@ ipfix_exporter_finish(struct ipfix_exporter *x, struct ipfix_err *err)
 	exp_close_session(x);
 	exp_conn_drain(x);
 	return x->failed ? feed_fail(x, err) : 0;
+}
+
+/* The exporter gave up: the rest of the input is read and its records
+ * counted as not sent, so that input = sent + not sent (on a pipe this
+ * waits for its end; INT or TERM stop it). */
+static void
+count_rest(struct ipfix_exporter *x, struct ipfix_reader *r)
+{
+	struct ipfix_msg_meta meta;
+	struct ipfix_err e;
+	const uint8_t *msg;
+	size_t len;
+	int rc;
+
+	while (!exp_stop_asked(x)) {
+		rc = ipfix_reader_next(r, &msg, &len, &meta, &e);
+		if (rc == 0 || rc == -2)
+			break;
+		x->st.in_messages++;
+		if (rc > 0 && ipfix_decoder_feed(x->dec, msg, len,
+		    meta.session, IPFIX_KIND_FILE, meta.offset, &e) == -1)
+			x->st.in_malformed++;
+	}
 }
 
 int
@@ -1229,5 +1254,8 @@ ipfix_exporter_run(struct ipfix_exporter *x, struct ipfix_reader *r,
 	x->more_input = false;
 	if (exp_stop_asked(x))
 		x->stopping = true;
-	return ipfix_exporter_finish(x, err);
+	rc = ipfix_exporter_finish(x, err);
+	if (rc == -1)
+		count_rest(x, r);
+	return rc;
 }

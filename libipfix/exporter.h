@@ -46,6 +46,9 @@ enum ipfix_exp_event {
 	IPFIX_EXP_GAVE_UP,	/* max_retries reached (err) */
 	IPFIX_EXP_DROPPED,	/* a message could not be sent (err) */
 	IPFIX_EXP_INPUT,	/* an input problem stepped over (err) */
+	IPFIX_EXP_UNACKED,	/* a TCP/TLS session ended with messages its
+				   peer did not acknowledge, or refused them
+				   (detail: the counts; err: why it ended) */
 	IPFIX_EXP_PROBE_OFF,	/* liveness probe switched off (detail: why) */
 	IPFIX_EXP_UNCONFIRMED,	/* a lost UDP session had taken detail
 				   records not confirmed by a probe */
@@ -83,6 +86,12 @@ struct ipfix_exporter_stats {
 	uint64_t spool_dropped_records;	/* dropped from a full spool (in
 					   not_sent_records too) */
 	uint64_t first_drop_ms, last_drop_ms;	/* wall clock, 0: none */
+	/* Delivery (exp_acct.c): of out_records, those the collector's
+	 * kernel acknowledged (TCP, TLS) and those no transport can confirm
+	 * (UDP, DTLS, SCTP); records handed to a TCP/TLS session that ended
+	 * before they were acknowledged are moved from out_* to not_sent_*,
+	 * uncertain_records of them because the kernel could not tell. */
+	uint64_t acked_records, unconfirmed_records, uncertain_records;
 };
 
 struct ipfix_exporter_config {

@@ -12,6 +12,8 @@
 #ifndef IPFIX_EXPORTER_INT_H
 #define IPFIX_EXPORTER_INT_H
 
+#include <time.h>
+
 #include "evloop.h"
 #include "exporter.h"
 #include "msg.h"
@@ -47,6 +49,24 @@ struct exp_env {
 	bool zstream;		/* compression as one stream */
 };
 
+/* The messages of a TCP/TLS session that its peer has not acknowledged
+ * yet, by the stream offset just past each (exp_acct.c). */
+struct exp_acct_ent {
+	uint64_t end;		/* stream offset after its last byte */
+	uint32_t records;	/* data records in it */
+	uint32_t len;		/* IPFIX message length */
+};
+
+struct exp_acct {
+	struct exp_acct_ent *e;	/* ring, owned */
+	size_t head, n, cap;
+	uint64_t done_msgs, done_recs, done_bytes;	/* acknowledged, left
+							   the ring */
+	uint64_t lost_msgs, lost_recs, lost_bytes;	/* no ring memory:
+							   uncertain */
+	bool tracked;		/* a byte stream: sends are noted */
+};
+
 struct exp_sess {
 	struct ipfix_chan *c;	/* NULL for the test sink */
 	uint64_t gen;
@@ -65,6 +85,7 @@ struct exp_sess {
 	bool probe_lost;	/* lost while a probe was pending */
 	bool lost;
 	struct ipfix_err err;	/* why it was lost */
+	struct exp_acct acct;	/* exp_acct.c */
 };
 
 /* A data message waiting for a session (exp_spool.c). */
@@ -112,6 +133,10 @@ struct ipfix_exporter {
 	uint32_t b_own;		/* our statistics records in it */
 
 	unsigned attempts;	/* consecutive failed connects */
+	unsigned retries;	/* attempts since the last session was up
+				   (or the first attempt failed) */
+	struct ipfix_err retry_err;	/* why the last attempt or session
+					   failed (for giving up) */
 	uint64_t last_attempt_ms;
 	uint64_t rekey_at_ms;
 	long long probe_timer;	/* evloop timer id, 0: none */
@@ -128,6 +153,8 @@ struct ipfix_exporter {
 	bool more_input;	/* the next input message is already read:
 				   the transport may hold what we send */
 
+	bool closing;		/* the final close: what a session did not
+				   deliver now has no later one */
 	bool failed;		/* fatal; fail says why */
 	bool stopping;
 	struct ipfix_err fail;
@@ -135,6 +162,16 @@ struct ipfix_exporter {
 };
 
 /* Plumbing, inline so that every piece may use it without a cycle. */
+/* Wall clock in ms (the drop times of §4.3 records). */
+static inline uint64_t
+exp_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* Tell the caller through cfg.on_event (when set). */
 static inline void
 exp_event(struct ipfix_exporter *x, enum ipfix_exp_event ev,
@@ -211,6 +248,18 @@ void exp_sess_shutdown(struct exp_sess *s, unsigned linger_ms);
 bool exp_sess_probe(struct exp_sess *s);
 /* The collector refused the probe (renegotiation). */
 bool exp_sess_probe_refused(const struct exp_sess *s);
+
+/* exp_acct.c: delivery accounting (TCP/TLS acknowledgements) */
+/* A message of records data records and len bytes was sent on s. */
+void exp_acct_note(struct ipfix_exporter *x, struct exp_sess *s,
+    uint32_t records, size_t len);
+/* s ends (NULL accepted): what its peer did not acknowledge (all of it
+ * when it refused us with an alert) moves from sent to not sent; then s
+ * is freed. Returns EXP_ACCT_* flags; *why says what happened. */
+#define EXP_ACCT_REFUSED	1	/* an authentication alert: final */
+#define EXP_ACCT_MISSED		2	/* records not acknowledged */
+int exp_acct_end(struct ipfix_exporter *x, struct exp_sess *s,
+    struct ipfix_err *why);
 
 /* exp_conn.c: the set of sessions (never reaches the builder) */
 /* The current session's gen, 0 without one. */

@@ -222,6 +222,7 @@ tcp_send(struct ipfix_transport *t, const void *msg, size_t len,
 		return rc == 0 ? IPFIX_T_AGAIN : IPFIX_T_ERR;
 	memcpy(c->out + c->oend, msg, len);
 	c->oend += len;
+	t->tx_taken += len;
 	/* A full socket is retried by service (on POLLOUT), not by every
 	 * send: that would spin on EAGAIN. */
 	if (c->blocked ||
@@ -304,6 +305,7 @@ tcp_write(struct ipfix_transport *t, const void *buf, size_t len,
 	if ((n = send(t->fd, buf, len, MSG_NOSIGNAL)) == -1)
 		return tcp_errno("send", err);
 	*put = (size_t)n;
+	t->tx_taken += (uint64_t)n;
 	return IPFIX_T_OK;
 }
 

@@ -139,6 +139,8 @@ struct ipfix_transport {
 				   transport's fd drives this one */
 	struct ipfix_tpeer local;
 	struct ipfix_tpeer peer;	/* connected peer, addrlen 0 if none */
+	uint64_t tx_taken;	/* TCP: bytes taken for sending so far (the
+				   stream offset of the next byte) */
 };
 
 /*
@@ -203,6 +205,11 @@ int ipfix_transport_recv(struct ipfix_transport *t, struct ipfix_tmsg *m,
 /* Raw bytes (TCP only, for TLS): *n bytes done; OK, AGAIN, EOF, ERR. */
 int ipfix_transport_read(struct ipfix_transport *t, void *buf, size_t cap,
     size_t *n, struct ipfix_err *err);
+/* TCP: the bytes of the stream the peer's kernel acknowledged so far
+ * (TCP_INFO), still readable after a reset; -1 when the kernel does not
+ * tell (other transports, an old kernel). Acknowledged means received by
+ * the peer's TCP, not read by its application. */
+int ipfix_transport_acked(const struct ipfix_transport *t, uint64_t *acked);
 int ipfix_transport_write(struct ipfix_transport *t, const void *buf,
     size_t len, size_t *n, struct ipfix_err *err);
 

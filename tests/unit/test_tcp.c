@@ -513,6 +513,63 @@ test_full_socket(bool with_more)
 	ipfix_transport_close(l);
 }
 
+/* The acknowledged bytes (TCP_INFO) against what was taken: all of it
+ * once the peer read it; after the peer closed, what the client sends
+ * next is answered by a reset, never acknowledged, and the count still
+ * answers after the reset. */
+static uint64_t
+acked_after(struct ipfix_transport *c, uint64_t want)
+{
+	struct ipfix_err err;
+	uint64_t a = 0;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		(void)ipfix_transport_flush(c, &err);
+		if (ipfix_transport_acked(c, &a) == -1 || a >= want)
+			break;
+		(void)wait_fd(c->fd, POLLIN, 20);
+	}
+	return a;
+}
+
+static void
+test_acked(void)
+{
+	struct ipfix_transport *l, *c, *s;
+	struct ipfix_tmsg m;
+	struct ipfix_err err;
+	uint8_t buf[1000];
+	uint64_t a;
+	int i, ok = 1;
+
+	CHECK(pair(&l, &c, &s, NULL) == 0, "acked: a pair");
+	make_msg(buf, sizeof(buf), 7);
+	for (i = 0; i < 3; i++)
+		ok &= ipfix_transport_send(c, buf, sizeof(buf), NULL, &err) ==
+		    IPFIX_T_OK;
+	for (i = 0; i < 3; i++)
+		ok &= recv_one(s, &m, &err) == IPFIX_T_OK;
+	CHECK(ok, "acked: 3 messages sent and read");
+	CHECK_EQ_U(c->tx_taken, 3000, "acked: 3000 bytes taken");
+	CHECK_EQ_U(acked_after(c, 3000), 3000, "acked: all acknowledged");
+	ipfix_transport_close(s);
+	usleep(50000);		/* its FIN arrives */
+	for (i = 0; i < 2; i++)
+		(void)ipfix_transport_send(c, buf, sizeof(buf), NULL, &err);
+	CHECK_EQ_U(c->tx_taken, 5000, "acked: 5000 bytes taken");
+	/* The kernel may count one sequence number more for the FINs
+	 * exchanged: still short of the next message's end (4000). */
+	a = acked_after(c, 5000);
+	CHECK(a >= 3000 && a < 4000, "acked: the 2000 sent after the peer "
+	    "closed are not (%llu)", (unsigned long long)a);
+	CHECK(ipfix_transport_send(c, buf, sizeof(buf), NULL, &err) ==
+	    IPFIX_T_ERR, "acked: the reset came (%s)", err.reason);
+	CHECK(acked_after(c, 5000) == a, "acked: still told after it");
+	ipfix_transport_close(c);
+	ipfix_transport_close(l);
+}
+
 int
 main(void)
 {
@@ -529,5 +586,6 @@ main(void)
 	test_cork();
 	test_full_socket(false);
 	test_full_socket(true);
+	test_acked();
 	TEST_DONE();
 }
