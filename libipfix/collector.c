@@ -759,6 +759,9 @@ add_listen_stats(const struct ipfix_collector *col,
 		t->handshakes_pending += ls.handshakes_pending;
 		t->cookies_sent += ls.cookies_sent;
 		t->cookies_bad += ls.cookies_bad;
+		t->evicted += ls.evicted;
+		t->timed_out += ls.timed_out;
+		t->not_ipfix += ls.not_ipfix;
 	}
 }
 

@@ -139,6 +139,7 @@ struct ipfix_collector_totals {
 	uint64_t resumed;		/* sessions that resumed (D)TLS */
 	/* Summed over the listeners (struct ipfix_listen_stats). */
 	uint64_t handshakes_pending, cookies_sent, cookies_bad;
+	uint64_t evicted, timed_out, not_ipfix;
 	struct ipfix_collector_counts c;
 	struct ipfix_sessout_stats out;
 };
