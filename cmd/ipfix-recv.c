@@ -97,7 +97,7 @@ struct recv {
 	int status;
 	/* Log lines of a flood: rate-limited per kind; a failed handshake
 	 * once per address (the last HSFAIL_KEPT addresses). */
-	struct cli_rate rl_refused, rl_session, rl_problem;
+	struct cli_rate rl_refused, rl_session, rl_closed, rl_problem;
 	char hsfail[HSFAIL_KEPT][IPFIX_ADDRSTR_MAX];
 	unsigned nhsfail;
 	char path[1024];		/* current output file (rotation) */
@@ -473,8 +473,9 @@ on_session(void *arg, uint32_t id, const char *desc, bool open,
 	struct recv *r = arg;
 	bool bad = why != NULL && why->code != IPFIX_OK;
 
-	if (r->cli.verbosity < (bad ? 0 : 1) ||
-	    !rate_ok(r, &r->rl_session, "session"))
+	if (r->cli.verbosity < (bad ? 0 : 1) || !rate_ok(r, bad ?
+	    &r->rl_closed : &r->rl_session, bad ? "session closed" :
+	    "session"))
 		return;
 	if (bad)
 		cli_warnx(&r->cli, "session %u %s closed: %s", id, desc,
@@ -715,7 +716,7 @@ static void
 rate_flush(struct recv *r)
 {
 	struct cli_rate *rl[] = { &r->rl_refused, &r->rl_session,
-	    &r->rl_problem };
+	    &r->rl_closed, &r->rl_problem };
 	uint64_t held = 0;
 
 	for (size_t i = 0; i < sizeof(rl) / sizeof(rl[0]); i++)

@@ -11,7 +11,8 @@ floods.py silent-tcp HOST PORT N SECS [--renew S] [--src ADDR]
 floods.py dtls-halfopen HOST PORT N SECS [--src ADDR]
     N DTLS 1.2 clients that complete the cookie exchange (a second
     ClientHello with the HelloVerifyRequest's cookie), then fall silent
-Prints what it did as one line: "<mode> <count-that-worked>".
+Prints "ready" once the flood is in place (connections made, handshakes
+half-open), and what it did as one line: "<mode> <count-that-worked>".
 """
 import argparse
 import os
@@ -69,10 +70,17 @@ def alive(s):
         return False
 
 
+def ready():
+    """The flood is in place: tests wait for this line."""
+    print("ready")
+    sys.stdout.flush()
+
+
 def silent_tcp(a):
     end = time.monotonic() + a.secs
     conns = [tcp_open(a) for _ in range(a.n)]
     opened = len(conns)
+    ready()
     while time.monotonic() < end:
         time.sleep(min(a.renew, max(0.0, end - time.monotonic())))
         for i, s in enumerate(conns):
@@ -113,27 +121,36 @@ def hvr_cookie(d):
 
 
 def dtls_halfopen(a):
+    """All first ClientHellos at once, then each answer's second one: a
+    listener that refuses some (limits) costs no waiting per client."""
     end = time.monotonic() + a.secs
-    socks, done = [], 0
+    socks, rnds, done = [], {}, 0
     for _ in range(a.n):
         s = socket.socket(fam(a.host), socket.SOCK_DGRAM)
         if a.src:
             s.bind((a.src, 0))
         s.connect((a.host, a.port))
-        s.settimeout(2)
-        rnd = os.urandom(32)
-        try:
-            s.send(client_hello(0, rnd, b""))
-            cookie = hvr_cookie(s.recv(2048))
-            if cookie is not None:
-                s.send(client_hello(1, rnd, cookie))
-                s.recv(4096)		# the server's flight: state exists
-                done += 1
-        except OSError:
-            pass
+        s.setblocking(False)
+        rnds[s] = os.urandom(32)
+        s.send(client_hello(0, rnds[s], b""))
         socks.append(s)
-        if time.monotonic() >= end:
-            break
+    waiting = {s: 0 for s in socks}	# 0: HVR awaited, 1: server flight
+    limit = min(end, time.monotonic() + 3)
+    while waiting and time.monotonic() < limit:
+        r, _, _ = select.select(list(waiting), [], [], 0.1)
+        for s in r:
+            try:
+                d = s.recv(4096)
+            except OSError:
+                del waiting[s]
+                continue
+            if waiting[s] == 0 and hvr_cookie(d) is not None:
+                s.send(client_hello(1, rnds[s], hvr_cookie(d)))
+                waiting[s] = 1
+            elif waiting[s] == 1 and d[:1] == b"\x16":
+                done += 1		# the server's flight: state exists
+                del waiting[s]
+    ready()
     time.sleep(max(0.0, end - time.monotonic()))
     for s in socks:
         s.close()
