@@ -315,6 +315,8 @@ struct stat_ctx {
 	bool json, first;
 };
 
+/* Association: the chain's hand-offs, restarts and resumed sessions; the
+ * loss between sessions and duplicates from the exporter's own counts. */
 static void
 exp_line(const struct ipfix_collector_exp_stats *e, void *arg)
 {
@@ -324,12 +326,18 @@ exp_line(const struct ipfix_collector_exp_stats *e, void *arg)
 		fprintf(s->f, "%s{\"exporter\":%u,\"key\":", s->first ? "" :
 		    ",", e->index);
 		json_str(s->f, e->key);
-		fprintf(s->f, ",\"sessions\":%u,", e->sessions);
+		fprintf(s->f, ",\"sessions\":%u,\"handoffs\":%u,\"restarts\":"
+		    "%u,\"resumed\":%u,\"lost_between\":%llu,\"duplicated\":"
+		    "%llu,", e->sessions, e->handoffs, e->restarts, e->resumed,
+		    (unsigned long long)e->lost_between,
+		    (unsigned long long)e->duplicated);
 		counts(s->f, &e->c, true);
 		fputc('}', s->f);
 	} else {
-		fprintf(s->f, "exporter %s: sessions %u ", e->key,
-		    e->sessions);
+		fprintf(s->f, "exporter %s: sessions %u hand-offs %u restarts "
+		    "%u resumed %u/%u duplicated %llu ", e->key, e->sessions,
+		    e->handoffs, e->restarts, e->resumed, e->sessions,
+		    (unsigned long long)e->duplicated);
 		counts(s->f, &e->c, false);
 		fputc('\n', s->f);
 	}

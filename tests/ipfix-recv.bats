@@ -460,5 +460,5 @@ mkpki() {
 	    --psk-file "$tmp/psk" "dtls://127.0.0.1:$port" "$srv6"
 	stop_recv
 	diff <(records "$srv6") <(records "$tmp/out")
-	[ "$(grep '^{' "$tmp/err" | jq -r '.exporters[0].key')" = psk=exp1 ]
+	[ "$(grep '^{' "$tmp/err" | jq -r '.exporters[0].key')" = 'psk=exp1 at 127.0.0.1' ]
 }
