@@ -404,6 +404,39 @@ secure_totals(const struct ipfix_collector_totals *t, bool json)
 	    (unsigned long long)t->cookies_bad);
 }
 
+/* The totals line (or the JSON object's opening fields). */
+static void
+totals_line(struct recv *r, const struct ipfix_collector_totals *t)
+{
+	if (!r->cfg.json)
+		fprintf(stderr, "%s: ", r->cli.prog);
+	fprintf(stderr, r->cfg.json ? "{\"sessions_opened\":%llu,"
+	    "\"sessions_open\":%llu,\"refused\":%llu,\"not_ipfix\":%llu,"
+	    "\"evicted\":%llu,\"timed_out\":%llu,\"closed_for_errors\":%llu,"
+	    : "sessions %llu (open %llu, refused %llu, not IPFIX %llu, "
+	    "evicted %llu, timed out %llu, closed for errors %llu) ",
+	    (unsigned long long)t->sessions_opened,
+	    (unsigned long long)t->sessions_open,
+	    (unsigned long long)t->refused,
+	    (unsigned long long)t->not_ipfix,
+	    (unsigned long long)t->evicted,
+	    (unsigned long long)t->timed_out,
+	    (unsigned long long)t->dropped_sessions);
+	if (r->cfg.json) {
+		fprintf(stderr, "\"written_messages\":%llu,"
+		    "\"written_records\":%llu,",
+		    (unsigned long long)t->out.messages,
+		    (unsigned long long)t->out.records);
+		secure_totals(t, true);
+		counts(stderr, &t->c, true);
+		fputs(",\"exporters\":[", stderr);
+	} else {
+		counts(stderr, &t->c, false);
+		fputc('\n', stderr);
+		secure_totals(t, false);
+	}
+}
+
 static void
 print_stats(struct recv *r)
 {
@@ -411,38 +444,7 @@ print_stats(struct recv *r)
 	struct stat_ctx s = { stderr, r->cfg.json, true };
 
 	ipfix_collector_totals(r->col, &t);
-	if (s.json) {
-		fprintf(stderr, "{\"sessions_opened\":%llu,\"sessions_open\":"
-		    "%llu,\"refused\":%llu,\"not_ipfix\":%llu,\"evicted\":"
-		    "%llu,\"timed_out\":%llu,\"closed_for_errors\":%llu,"
-		    "\"written_messages\":%llu,\"written_records\":%llu,",
-		    (unsigned long long)t.sessions_opened,
-		    (unsigned long long)t.sessions_open,
-		    (unsigned long long)t.refused,
-		    (unsigned long long)t.not_ipfix,
-		    (unsigned long long)t.evicted,
-		    (unsigned long long)t.timed_out,
-		    (unsigned long long)t.dropped_sessions,
-		    (unsigned long long)t.out.messages,
-		    (unsigned long long)t.out.records);
-		secure_totals(&t, true);
-		counts(stderr, &t.c, true);
-		fputs(",\"exporters\":[", stderr);
-	} else {
-		fprintf(stderr, "%s: sessions %llu (open %llu, refused %llu, "
-		    "not IPFIX %llu, evicted %llu, timed out %llu, closed for "
-		    "errors %llu) ", r->cli.prog,
-		    (unsigned long long)t.sessions_opened,
-		    (unsigned long long)t.sessions_open,
-		    (unsigned long long)t.refused,
-		    (unsigned long long)t.not_ipfix,
-		    (unsigned long long)t.evicted,
-		    (unsigned long long)t.timed_out,
-		    (unsigned long long)t.dropped_sessions);
-		counts(stderr, &t.c, false);
-		fputc('\n', stderr);
-		secure_totals(&t, false);
-	}
+	totals_line(r, &t);
 	ipfix_collector_foreach_exporter(r->col, exp_line, &s);
 	if (s.json)
 		fputs("],\"sessions\":[", stderr);
