@@ -221,13 +221,14 @@ get_be(const uint8_t *p, int n)
 /* The exporter's cumulative count for one domain, in session id. */
 static void
 stat_record(struct ipfix_assoc *a, uint32_t id, uint32_t odid,
-    const struct ipfix_tmpl *t, const uint8_t *rec)
+    const struct ipfix_tmpl *t, const uint8_t *rec, uint64_t len)
 {
 	int o42, o149, l42 = 0;
 	struct alink *l;
 
 	stat_layout(t, &o42, &o149, &l42);
-	if (o42 < 0)
+	if (o42 < 0 || (uint64_t)(o42 + l42) > len ||
+	    (o149 >= 0 && (uint64_t)o149 + 4 > len))
 		return;
 	if (o149 >= 0)
 		odid = (uint32_t)get_be(rec + o149, 4);
@@ -251,11 +252,11 @@ ipfix_assoc_records(struct ipfix_assoc *a, uint32_t id, uint32_t odid,
 	}
 	if (t->varlen || t->min_len == 0) {
 		if (n == 1)
-			stat_record(a, id, odid, t, p);
+			stat_record(a, id, odid, t, p, len);
 		return;
 	}
 	for (uint64_t i = 0; i < n && (i + 1) * t->min_len <= len; i++)
-		stat_record(a, id, odid, t, p + i * t->min_len);
+		stat_record(a, id, odid, t, p + i * t->min_len, t->min_len);
 }
 
 void
