@@ -31,44 +31,11 @@ setup() {
 }
 
 teardown() {
-	[ -n "$tpid" ] && kill -KILL "$rpid" "$tpid" 2>/dev/null
 	jobs -p | xargs -r kill -KILL 2>/dev/null
-	rm -rf "$tmp"
+	recv_teardown
 }
 
-# start_recv N ARGS...: ipfix-recv -v --stats --json ARGS in the
-# background (at most 90 s), waiting (5 s) for its N listeners.
-start_recv() {
-	local n=$1 i
-	shift
-	timeout 90 "$recv" -v --stats --json "$@" 2>"$tmp/err" 3>&- &
-	tpid=$!
-	for i in $(seq 50); do
-		rpid=$(pgrep -P "$tpid" | head -n 1)
-		[ -n "$rpid" ] && [ "$(grep -c 'listening on' "$tmp/err")" \
-		    -ge "$n" ] && return 0
-		kill -0 "$tpid" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$tmp/err" >&3
-	return 1
-}
-
-stop_recv() {
-	sleep 0.3
-	kill -TERM "$rpid"
-	local rc=0
-	wait "$tpid" || rc=$?
-	rpid= tpid=
-	return $rc
-}
-
-# The data records of FILE as sorted JSON lines (collector metadata and
-# template ids left out: ids are remapped in the merged output).
-records() {
-	"$dump" --json "$1" | jq -c 'select(.type == "record" and
-	    .template < 65532) | del(.template)' | sort
-}
+load lib/recv
 
 # ready FILE: wait (at most 20 s) until the flood writing FILE is in place.
 ready() {
@@ -80,13 +47,8 @@ ready() {
 	return 1
 }
 
-# jstat FILTER: from the last --json statistics line of ipfix-recv.
-jstat() {
-	grep '^{' "$tmp/err" | tail -n 1 | jq -r "$1"
-}
-
 @test "admission: junk UDP from 1,100 ports takes no session; an exporter after it delivers all" {
-	start_recv 1 -o "$tmp/out" "udp://127.0.0.1:$port"
+	start_recv 1 --stats --json -o "$tmp/out" "udp://127.0.0.1:$port"
 	run -0 timeout 60 $flood junk-udp 127.0.0.1 "$port" 1100
 	[ "$output" = "junk-udp 1100" ]
 	timeout 20 "$send" "udp://127.0.0.1:$port" "$input"
@@ -101,8 +63,8 @@ jstat() {
 
 @test "admission: 500 silent connections to tls:// (renewed) do not keep a TLS exporter out" {
 	[ -s "$pki/ca.pem" ] || skip "mkcerts.sh failed"
-	start_recv 1 "${ccert[@]}" --handshake-timeout 2 -o "$tmp/out" \
-	    "tls://127.0.0.1:$port"
+	start_recv 1 --stats --json "${ccert[@]}" --handshake-timeout 2 \
+	    -o "$tmp/out" "tls://127.0.0.1:$port"
 	timeout 30 $flood silent-tcp 127.0.0.1 "$port" 500 5 --renew 0.5 \
 	    --src 127.0.0.2 > "$tmp/flood" 3>&- &
 	fp=$!
@@ -118,7 +80,7 @@ jstat() {
 }
 
 @test "admission: 100 silent TCP connections time out; --max-sessions 100 does not lock the listener" {
-	start_recv 1 --max-sessions 100 --first-message-timeout 1 \
+	start_recv 1 --stats --json --max-sessions 100 --first-message-timeout 1 \
 	    -o "$tmp/out" "tcp://127.0.0.1:$port"
 	# held open 6 s, never renewed: only the collector ends them
 	timeout 30 $flood silent-tcp 127.0.0.1 "$port" 100 6 --renew 10 \
@@ -136,7 +98,8 @@ jstat() {
 }
 
 @test "admission: at --max-sessions the least recently active silent session is evicted" {
-	start_recv 1 --max-sessions 100 -o "$tmp/out" "tcp://127.0.0.1:$port"
+	start_recv 1 --stats --json --max-sessions 100 -o "$tmp/out" \
+	    "tcp://127.0.0.1:$port"
 	timeout 30 $flood silent-tcp 127.0.0.1 "$port" 100 4 --renew 10 \
 	    > "$tmp/flood" 3>&- &
 	fp=$!
@@ -152,8 +115,8 @@ jstat() {
 
 @test "admission: silent TLS sessions end at --idle-timeout" {
 	[ -s "$pki/ca.pem" ] || skip "mkcerts.sh failed"
-	start_recv 1 "${ccert[@]}" --idle-timeout 1 -o "$tmp/out" \
-	    "tls://127.0.0.1:$port"
+	start_recv 1 --stats --json "${ccert[@]}" --idle-timeout 1 \
+	    -o "$tmp/out" "tls://127.0.0.1:$port"
 	# stays connected 4 s after its input, silent
 	timeout 20 bash -c "sleep 4 | cat '$input' - | '$send' ${ecert[*]} \
 	    tls://127.0.0.1:$port -" 3>&- &
@@ -170,7 +133,7 @@ jstat() {
 
 @test "admission: a DTLS handshake with a wrong PSK is logged once per address" {
 	[ -s "$pki/psk.hex" ] || skip "mkcerts.sh failed"
-	start_recv 1 --psk-identity exp1 --psk-file "$pki/psk.hex" \
+	start_recv 1 --stats --json --psk-identity exp1 --psk-file "$pki/psk.hex" \
 	    --handshake-timeout 0.5 -o /dev/null "dtls://127.0.0.1:$port"
 	for i in 1 2 3; do
 		run timeout 20 "$send" --psk-identity exp1 \
@@ -187,7 +150,7 @@ jstat() {
 @test "admission: mixed flood while udp, tcp, dtls and tls exporters deliver every record; RSS bounded" {
 	[ -s "$pki/ca.pem" ] || skip "mkcerts.sh failed"
 	p2=$((port + 1))
-	start_recv 4 "${ccert[@]}" --handshake-timeout 2 \
+	start_recv 4 --stats --json "${ccert[@]}" --handshake-timeout 2 \
 	    --first-message-timeout 2 -o "$tmp/out" "udp://127.0.0.1:$port" \
 	    "tcp://127.0.0.1:$port" "dtls://127.0.0.1:$p2" \
 	    "tls://127.0.0.1:$p2"

@@ -30,46 +30,16 @@ setup() {
 }
 
 teardown() {
-	[ -n "$tpid" ] && kill -KILL "$rpid" "$tpid" 2>/dev/null
-	rm -rf "$tmp"
+	recv_teardown
 }
 
-start_recv() {
-	local i
-	timeout 60 "$recv" -v --stats "$@" 2>"$tmp/err" 3>&- &
-	tpid=$!
-	for i in $(seq 50); do
-		rpid=$(pgrep -P "$tpid" | head -n 1)
-		[ -n "$rpid" ] && grep -q 'listening on' "$tmp/err" && return 0
-		kill -0 "$tpid" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$tmp/err" >&3
-	return 1
-}
-
-stop_recv() {
-	sleep 0.3
-	kill -TERM "$rpid"
-	local rc=0
-	wait "$tpid" || rc=$?
-	rpid= tpid=
-	return $rc
-}
-
-records() {
-	"$dump" --json "$1" | jq -c 'select(.type == "record" and
-	    .template < 65532) | del(.template)' | sort
-}
-
-jstat() {
-	grep '^{' "$tmp/err" | tail -n 1 | jq -r "$1"
-}
+load lib/recv
 
 # handoffs SCHEME: ipfix-send --rekey 0.1 over SCHEME, paced over about a
 # second: every record arrives once, the sessions form one chain.
 handoffs() {
-	start_recv --json "${psk[@]}" -o "$tmp/out" "$1://127.0.0.1:$port"
+	start_recv 1 --stats --json "${psk[@]}" -o "$tmp/out" \
+	    "$1://127.0.0.1:$port"
 	timeout 30 "$send" "${psk[@]}" --rate 100 --rekey 0.1 \
 	    "$1://127.0.0.1:$port" "$input"
 	stop_recv
@@ -106,7 +76,7 @@ handoffs() {
 
 @test "assoc: SIGUSR1 and --stats show hand-offs per exporter" {
 	[ -s "$pki/psk.hex" ] || skip "mkcerts.sh failed"
-	start_recv "${psk[@]}" -o /dev/null "dtls://127.0.0.1:$port"
+	start_recv 1 --stats "${psk[@]}" -o /dev/null "dtls://127.0.0.1:$port"
 	timeout 30 "$send" "${psk[@]}" --rate 100 --rekey 0.2 \
 	    "dtls://127.0.0.1:$port" "$input"
 	sleep 0.3
@@ -130,7 +100,8 @@ details() {
 
 @test "assoc: session and message details name the session's tuple (IPv4 UDP, IPv6 TCP)" {
 	sport=$((port + 1 + RANDOM % 1000))
-	start_recv -o "$tmp/out" "udp://127.0.0.1:$port" "tcp://[::1]:$port"
+	start_recv 2 -o "$tmp/out" "udp://127.0.0.1:$port" \
+	    "tcp://[::1]:$port"
 	python3 "$top/tests/lib/rawsend.py" --sport "$sport" udp 127.0.0.1 \
 	    "$port" "$input"
 	python3 "$top/tests/lib/rawsend.py" --sport "$sport" tcp ::1 \

@@ -21,45 +21,10 @@ setup() {
 }
 
 teardown() {
-	[ -n "$tpid" ] && kill -KILL "$tpid" "$rpid" 2>/dev/null
-	rm -rf "$tmp"
+	recv_teardown
 }
 
-# start_recv N ARGS...: run ipfix-recv -v ARGS in the background and wait
-# (at most 5 s) until its N listeners are up.
-start_recv() {
-	local n=$1 i
-	shift
-	timeout 120 "$recv" -v "$@" 2>"$tmp/err" 3>&- &
-	tpid=$!
-	for i in $(seq 50); do
-		# signals go to ipfix-recv itself: timeout dies of SIGUSR1
-		rpid=$(pgrep -P "$tpid" | head -n 1)
-		[ -n "$rpid" ] && [ "$(grep -c 'listening on' "$tmp/err")" \
-		    -ge "$n" ] && return 0
-		kill -0 "$tpid" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$tmp/err" >&3
-	return 1
-}
-
-# stop_recv: let the last datagrams in, SIGTERM, and return its status.
-stop_recv() {
-	sleep 0.5
-	kill -TERM "$rpid"
-	local rc=0
-	wait "$tpid" || rc=$?
-	rpid= tpid=
-	return $rc
-}
-
-# records FILE: the data records of FILE as sorted JSON lines, without the
-# collector's metadata and template ids (remapped ones differ).
-records() {
-	"$dump" --json "$1" | jq -c 'select(.type == "record" and
-	    .template < 65532) | del(.template)' | sort
-}
+load lib/recv
 
 @test "ipfix-recv: --help lists every option, --version" {
 	run "$recv" --help
