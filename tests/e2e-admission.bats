@@ -189,3 +189,37 @@ ready() {
 	ldd "$recv" | grep -q libasan && lim=262144
 	[ "$rss" -lt "$lim" ]
 }
+
+# flood_from ADDR...: 20 silent connections from each address (held up to
+# 20 s; the test ends them), then the collector's statistics.
+flood_from() {
+	local a
+	for a in "$@"; do
+		timeout 30 $flood silent-tcp 127.0.0.1 "$port" 20 20 --renew 30 \
+		    --src "127.0.0.$a" > "$tmp/f$a" 3>&- &
+		pids+=($!)
+	done
+	for a in "$@"; do ready "$tmp/f$a"; done
+	sleep 0.5
+	kill -USR1 "$rpid"
+	sleep 0.3
+}
+
+@test "admission: --max-handshakes caps handshakes in progress, a quarter per address" {
+	[ -s "$pki/ca.pem" ] || skip "mkcerts.sh failed"
+	start_recv 1 --stats --json "${ccert[@]}" --max-handshakes 8 \
+	    --handshake-timeout 30 \
+	    -o /dev/null "tls://127.0.0.1:$port"
+	pids=()
+	flood_from 2 3			# two addresses: 2 each
+	[ "$(jstat .handshakes_pending)" -eq 4 ]
+	flood_from 4 5 6		# five: the cap of 8
+	[ "$(jstat .handshakes_pending)" -eq 8 ]
+	kill "${pids[@]}"
+	stop_recv
+	# 100 connections, 8 handshakes: the rest refused (the lines are
+	# rate-limited: either reason may be among the first ten)
+	[ "$(jstat .refused)" -ge 92 ]
+	grep -Eq 'share of --max-handshakes 8|8 handshakes already in progress' \
+	    "$tmp/err"
+}
