@@ -1,7 +1,8 @@
 /*
  * assoc: association of the collector's Transport Sessions (layer 5, used
  * by collector): one exporter is one authenticated identity (certificate
- * or PSK identity, or none) at one address; its sessions form one chain
+ * or PSK identity, or none) at one address over one transport (the
+ * collector's key); its sessions form one chain
  * per Observation Domain across hand-offs and restarts (design.md,
  * association). A session that carries the exporter's RFC 7011 §4.1
  * statistics (exportedFlowRecordTotalCount, which ipfix-send sends on
@@ -23,7 +24,8 @@ struct ipfix_assoc;
 
 /* What association adds to an exporter's counts. */
 struct ipfix_assoc_exp {
-	char key[300];			/* "identity at address", or address */
+	char key[300];			/* the collector's: identity, address,
+					   transport */
 	uint32_t sessions;
 	uint32_t handoffs;		/* successors that continued a count */
 	uint32_t restarts;		/* successors that started a new one */

@@ -327,11 +327,12 @@ sess_link(struct ipfix_collector *col, struct csess *s,
 	char key[300], a[IPFIX_ADDRSTR_MAX];
 	uint32_t e;
 
+	/* One Exporting Process talks over one transport: an exporter's
+	 * UDP and TCP sessions are not one chain. */
 	addr_text(&p->exporter, a, sizeof(a), false);
-	if (s->st.identity[0] != '\0')
-		snprintf(key, sizeof(key), "%.200s at %s", s->st.identity, a);
-	else
-		snprintf(key, sizeof(key), "%s", a);
+	snprintf(key, sizeof(key), "%.200s%s%s over %s", s->st.identity,
+	    s->st.identity[0] != '\0' ? " at " : "", a,
+	    p->scheme ? p->scheme : proto_text(p->proto));
 	if ((e = ipfix_assoc_session(col->assoc, s->st.id, key,
 	    s->st.resumed)) == UINT32_MAX)
 		return ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,

@@ -126,13 +126,14 @@ struct ipfix_collector_sess_stats {
 };
 
 /* One exporter: the same authenticated identity (certificate or PSK
- * identity, or none) at the same address (assoc.h). c.lost counts the
+ * identity, or none) at the same address over the same transport
+ * (assoc.h). c.lost counts the
  * sequence gaps inside its sessions plus the records its cumulative
  * RFC 7011 §4.1 counts say were exported but never arrived between them
  * (lost_between of those). */
 struct ipfix_collector_exp_stats {
 	uint32_t index;
-	char key[300];			/* "identity at address", or address */
+	char key[300];			/* "[identity at ]address over scheme" */
 	uint32_t sessions;
 	uint32_t handoffs;		/* successors continuing the count */
 	uint32_t restarts;		/* successors starting a new count */

@@ -49,7 +49,7 @@ handoffs() {
 	echo "# $1: $n sessions with data" >&3
 	[ "$n" -ge 4 ]
 	[ "$(jstat '.exporters | length')" -eq 1 ]
-	[ "$(jstat '.exporters[0].key')" = "psk=exp1 at 127.0.0.1" ]
+	[ "$(jstat '.exporters[0].key')" = "psk=exp1 at 127.0.0.1 over $1" ]
 	[ "$(jstat '.exporters[0].handoffs')" -eq $((n - 1)) ]
 	[ "$(jstat '.exporters[0].restarts')" -eq 0 ]
 	[ "$(jstat '.exporters[0].lost')" -eq 0 ]
@@ -82,7 +82,7 @@ handoffs() {
 	sleep 0.3
 	kill -USR1 "$rpid"
 	sleep 0.3
-	grep -Eq '^exporter psk=exp1 at 127.0.0.1: sessions [0-9]+ hand-offs [1-9][0-9]* restarts 0 resumed [1-9]' \
+	grep -Eq '^exporter psk=exp1 at 127.0.0.1 over dtls: sessions [0-9]+ hand-offs [1-9][0-9]* restarts 0 resumed [1-9]' \
 	    "$tmp/err"
 	stop_recv
 	[ "$(grep -c '^exporter psk=exp1' "$tmp/err")" -eq 2 ]

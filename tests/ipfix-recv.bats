@@ -192,7 +192,7 @@ EOF
 	grep '^{' "$tmp/err" > "$tmp/json"
 	[ "$(wc -l < "$tmp/json")" -eq 2 ]
 	[ "$(tail -n 1 "$tmp/json" | jq '.records')" -eq 172 ]
-	[ "$(tail -n 1 "$tmp/json" | jq '.exporters[0].key')" = '"127.0.0.1"' ]
+	[ "$(tail -n 1 "$tmp/json" | jq '.exporters[0].key')" = '"127.0.0.1 over udp"' ]
 	[ "$(tail -n 1 "$tmp/json" | jq '.sessions[0].records')" -eq 172 ]
 	[ "$(tail -n 1 "$tmp/json" | jq '.sessions[0].lost')" -eq 0 ]
 }
@@ -425,5 +425,5 @@ mkpki() {
 	    --psk-file "$tmp/psk" "dtls://127.0.0.1:$port" "$srv6"
 	stop_recv
 	diff <(records "$srv6") <(records "$tmp/out")
-	[ "$(grep '^{' "$tmp/err" | jq -r '.exporters[0].key')" = 'psk=exp1 at 127.0.0.1' ]
+	[ "$(grep '^{' "$tmp/err" | jq -r '.exporters[0].key')" = 'psk=exp1 at 127.0.0.1 over dtls' ]
 }

@@ -331,7 +331,7 @@ test_association_chain(void)
 	}
 	memset(&e, 0, sizeof(e));
 	ipfix_collector_foreach_exporter(col, get_exp, &e);
-	CHECK_STR(e.key, "psk=exp1 at 10.0.0.20", "chain: exporter key");
+	CHECK_STR(e.key, "psk=exp1 at 10.0.0.20 over tcp", "chain: exporter key");
 	CHECK_EQ_U(e.sessions, 4, "chain: four sessions");
 	CHECK_EQ_U(e.handoffs, 2, "chain: two hand-offs (with counts)");
 	CHECK_EQ_U(e.restarts, 1, "chain: one restart (no counts)");
