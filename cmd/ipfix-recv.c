@@ -26,12 +26,13 @@
 #define MAX_ENDPOINTS	16
 #define FLUSH_MS	1000	/* also when busy; idle flushes come first */
 #define EV_SETSIZE	65536
+#define HSFAIL_KEPT	64
 
 enum {
 	OPT_OUTPUT = 'o', OPT_GZIP = 'z', OPT_VERBOSE = 'v', OPT_QUIET = 'q',
 	OPT_SPLIT = 256, OPT_ROTATE, OPT_STATS, OPT_JSON, OPT_ENCAP,
 	OPT_MAX_TEMPLATES, OPT_MAX_SESSIONS, OPT_IDLE, OPT_LIFETIME,
-	OPT_RCVBUF, OPT_STRICT, OPT_REFUSE_PROBES,
+	OPT_FIRST_MSG, OPT_MAX_HS, OPT_RCVBUF, OPT_STRICT, OPT_REFUSE_PROBES,
 };
 
 /* One row per option: getopt_long and --help both come from here. */
@@ -56,7 +57,13 @@ static const struct cli_opt optdocs[] = {
 	{ { "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS }, "N",
 	    "sessions at once per listener (default 1024)" },
 	{ { "idle-timeout", required_argument, NULL, OPT_IDLE }, "SECONDS",
-	    "end a silent UDP/DTLS session after SECONDS (default 600)" },
+	    "end a session silent for SECONDS (default 600)" },
+	{ { "first-message-timeout", required_argument, NULL, OPT_FIRST_MSG },
+	    "SECONDS", "end a session without a message SECONDS after "
+	    "its peer came (default 60)" },
+	{ { "max-handshakes", required_argument, NULL, OPT_MAX_HS }, "N",
+	    "(D)TLS handshakes in progress per listener, a quarter of them "
+	    "per address (default 64)" },
 	{ { "template-lifetime", required_argument, NULL, OPT_LIFETIME },
 	    "SECONDS", "UDP templates expire SECONDS of Export Time after "
 	    "their last refresh (default: with their session)" },
@@ -94,8 +101,12 @@ struct recv {
 	struct ipfix_sec_ctx *sec[MAX_ENDPOINTS];
 	int sigfd;
 	int status;
-	uint64_t refused;		/* refusals seen, for rate limiting */
 	bool refuse_probes;		/* --refuse-probes */
+	/* Log lines of a flood: rate-limited per kind; a failed handshake
+	 * once per address (the last HSFAIL_KEPT addresses). */
+	struct cli_rate rl_refused, rl_session, rl_closed, rl_problem;
+	char hsfail[HSFAIL_KEPT][IPFIX_ADDRSTR_MAX];
+	unsigned nhsfail;
 	char path[1024];		/* current output file (rotation) */
 };
 
@@ -138,6 +149,14 @@ opt_limit(struct recv *r, int id)
 		break;
 	case OPT_IDLE:
 		rc = seconds_ms(r, "--idle-timeout", &c->limits.idle_timeout_ms);
+		break;
+	case OPT_FIRST_MSG:
+		rc = seconds_ms(r, "--first-message-timeout",
+		    &c->limits.first_msg_ms);
+		break;
+	case OPT_MAX_HS:
+		if ((rc = num(r, "--max-handshakes", 1, 100000, &v)) == 0)
+			r->cfg.sec.cfg.max_handshakes = (unsigned)v;
 		break;
 	case OPT_LIFETIME:
 		if ((rc = num(r, "--template-lifetime", 1, 86400 * 7, &v)) == 0)
@@ -307,6 +326,8 @@ struct stat_ctx {
 	bool json, first;
 };
 
+/* Association: the chain's hand-offs, restarts and resumed sessions; the
+ * loss between sessions and duplicates from the exporter's own counts. */
 static void
 exp_line(const struct ipfix_collector_exp_stats *e, void *arg)
 {
@@ -316,12 +337,18 @@ exp_line(const struct ipfix_collector_exp_stats *e, void *arg)
 		fprintf(s->f, "%s{\"exporter\":%u,\"key\":", s->first ? "" :
 		    ",", e->index);
 		json_str(s->f, e->key);
-		fprintf(s->f, ",\"sessions\":%u,", e->sessions);
+		fprintf(s->f, ",\"sessions\":%u,\"handoffs\":%u,\"restarts\":"
+		    "%u,\"resumed\":%u,\"lost_between\":%llu,\"duplicated\":"
+		    "%llu,", e->sessions, e->handoffs, e->restarts, e->resumed,
+		    (unsigned long long)e->lost_between,
+		    (unsigned long long)e->duplicated);
 		counts(s->f, &e->c, true);
 		fputc('}', s->f);
 	} else {
-		fprintf(s->f, "exporter %s: sessions %u ", e->key,
-		    e->sessions);
+		fprintf(s->f, "exporter %s: sessions %u hand-offs %u restarts "
+		    "%u resumed %u/%u duplicated %llu ", e->key, e->sessions,
+		    e->handoffs, e->restarts, e->resumed, e->sessions,
+		    (unsigned long long)e->duplicated);
 		counts(s->f, &e->c, false);
 		fputc('\n', s->f);
 	}
@@ -388,6 +415,39 @@ secure_totals(const struct ipfix_collector_totals *t, bool json)
 	    (unsigned long long)t->cookies_bad);
 }
 
+/* The totals line (or the JSON object's opening fields). */
+static void
+totals_line(struct recv *r, const struct ipfix_collector_totals *t)
+{
+	if (!r->cfg.json)
+		fprintf(stderr, "%s: ", r->cli.prog);
+	fprintf(stderr, r->cfg.json ? "{\"sessions_opened\":%llu,"
+	    "\"sessions_open\":%llu,\"refused\":%llu,\"not_ipfix\":%llu,"
+	    "\"evicted\":%llu,\"timed_out\":%llu,\"closed_for_errors\":%llu,"
+	    : "sessions %llu (open %llu, refused %llu, not IPFIX %llu, "
+	    "evicted %llu, timed out %llu, closed for errors %llu) ",
+	    (unsigned long long)t->sessions_opened,
+	    (unsigned long long)t->sessions_open,
+	    (unsigned long long)t->refused,
+	    (unsigned long long)t->not_ipfix,
+	    (unsigned long long)t->evicted,
+	    (unsigned long long)t->timed_out,
+	    (unsigned long long)t->dropped_sessions);
+	if (r->cfg.json) {
+		fprintf(stderr, "\"written_messages\":%llu,"
+		    "\"written_records\":%llu,",
+		    (unsigned long long)t->out.messages,
+		    (unsigned long long)t->out.records);
+		secure_totals(t, true);
+		counts(stderr, &t->c, true);
+		fputs(",\"exporters\":[", stderr);
+	} else {
+		counts(stderr, &t->c, false);
+		fputc('\n', stderr);
+		secure_totals(t, false);
+	}
+}
+
 static void
 print_stats(struct recv *r)
 {
@@ -395,30 +455,7 @@ print_stats(struct recv *r)
 	struct stat_ctx s = { stderr, r->cfg.json, true };
 
 	ipfix_collector_totals(r->col, &t);
-	if (s.json) {
-		fprintf(stderr, "{\"sessions_opened\":%llu,\"sessions_open\":"
-		    "%llu,\"refused\":%llu,\"closed_for_errors\":%llu,"
-		    "\"written_messages\":%llu,\"written_records\":%llu,",
-		    (unsigned long long)t.sessions_opened,
-		    (unsigned long long)t.sessions_open,
-		    (unsigned long long)t.refused,
-		    (unsigned long long)t.dropped_sessions,
-		    (unsigned long long)t.out.messages,
-		    (unsigned long long)t.out.records);
-		secure_totals(&t, true);
-		counts(stderr, &t.c, true);
-		fputs(",\"exporters\":[", stderr);
-	} else {
-		fprintf(stderr, "%s: sessions %llu (open %llu, refused %llu, "
-		    "closed for errors %llu) ", r->cli.prog,
-		    (unsigned long long)t.sessions_opened,
-		    (unsigned long long)t.sessions_open,
-		    (unsigned long long)t.refused,
-		    (unsigned long long)t.dropped_sessions);
-		counts(stderr, &t.c, false);
-		fputc('\n', stderr);
-		secure_totals(&t, false);
-	}
+	totals_line(r, &t);
 	ipfix_collector_foreach_exporter(r->col, exp_line, &s);
 	if (s.json)
 		fputs("],\"sessions\":[", stderr);
@@ -435,18 +472,39 @@ print_stats(struct recv *r)
 
 /* Collector events --------------------------------------------------- */
 
+/* Whether this line of kind r may go out; a line first says how many of
+ * its kind were held back before it. */
+static bool
+rate_ok(struct recv *r, struct cli_rate *rl, const char *kind)
+{
+	uint64_t held;
+	bool ok = cli_rate_ok(rl, (int64_t)ev_now_ms(), &held);
+
+	if (held > 0)
+		cli_warnx(&r->cli, "%llu more %s lines not shown (at most %d "
+		    "per %d s)", (unsigned long long)held, kind,
+		    CLI_RATE_BURST, CLI_RATE_WINDOW_MS / 1000);
+	return ok;
+}
+
 static void
 on_session(void *arg, uint32_t id, const char *desc, bool open,
     const struct ipfix_err *why)
 {
 	struct recv *r = arg;
+	bool bad = why != NULL && why->code != IPFIX_OK;
 
-	if (why != NULL && why->code != IPFIX_OK && r->cli.verbosity >= 0)
+	if (r->cli.verbosity < (bad ? 0 : 1) || !rate_ok(r, bad ?
+	    &r->rl_closed : &r->rl_session, bad ? "session closed" :
+	    "session"))
+		return;
+	if (bad)
 		cli_warnx(&r->cli, "session %u %s closed: %s", id, desc,
 		    why->reason);
 	else
-		cli_debug(&r->cli, 1, "session %u %s %s", id, desc,
-		    open ? "open" : "ended");
+		cli_debug(&r->cli, 1, "session %u %s %s%s%s", id, desc,
+		    open ? "open" : "ended", why != NULL ? ": " : "",
+		    why != NULL ? why->reason : "");
 }
 
 static void
@@ -455,33 +513,53 @@ on_problem(void *arg, uint32_t id, const struct ipfix_problem *p)
 	struct recv *r = arg;
 	int level = p->severity == IPFIX_SEV_MALFORMED ? 1 : 2;
 
+	if (r->cli.verbosity < level || !rate_ok(r, &r->rl_problem,
+	    "problem"))
+		return;
 	cli_debug(&r->cli, level, "session %u odid %u: %s%s%s%s", id, p->odid,
 	    p->reason, p->check ? " (" : "", p->check ? p->check : "",
 	    p->check ? ")" : "");
 }
 
-/* A flood of refusals (plaintext on a DTLS port, a ClientHello storm)
- * must not flood stderr: the first few, then one line per thousand; -v
- * shows all. */
-#define REFUSED_SHOWN 10
+/* A handshake that never finished: once per address. DTLS drops a
+ * Finished it cannot decrypt without a word, so a wrong PSK or key shows
+ * only as this. true when said before. */
+static bool
+hs_failed_before(struct recv *r, const char *peer)
+{
+	char a[IPFIX_ADDRSTR_MAX];
+	char *colon;
+
+	snprintf(a, sizeof(a), "%s", peer);
+	if ((colon = strrchr(a, ':')) != NULL && (a[0] == '[' ||
+	    strchr(a, ':') == colon))
+		*colon = '\0';
+	for (unsigned i = 0; i < r->nhsfail && i < HSFAIL_KEPT; i++)
+		if (strcmp(r->hsfail[i], a) == 0)
+			return true;
+	snprintf(r->hsfail[r->nhsfail++ % HSFAIL_KEPT], IPFIX_ADDRSTR_MAX,
+	    "%s", a);
+	return false;
+}
 
 static void
 on_refused(void *arg, const char *peer, const struct ipfix_err *err)
 {
 	struct recv *r = arg;
-	uint64_t n = ++r->refused;
+	const char *why = err != NULL ? err->reason : "";
 
 	if (r->cli.verbosity < 0)
 		return;
-	if (n <= REFUSED_SHOWN || r->cli.verbosity > 0)
-		cli_warnx(&r->cli, "refused %s: %s", peer, err != NULL ?
-		    err->reason : "");
-	else if (n % 1000 == 0)
-		cli_warnx(&r->cli, "refused %llu peers so far (latest %s: %s)",
-		    (unsigned long long)n, peer, err != NULL ? err->reason : "");
-	if (n == REFUSED_SHOWN && r->cli.verbosity == 0)
-		cli_warnx(&r->cli, "further refusals: one line per thousand "
-		    "(-v: all)");
+	if (err != NULL && err->code == IPFIX_E_TLS &&
+	    strncmp(why, "handshake not done", 18) == 0) {
+		if (!hs_failed_before(r, peer))
+			cli_warnx(&r->cli, "refused %s: %s (a wrong PSK or key "
+			    "looks like this; said once per address)", peer,
+			    why);
+		return;
+	}
+	if (rate_ok(r, &r->rl_refused, "refusal"))
+		cli_warnx(&r->cli, "refused %s: %s", peer, why);
 }
 
 /* Event loop: signals and timers ---------------------------------------- */
@@ -657,11 +735,28 @@ start(struct recv *r)
 	return CLI_EXIT_OK;
 }
 
+/* Lines a limiter still holds back are announced at the end. */
+static void
+rate_flush(struct recv *r)
+{
+	struct cli_rate *rl[] = { &r->rl_refused, &r->rl_session,
+	    &r->rl_closed, &r->rl_problem };
+	uint64_t held = 0;
+
+	for (size_t i = 0; i < sizeof(rl) / sizeof(rl[0]); i++)
+		held += rl[i]->held;
+	if (held > 0 && r->cli.verbosity >= 0)
+		cli_warnx(&r->cli, "%llu more log lines not shown (at most %d "
+		    "per kind every %d s)", (unsigned long long)held,
+		    CLI_RATE_BURST, CLI_RATE_WINDOW_MS / 1000);
+}
+
 static void
 stop(struct recv *r)
 {
 	struct ipfix_err err;
 
+	rate_flush(r);
 	if (r->col != NULL && r->cfg.stats)
 		print_stats(r);
 	if (r->col != NULL && ipfix_collector_free(r->col, &err) == -1) {

@@ -186,9 +186,23 @@ bool ipfix_chan_refused(const struct ipfix_chan *c);
 
 struct ipfix_chan_listener;
 
+/*
+ * Admission and timeouts of every listener kind. A UDP peer gets a session
+ * only with a datagram that starts with a whole IPFIX message header (or
+ * a compressed frame's), a DTLS peer only after its cookie verified. At
+ * max_sessions the least recently active session idle for at least a
+ * second is evicted for the newcomer; when there is none the newcomer is
+ * refused. Secured listeners take at most the context's max_handshakes
+ * in progress, and at most a quarter of them (at least one) from one
+ * source address.
+ */
 struct ipfix_listen_limits {
 	unsigned max_sessions;		/* at once (0: 1024) */
-	unsigned idle_timeout_ms;	/* UDP/DTLS session idle end (0: 600 s) */
+	unsigned idle_timeout_ms;	/* any session: end after this much
+					   silence (0: 600 s) */
+	unsigned first_msg_ms;		/* any session: end when no message
+					   came this long after the peer
+					   appeared (0: 60 s) */
 };
 
 /* Events a listener reports from ipfix_chan_listener_service. */
@@ -226,7 +240,14 @@ void ipfix_chan_listener_drop(struct ipfix_chan_listener *l,
 struct ipfix_listen_stats {
 	uint64_t sessions_opened, sessions_open, handshakes_pending;
 	uint64_t refused, cookies_sent, cookies_bad;
+	uint64_t evicted;		/* ended for a newcomer (table full) */
+	uint64_t timed_out;		/* ended: idle, or no first message */
+	uint64_t not_ipfix;		/* UDP datagrams of unknown peers
+					   refused: no IPFIX header */
 };
+/* True when data starts like an IPFIX message (or a compressed frame) of
+ * exactly len bytes: what a UDP peer must send to get a session. */
+bool ipfix_chan_admit_udp(const uint8_t *data, size_t len);
 void ipfix_chan_listener_stats(const struct ipfix_chan_listener *l,
     struct ipfix_listen_stats *st);
 /* The listener's own address (the port it got when ep asked for 0). */

@@ -85,6 +85,7 @@ struct ipfix_chan {
 	struct ipfix_chan *hnext;	/* peer hash chain (shared only) */
 	uint64_t born_ms, last_ms;	/* creation, last input */
 	bool opened;			/* on_open was called */
+	bool got_msg;			/* a message was delivered */
 	bool shut_sent;			/* transport shutdown done */
 	uint64_t close_by_ms;		/* CLOSING: give up draining then */
 	bool doomed;			/* to be closed at the next reap */

@@ -11,12 +11,20 @@
 #include <string.h>
 
 #include "chan_int.h"
+#include "compress.h"
+#include "msg.h"
+#include "nfv9.h"
 
 #define TICK_MS			100
 #define RECV_BATCH		256	/* datagrams per wake-up, for fairness */
 #define ACCEPT_BATCH		64
 #define DEF_MAX_SESSIONS	1024
 #define DEF_IDLE_MS		600000
+#define DEF_FIRST_MSG_MS	60000
+#define EVICT_IDLE_MS		1000	/* a session silent this long may
+					   make room for a newcomer */
+#define HS_SHARE_DIV		4	/* one address: this part of the
+					   handshakes at most */
 #define MAX_BUCKETS		65536
 
 static void sess_process(struct ipfix_chan *c);
@@ -46,6 +54,33 @@ ipfix_chan_peer_eq(const struct ipfix_tpeer *a, const struct ipfix_tpeer *b,
 		    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
 	}
 	return false;
+}
+
+bool
+ipfix_chan_admit_udp(const uint8_t *p, size_t len)
+{
+	if (len >= IPFIX_HDR_LEN && p[0] == 0 && p[1] == IPFIX_VERSION)
+		return (size_t)(p[2] << 8 | p[3]) == len;
+	if (len > IPFIX_Z_HDR_LEN && ipfix_z_is_frame(p, len))
+		return (size_t)(p[2] << 8 | p[3]) == len;
+	return ipfix_nfv9_frames(p, len);	/* converted by the collector */
+}
+
+/* Same address family and address, any port. */
+static bool
+same_addr(const struct ipfix_tpeer *a, const struct ipfix_tpeer *b)
+{
+	const struct sockaddr_in6 *a6 = (const void *)&a->addr;
+	const struct sockaddr_in6 *b6 = (const void *)&b->addr;
+	const struct sockaddr_in *a4 = (const void *)&a->addr;
+	const struct sockaddr_in *b4 = (const void *)&b->addr;
+
+	if (a->addr.ss_family != b->addr.ss_family)
+		return false;
+	if (a->addr.ss_family == AF_INET)
+		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return a->addr.ss_family == AF_INET6 &&
+	    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
 }
 
 static bool
@@ -222,34 +257,75 @@ ipfix_chan_listener_watch(struct ipfix_chan *c)
 	}
 }
 
+/* Sessions not ending; pending_only: handshakes in progress; from: only
+ * those of this peer's address (NULL: any). */
 static unsigned
-lsn_count(const struct ipfix_chan_listener *l, bool pending_only)
+lsn_count(const struct ipfix_chan_listener *l, bool pending_only,
+    const struct ipfix_tpeer *from)
 {
 	const struct ipfix_chan *c;
 	unsigned n = 0;
 
 	for (c = l->sessions; c != NULL; c = c->next)
-		if (!c->doomed && (!pending_only || !c->opened))
+		if (!c->doomed && (!pending_only || !c->opened) &&
+		    (from == NULL || same_addr(&c->peer, from)))
 			n++;
 	return n;
 }
 
-/* Room for one more session (and handshake, when secured)? */
-static int
-lsn_room(struct ipfix_chan_listener *l, struct ipfix_err *err)
+/* The table is full: end the least recently active session that has been
+ * silent for EVICT_IDLE_MS, so a newcomer is not locked out by junk or
+ * silent peers. false when every session is busy. */
+static bool
+lsn_evict(struct ipfix_chan_listener *l)
 {
-	unsigned maxh;
+	struct ipfix_chan *c, *v = NULL;
+	struct ipfix_err err, scratch;
+	uint64_t now = ev_now_ms();
 
-	if (lsn_count(l, false) >= l->lim.max_sessions)
+	for (c = l->sessions; c != NULL; c = c->next)
+		if (!c->doomed && now - c->last_ms >= EVICT_IDLE_MS &&
+		    (v == NULL || c->last_ms < v->last_ms))
+			v = c;
+	if (v == NULL)
+		return false;
+	l->st.evicted++;
+	ipfix_err_set(&err, IPFIX_E_LIMIT, IPFIX_NO_OFFSET, NULL,
+	    "evicted for a new peer: %u sessions open, this one silent for "
+	    "%llu ms", l->lim.max_sessions,
+	    (unsigned long long)(now - v->last_ms));
+	if (v->opened)
+		(void)v->ops->shutdown(v, &scratch);
+	v->doomed = true;
+	v->close_err = err;
+	v->close_failed = true;
+	return true;
+}
+
+/* Room for one more session (and handshake, when secured) from peer? */
+static int
+lsn_room(struct ipfix_chan_listener *l, const struct ipfix_tpeer *peer,
+    struct ipfix_err *err)
+{
+	unsigned maxh, share;
+
+	if (lsn_count(l, false, NULL) >= l->lim.max_sessions &&
+	    !lsn_evict(l))
 		return ipfix_err_set(err, IPFIX_E_LIMIT, IPFIX_NO_OFFSET,
-		    NULL, "listener: %u sessions already open",
-		    l->lim.max_sessions);
+		    NULL, "listener: %u sessions open, none idle for %u ms",
+		    l->lim.max_sessions, EVICT_IDLE_MS);
 	if (l->sec == NULL)
 		return 0;
 	maxh = ipfix_sec_ctx_max_handshakes(l->sec);
-	if (lsn_count(l, true) >= maxh)
-		return ipfix_err_set(err, IPFIX_E_LIMIT, IPFIX_NO_OFFSET,
-		    NULL, "listener: %u handshakes already in progress", maxh);
+	if (lsn_count(l, true, NULL) >= maxh)
+		return ipfix_err_set(err, IPFIX_E_LIMIT, IPFIX_NO_OFFSET, NULL,
+		    "listener: %u handshakes already in progress "
+		    "(--max-handshakes)", maxh);
+	share = maxh / HS_SHARE_DIV > 0 ? maxh / HS_SHARE_DIV : 1;
+	if (lsn_count(l, true, peer) >= share)
+		return ipfix_err_set(err, IPFIX_E_LIMIT, IPFIX_NO_OFFSET, NULL,
+		    "listener: %u handshakes in progress from this address "
+		    "(its share of --max-handshakes %u)", share, maxh);
 	return 0;
 }
 
@@ -265,7 +341,8 @@ sess_new(struct ipfix_chan_listener *l, struct ipfix_transport *t,
 	struct ipfix_err err;
 	size_t slot;
 
-	if (lsn_room(l, &err) == 0 && (c = calloc(1, sizeof(*c))) == NULL)
+	if (lsn_room(l, t != NULL ? &t->peer : peer, &err) == 0 &&
+	    (c = calloc(1, sizeof(*c))) == NULL)
 		ipfix_err_set(&err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "listener: out of memory");
 	if (c == NULL) {
@@ -332,6 +409,7 @@ sess_process(struct ipfix_chan *c)
 			return;
 		}
 		c->last_ms = ev_now_ms();
+		c->got_msg = true;
 		if (l->cb.on_message != NULL)
 			l->cb.on_message(l->arg, c, &m);
 	}
@@ -378,6 +456,25 @@ lsn_input(struct ipfix_chan *c, const struct ipfix_tmsg *m)
 	sess_process(c);
 }
 
+/* A plain UDP datagram from a peer without a session: only an IPFIX
+ * message header earns one (junk from many ports would fill the table). */
+static bool
+lsn_admit(struct ipfix_chan_listener *l, const struct ipfix_tmsg *m)
+{
+	struct ipfix_err err;
+
+	if (l->t->proto != IPFIX_TP_UDP ||
+	    ipfix_chan_admit_udp(m->data, m->len))
+		return true;
+	l->st.not_ipfix++;
+	ipfix_err_set(&err, IPFIX_E_VERSION, IPFIX_NO_OFFSET, NULL,
+	    "no session for a datagram that is not an IPFIX message "
+	    "(%zu bytes, starting 0x%02x%02x)", m->len,
+	    m->len > 0 ? m->data[0] : 0, m->len > 1 ? m->data[1] : 0);
+	ipfix_chan_listener_refuse(l, &m->peer, &err);
+	return false;
+}
+
 /* One datagram, SCTP user message or association event. */
 static void
 lsn_msg(struct ipfix_chan_listener *l, const struct ipfix_tmsg *m)
@@ -398,6 +495,8 @@ lsn_msg(struct ipfix_chan_listener *l, const struct ipfix_tmsg *m)
 	}
 	if (l->ops->gate != NULL)
 		verdict = l->ops->gate(l, m, c);
+	else if (c == NULL && !lsn_admit(l, m))
+		return;
 	else
 		verdict = c != NULL ? CHAN_GATE_PASS : CHAN_GATE_NEW;
 	if (verdict == CHAN_GATE_PASS && c != NULL) {
@@ -458,32 +557,55 @@ lsn_fd_cb(struct ev_loop *ev, int fd, int mask, void *arg)
 
 /* --- timers --------------------------------------------------------------- */
 
-static void
-sess_tick(struct ipfix_chan *c, uint64_t now)
+/* The session's deadlines: handshake, first message, silence. */
+static bool
+sess_expired(struct ipfix_chan *c, uint64_t now, struct ipfix_err *err)
 {
 	struct ipfix_chan_listener *l = c->l;
-	struct ipfix_err err;
 	unsigned hs;
 
 	if (!c->opened && l->sec != NULL) {
 		hs = ipfix_sec_ctx_hs_timeout(l->sec);
 		if (now - c->born_ms >= hs) {
-			ipfix_err_set(&err, IPFIX_E_TLS, IPFIX_NO_OFFSET, NULL,
+			ipfix_err_set(err, IPFIX_E_TLS, IPFIX_NO_OFFSET, NULL,
 			    "handshake not done within %u ms", hs);
-			sess_end(c, &err);
-			return;
+			return true;
 		}
 	}
-	if (c->shared && l->t->proto == IPFIX_TP_UDP &&
-	    now - c->last_ms >= l->lim.idle_timeout_ms) {
+	if (!c->got_msg && now - c->born_ms >= l->lim.first_msg_ms) {
+		l->st.timed_out++;
+		ipfix_err_set(err, IPFIX_E_LIMIT, IPFIX_NO_OFFSET, NULL,
+		    "no IPFIX message within %u ms", l->lim.first_msg_ms);
+		return true;
+	}
+	if (now - c->last_ms >= l->lim.idle_timeout_ms) {
+		l->st.timed_out++;
 		/* A handshake that went quiet is a refusal, not an idle
 		 * session (a DTLS Finished under a wrong PSK is dropped
 		 * without an alert; the idle timeout may come first). */
 		if (!c->opened && l->sec != NULL)
-			ipfix_err_set(&err, IPFIX_E_TLS, IPFIX_NO_OFFSET, NULL,
+			ipfix_err_set(err, IPFIX_E_TLS, IPFIX_NO_OFFSET, NULL,
 			    "handshake not done: the peer went quiet for %u "
 			    "ms", l->lim.idle_timeout_ms);
-		sess_end(c, !c->opened && l->sec != NULL ? &err : NULL);
+		else
+			ipfix_err_set(err, IPFIX_OK, IPFIX_NO_OFFSET, NULL,
+			    "idle for %u ms", l->lim.idle_timeout_ms);
+		return true;
+	}
+	return false;
+}
+
+static void
+sess_tick(struct ipfix_chan *c, uint64_t now)
+{
+	struct ipfix_err err, scratch;
+
+	ipfix_err_clear(&err);
+	if (sess_expired(c, now, &err)) {
+		/* idle UDP sessions end quietly, as they always did */
+		if (c->opened && !c->shared)
+			(void)c->ops->shutdown(c, &scratch);
+		sess_end(c, err.code == IPFIX_OK && c->shared ? NULL : &err);
 		return;
 	}
 	if (c->ops->timeout_ms(c) == 0)
@@ -543,6 +665,8 @@ lsn_limits(struct ipfix_chan_listener *l, const struct ipfix_listen_limits *lim,
 		l->lim.max_sessions = DEF_MAX_SESSIONS;
 	if (l->lim.idle_timeout_ms == 0)
 		l->lim.idle_timeout_ms = DEF_IDLE_MS;
+	if (l->lim.first_msg_ms == 0)
+		l->lim.first_msg_ms = DEF_FIRST_MSG_MS;
 	/* About one session per slot at the limit. */
 	for (l->nbucket = 64; l->nbucket < l->lim.max_sessions &&
 	    l->nbucket < MAX_BUCKETS; l->nbucket *= 2)
@@ -620,8 +744,9 @@ ipfix_chan_listener_stats(const struct ipfix_chan_listener *l,
     struct ipfix_listen_stats *st)
 {
 	*st = l->st;
-	st->handshakes_pending = lsn_count(l, true);
-	st->sessions_open = lsn_count(l, false) - st->handshakes_pending;
+	st->handshakes_pending = lsn_count(l, true, NULL);
+	st->sessions_open = lsn_count(l, false, NULL) -
+	    st->handshakes_pending;
 }
 
 void

@@ -70,6 +70,24 @@ cli_debug(const struct cli *c, int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+bool
+cli_rate_ok(struct cli_rate *r, int64_t now_ms, uint64_t *held)
+{
+	*held = 0;
+	if (r->start_ms == 0 || now_ms - r->start_ms >= CLI_RATE_WINDOW_MS) {
+		*held = r->held;
+		r->start_ms = now_ms;
+		r->shown = 0;
+		r->held = 0;
+	}
+	if (r->shown < CLI_RATE_BURST) {
+		r->shown++;
+		return true;
+	}
+	r->held++;
+	return false;
+}
+
 void
 cli_warn_err(const struct cli *c, const char *where,
     const struct ipfix_err *err)

@@ -42,6 +42,21 @@ void cli_debug(const struct cli *c, int level, const char *fmt, ...)
 void cli_warn_err(const struct cli *c, const char *where,
     const struct ipfix_err *err);
 
+/*
+ * Rate limit for log lines of one kind (a flood must not flood stderr):
+ * at most CLI_RATE_BURST lines per CLI_RATE_WINDOW_MS, whatever -v asks.
+ * cli_rate_ok says whether to print this one; *held is set to the lines
+ * held back in the window that just ended (announce them), else 0.
+ */
+#define CLI_RATE_BURST		10
+#define CLI_RATE_WINDOW_MS	10000
+struct cli_rate {
+	int64_t start_ms;
+	unsigned shown;
+	uint64_t held;
+};
+bool cli_rate_ok(struct cli_rate *r, int64_t now_ms, uint64_t *held);
+
 /* Usage error, one line: "prog: message (try prog --help)"; returns
  * CLI_EXIT_USAGE. */
 int cli_usage_error(const struct cli *c, const char *fmt, ...)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "assoc.h"
 #include "collector.h"
 #include "compress.h"
 #include "endpoint.h"
@@ -26,13 +27,7 @@ struct csess {
 	struct ipfix_z *z;
 	bool stream_z;
 	uint64_t offset;		/* bytes fed, for error offsets */
-	uint32_t odids[8];		/* the first ODIDs seen, association */
-	uint8_t nodids;
-};
-
-struct cexp {
-	struct ipfix_collector_exp_stats st;
-	uint32_t last;			/* latest session id */
+	bool seen_msg;			/* its first message came */
 };
 
 struct clisten {
@@ -47,8 +42,7 @@ struct ipfix_collector {
 	struct ipfix_sessout *out;
 	struct csess **sess;		/* index id - 1 */
 	size_t nsess, capsess;
-	struct cexp *exps;
-	size_t nexps, capexps;
+	struct ipfix_assoc *assoc;	/* exporters and their chains */
 	struct clisten **ls;
 	size_t nls, capls;
 	uint64_t refused, dropped_sessions;
@@ -90,36 +84,22 @@ out_fail(struct ipfix_collector *col, int rc)
 		col->out_failed = true;
 }
 
-static bool
-has_odid(const struct csess *s, uint32_t odid)
-{
-	for (uint8_t i = 0; i < s->nodids; i++)
-		if (s->odids[i] == odid)
-			return true;
-	return false;
-}
-
-/* The first message of a new ODID names the predecessor: the exporter's
- * latest earlier session that used that ODID (design.md, association);
- * until then it is the exporter's previous session. */
+/* A message in odid: the session joins that ODID's chain of its exporter
+ * on its first one there, and the output's session details name the
+ * predecessor (design.md, association). */
 static void
-note_odid(struct ipfix_collector *col, struct csess *s, uint32_t odid)
+sess_domain(struct ipfix_collector *col, struct csess *s, uint32_t odid)
 {
-	bool first = s->nodids == 0;
+	bool fresh;
+	uint32_t prev = ipfix_assoc_domain(col->assoc, s->st.id, odid, &fresh);
 
-	if (has_odid(s, odid) || s->nodids == 8)
+	if (!fresh)
 		return;
-	s->odids[s->nodids++] = odid;
-	if (!first)
-		return;
-	for (uint32_t id = s->st.id - 1; id > 0; id--) {
-		const struct csess *o = col->sess[id - 1];
-
-		if (o->st.exporter == s->st.exporter && has_odid(o, odid)) {
-			s->st.prev = id;
-			return;
-		}
-	}
+	if (!s->seen_msg)
+		s->st.prev = prev;
+	s->seen_msg = true;
+	out_fail(col, ipfix_sessout_follows(col->out, s->st.id, odid, prev,
+	    &col->out_err));
 }
 
 static void
@@ -129,7 +109,7 @@ dec_message(void *arg, const struct ipfix_msg_ctx *m)
 	struct csess *s = col->cur;
 
 	s->st.c.messages++;
-	note_odid(col, s, m->hdr.odid);
+	sess_domain(col, s, m->hdr.odid);
 	if (!ipfix_sessout_split(col->out))
 		out_fail(col, ipfix_sessout_msg_begin(col->out, s->st.id,
 		    m->hdr.odid, m->hdr.export_time, col->stream, col->recv_ms,
@@ -167,8 +147,9 @@ dec_record(void *arg, const struct ipfix_msg_ctx *m,
 {
 	struct ipfix_collector *col = arg;
 
-	(void)m;
 	col->cur->st.c.records++;
+	ipfix_assoc_records(col->assoc, col->cur->st.id, m->hdr.odid, t, r->p,
+	    r->len, 1);
 	if (!ipfix_sessout_split(col->out))
 		out_fail(col, ipfix_sessout_record(col->out, t, r->p, r->len,
 		    &col->out_err));
@@ -181,9 +162,10 @@ dec_records(void *arg, const struct ipfix_msg_ctx *m,
 {
 	struct ipfix_collector *col = arg;
 
-	(void)m;
 	(void)offset;
 	col->cur->st.c.records += n;
+	ipfix_assoc_records(col->assoc, col->cur->st.id, m->hdr.odid, t, p,
+	    len, n);
 	if (!ipfix_sessout_split(col->out))
 		out_fail(col, ipfix_sessout_records(col->out, t, p, len, n,
 		    &col->out_err));
@@ -246,13 +228,16 @@ ipfix_collector_new(const struct ipfix_collector_config *cfg,
 	dc.limits.udp_lifetime = cfg->udp_template_lifetime;
 	dc.max_list_depth = 8;
 	dc.strict = cfg->strict;
-	if ((col->dec = ipfix_decoder_new(&dc, &dec_ops, col)) == NULL) {
+	if ((col->assoc = ipfix_assoc_new()) == NULL ||
+	    (col->dec = ipfix_decoder_new(&dc, &dec_ops, col)) == NULL) {
 		ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "decoder");
+		ipfix_assoc_free(col->assoc);
 		free(col);
 		return NULL;
 	}
 	if ((col->out = ipfix_sessout_open(&cfg->out, err)) == NULL) {
+		ipfix_assoc_free(col->assoc);
 		ipfix_decoder_free(col->dec);
 		free(col);
 		return NULL;
@@ -279,8 +264,8 @@ ipfix_collector_free(struct ipfix_collector *col, struct ipfix_err *err)
 		free(col->sess[i]);
 	}
 	free(col->sess);
-	free(col->exps);
 	ipfix_nfv9_free(col->v9);
+	ipfix_assoc_free(col->assoc);
 	rc = ipfix_sessout_close(col->out, err);
 	ipfix_decoder_free(col->dec);
 	free(col);
@@ -326,28 +311,6 @@ proto_text(uint8_t proto)
 	    "sctp" : "udp";
 }
 
-/* The exporter a session belongs to: same identity, or same address. */
-static uint32_t
-exporter_of(struct ipfix_collector *col, const char *key, uint32_t *prev)
-{
-	struct cexp *e;
-
-	for (size_t i = 0; i < col->nexps; i++)
-		if (strcmp(col->exps[i].st.key, key) == 0) {
-			*prev = col->exps[i].last;
-			return (uint32_t)i;
-		}
-	*prev = 0;
-	if (ipfix_grow((void **)&col->exps, &col->capexps, col->nexps + 1,
-	    sizeof(*col->exps)) == -1)
-		return UINT32_MAX;
-	e = &col->exps[col->nexps];
-	memset(e, 0, sizeof(*e));
-	e->st.index = (uint32_t)col->nexps;
-	snprintf(e->st.key, sizeof(e->st.key), "%s", key);
-	return (uint32_t)col->nexps++;
-}
-
 static void
 sess_describe(struct csess *s, const struct ipfix_collector_peer *p)
 {
@@ -366,19 +329,20 @@ static int
 sess_link(struct ipfix_collector *col, struct csess *s,
     const struct ipfix_collector_peer *p, struct ipfix_err *err)
 {
-	char key[300];
+	char key[300], a[IPFIX_ADDRSTR_MAX];
 	uint32_t e;
 
-	if (s->st.identity[0] != '\0')
-		snprintf(key, sizeof(key), "%s", s->st.identity);
-	else
-		addr_text(&p->exporter, key, sizeof(key), false);
-	if ((e = exporter_of(col, key, &s->st.prev)) == UINT32_MAX)
+	/* One Exporting Process talks over one transport: an exporter's
+	 * UDP and TCP sessions are not one chain. */
+	addr_text(&p->exporter, a, sizeof(a), false);
+	snprintf(key, sizeof(key), "%.200s%s%s over %s", s->st.identity,
+	    s->st.identity[0] != '\0' ? " at " : "", a,
+	    p->scheme ? p->scheme : proto_text(p->proto));
+	if ((e = ipfix_assoc_session(col->assoc, s->st.id, key,
+	    s->st.resumed)) == UINT32_MAX)
 		return ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "exporter table");
 	s->st.exporter = e;
-	col->exps[e].last = s->st.id;
-	col->exps[e].st.sessions++;
 	return 0;
 }
 
@@ -777,6 +741,7 @@ sum_lost(const struct ipfix_domain_stats *d, void *arg)
 
 	if (s != NULL)
 		s->st.c.lost += d->lost;
+	ipfix_assoc_gaps_add(col->assoc, d->session, d->odid, d->lost);
 }
 
 static void
@@ -784,6 +749,7 @@ refresh_lost(const struct ipfix_collector *col)
 {
 	for (size_t i = 0; i < col->nsess; i++)
 		col->sess[i]->st.c.lost = 0;
+	ipfix_assoc_gaps_clear(col->assoc);
 	ipfix_decoder_foreach_domain(col->dec, sum_lost, (void *)col);
 }
 
@@ -798,6 +764,9 @@ add_listen_stats(const struct ipfix_collector *col,
 		t->handshakes_pending += ls.handshakes_pending;
 		t->cookies_sent += ls.cookies_sent;
 		t->cookies_bad += ls.cookies_bad;
+		t->evicted += ls.evicted;
+		t->timed_out += ls.timed_out;
+		t->not_ipfix += ls.not_ipfix;
 	}
 }
 
@@ -826,14 +795,24 @@ ipfix_collector_foreach_exporter(const struct ipfix_collector *col,
     void (*fn)(const struct ipfix_collector_exp_stats *, void *), void *arg)
 {
 	struct ipfix_collector_exp_stats e;
+	struct ipfix_assoc_exp x;
 
 	refresh_lost(col);
-	for (size_t i = 0; i < col->nexps; i++) {
-		e = col->exps[i].st;
-		memset(&e.c, 0, sizeof(e.c));
+	for (uint32_t i = 0; i < ipfix_assoc_nexporters(col->assoc); i++) {
+		ipfix_assoc_exporter(col->assoc, i, &x);
+		memset(&e, 0, sizeof(e));
+		e.index = i;
+		snprintf(e.key, sizeof(e.key), "%s", x.key);
+		e.sessions = x.sessions;
+		e.handoffs = x.handoffs;
+		e.restarts = x.restarts;
+		e.resumed = x.resumed;
+		e.lost_between = x.lost_between;
+		e.duplicated = x.duplicated;
 		for (size_t j = 0; j < col->nsess; j++)
 			if (col->sess[j]->st.exporter == i)
 				add_counts(&e.c, &col->sess[j]->st.c);
+		e.c.lost += x.lost_between;
 		fn(&e, arg);
 	}
 }

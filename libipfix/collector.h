@@ -122,8 +122,7 @@ struct ipfix_collector_sess_stats {
 	uint32_t prev;			/* the session this one follows:
 					   the same exporter's latest
 					   earlier one with the ODID of
-					   its first message, else its
-					   previous one; 0 if none */
+					   its first message; 0 if none */
 	char desc[160];			/* "tcp 192.0.2.1:5000 -> :4739" */
 	char identity[256];		/* "" when not authenticated */
 	bool resumed;			/* (D)TLS session resumed */
@@ -131,11 +130,20 @@ struct ipfix_collector_sess_stats {
 	struct ipfix_collector_counts c;
 };
 
-/* One exporter: same authenticated identity, or same address. */
+/* One exporter: the same authenticated identity (certificate or PSK
+ * identity, or none) at the same address over the same transport
+ * (assoc.h). c.lost counts the
+ * sequence gaps inside its sessions plus the records its cumulative
+ * RFC 7011 §4.1 counts say were exported but never arrived between them
+ * (lost_between of those). */
 struct ipfix_collector_exp_stats {
 	uint32_t index;
-	char key[300];			/* identity or address */
+	char key[300];			/* "[identity at ]address over scheme" */
 	uint32_t sessions;
+	uint32_t handoffs;		/* successors continuing the count */
+	uint32_t restarts;		/* successors starting a new count */
+	uint32_t resumed;		/* sessions that resumed (D)TLS */
+	uint64_t lost_between, duplicated;
 	struct ipfix_collector_counts c;
 };
 
@@ -144,6 +152,7 @@ struct ipfix_collector_totals {
 	uint64_t resumed;		/* sessions that resumed (D)TLS */
 	/* Summed over the listeners (struct ipfix_listen_stats). */
 	uint64_t handshakes_pending, cookies_sent, cookies_bad;
+	uint64_t evicted, timed_out, not_ipfix;
 	struct ipfix_collector_counts c;
 	struct ipfix_sessout_stats out;
 };

@@ -107,6 +107,21 @@ ipfix_nfv9_is(const uint8_t *p, size_t len)
 	return len >= NFV9_HDR_LEN && ipfix_be16(p) == NFV9_VERSION;
 }
 
+bool
+ipfix_nfv9_frames(const uint8_t *p, size_t len)
+{
+	size_t pos = NFV9_HDR_LEN, fs;
+
+	if (!ipfix_nfv9_is(p, len) || len == NFV9_HDR_LEN)
+		return false;
+	while (len - pos >= 4) {
+		if ((fs = ipfix_be16(p + pos + 2)) < 4 || fs > len - pos)
+			return false;
+		pos += fs;
+	}
+	return pos == len;
+}
+
 static struct v9dom *
 dom_get(struct ipfix_nfv9 *nf, uint32_t session, uint32_t source)
 {

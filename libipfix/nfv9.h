@@ -35,6 +35,10 @@ void ipfix_nfv9_free(struct ipfix_nfv9 *nf);
 
 /* True when p starts like a v9 packet (version 9, room for its header). */
 bool ipfix_nfv9_is(const uint8_t *p, size_t len);
+/* True when p[0..len) is one whole v9 packet: its header, then FlowSets
+ * (each at least 4 bytes) that end exactly at len. A collector admits
+ * such a datagram; a bare header or junk starting 00 09 is not one. */
+bool ipfix_nfv9_frames(const uint8_t *p, size_t len);
 
 /*
  * Convert the v9 packet p[0..len) of session into one IPFIX message held

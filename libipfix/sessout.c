@@ -51,6 +51,8 @@ struct osess {
 				   come in runs of a few templates */
 	uint32_t *detailed;	/* ODIDs with session details in this file */
 	size_t ndetailed, capdetailed;
+	struct follow *follows;	/* the predecessor per ODID */
+	size_t nfollows, capfollows;
 	uint32_t last_export;
 	int64_t last_recv_ms;
 	struct ipfix_writer *w;	/* split mode */
@@ -83,25 +85,34 @@ struct ipfix_sessout {
 
 /* Metadata templates ------------------------------------------------------ */
 
-struct fdef {
-	uint16_t id, len;
+struct follow {
+	uint32_t odid, prev;
 };
 
+struct fdef {
+	uint16_t id, len;
+	uint32_t pen;
+};
+
+#define P IPFIX_SESSOUT_PEN
 static const struct fdef sess4_f[] = {
-	{ 267, 1 }, { 130, 4 }, { 217, 2 }, { 211, 4 }, { 216, 2 },
-	{ 215, 1 }, { 214, 1 }, { 275, IPFIX_VARLEN },
+	{ 267, 1, 0 }, { 130, 4, 0 }, { 217, 2, 0 }, { 211, 4, 0 },
+	{ 216, 2, 0 }, { 215, 1, 0 }, { 214, 1, 0 }, { 275, IPFIX_VARLEN, 0 },
+	{ IPFIX_SESSOUT_IE_SESSION, 4, P }, { IPFIX_SESSOUT_IE_FOLLOWS, 4, P },
 };
 static const struct fdef sess6_f[] = {
-	{ 267, 1 }, { 131, 16 }, { 217, 2 }, { 212, 16 }, { 216, 2 },
-	{ 215, 1 }, { 214, 1 }, { 275, IPFIX_VARLEN },
+	{ 267, 1, 0 }, { 131, 16, 0 }, { 217, 2, 0 }, { 212, 16, 0 },
+	{ 216, 2, 0 }, { 215, 1, 0 }, { 214, 1, 0 }, { 275, IPFIX_VARLEN, 0 },
+	{ IPFIX_SESSOUT_IE_SESSION, 4, P }, { IPFIX_SESSOUT_IE_FOLLOWS, 4, P },
 };
+#undef P
 static const struct fdef msg4_f[] = {
-	{ 263, 1 }, { 258, 8 }, { 130, 4 }, { 217, 2 }, { 211, 4 },
-	{ 216, 2 }, { 215, 1 }, { 259, 2 },
+	{ 263, 1, 0 }, { 258, 8, 0 }, { 130, 4, 0 }, { 217, 2, 0 }, { 211, 4, 0 },
+	{ 216, 2, 0 }, { 215, 1, 0 }, { 259, 2, 0 },
 };
 static const struct fdef msg6_f[] = {
-	{ 263, 1 }, { 258, 8 }, { 131, 16 }, { 217, 2 }, { 212, 16 },
-	{ 216, 2 }, { 215, 1 }, { 259, 2 },
+	{ 263, 1, 0 }, { 258, 8, 0 }, { 131, 16, 0 }, { 217, 2, 0 }, { 212, 16, 0 },
+	{ 216, 2, 0 }, { 215, 1, 0 }, { 259, 2, 0 },
 };
 
 static struct ipfix_tmpl *
@@ -115,6 +126,7 @@ meta_tmpl(uint16_t id, const struct fdef *f, uint16_t n)
 	for (i = 0; i < n; i++) {
 		t->fields[i].id = f[i].id;
 		t->fields[i].len = f[i].len;
+		t->fields[i].pen = f[i].pen;
 	}
 	ipfix_tmpl_finish(t);
 	return t;
@@ -123,8 +135,8 @@ meta_tmpl(uint16_t id, const struct fdef *f, uint16_t n)
 static int
 meta_init(struct ipfix_sessout *o, struct ipfix_err *err)
 {
-	o->meta[0] = meta_tmpl(IPFIX_SESSOUT_TID_SESS4, sess4_f, 8);
-	o->meta[1] = meta_tmpl(IPFIX_SESSOUT_TID_SESS6, sess6_f, 8);
+	o->meta[0] = meta_tmpl(IPFIX_SESSOUT_TID_SESS4, sess4_f, 10);
+	o->meta[1] = meta_tmpl(IPFIX_SESSOUT_TID_SESS6, sess6_f, 10);
 	o->meta[2] = meta_tmpl(IPFIX_SESSOUT_TID_MSG4, msg4_f, 8);
 	o->meta[3] = meta_tmpl(IPFIX_SESSOUT_TID_MSG6, msg6_f, 8);
 	for (int i = 0; i < 4; i++)
@@ -328,6 +340,7 @@ sess_free(struct osess *s)
 		ipfix_tmpl_free(s->maps[i].t);
 	free(s->maps);
 	free(s->detailed);
+	free(s->follows);
 	if (s->w != NULL)
 		ipfix_writer_close(s->w, NULL);
 	free(s);
@@ -602,8 +615,34 @@ write_out(struct ipfix_sessout *o, struct ipfix_err *err)
 	return ipfix_writer_commit(o->w, len, err);
 }
 
+/* The session s follows in odid (0: none). */
+static uint32_t
+follows(const struct osess *s, uint32_t odid)
+{
+	for (size_t i = 0; i < s->nfollows; i++)
+		if (s->follows[i].odid == odid)
+			return s->follows[i].prev;
+	return 0;
+}
+
+int
+ipfix_sessout_follows(struct ipfix_sessout *o, uint32_t id, uint32_t odid,
+    uint32_t prev, struct ipfix_err *err)
+{
+	struct osess *s = sess_find(o, id);
+
+	if (s == NULL || prev == 0 || follows(s, odid) == prev)
+		return 0;
+	if (ipfix_grow((void **)&s->follows, &s->capfollows, s->nfollows + 1,
+	    sizeof(*s->follows)) == -1)
+		return ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
+		    "session details");
+	s->follows[s->nfollows++] = (struct follow){ odid, prev };
+	return 0;
+}
+
 static size_t
-sess_details(const struct osess *s, uint8_t *p)
+sess_details(const struct osess *s, uint32_t odid, uint8_t *p)
 {
 	const uint8_t *id = (const uint8_t *)s->identity;
 	size_t n = 0, idlen = strlen(s->identity);
@@ -625,7 +664,10 @@ sess_details(const struct osess *s, uint8_t *p)
 		n += 2;
 	}
 	memcpy(p + n, id, idlen);
-	return n + idlen;
+	n += idlen;
+	ipfix_put32(p + n, s->s.id);
+	ipfix_put32(p + n + 4, follows(s, odid));
+	return n + 8;
 }
 
 static size_t
@@ -664,7 +706,7 @@ start_out(struct ipfix_sessout *o, struct ipfix_err *err)
 		rc = ipfix_builder_add_template(&o->b, o->meta[i], err);
 	d->meta_done = true;
 	if (rc == 0 && !detailed(s, d->odid)) {
-		n = sess_details(s, rec);
+		n = sess_details(s, d->odid, rec);
 		rc = ipfix_builder_add_record(&o->b, s->v4 ?
 		    IPFIX_SESSOUT_TID_SESS4 : IPFIX_SESSOUT_TID_SESS6, rec, n,
 		    err);

@@ -31,6 +31,14 @@
  * their ids can serve other sessions. After a reopen every template a
  * session still uses is written again before its next records.
  *
+ * The Export Session Details record ends with two enterprise-specific
+ * fields of PEN IPFIX_SESSOUT_PEN: the session's id (IE 1) and the id of
+ * the session it follows in this ODID (IE 2, 0 for none), the chain of
+ * one exporter across hand-offs and restarts (collector, association).
+ * No IANA element names a Transport Session or its predecessor; 32473 is
+ * the PEN RFC 5612 reserves for documentation, so these never clash with
+ * a vendor's elements (a registered PEN would be better).
+ *
  * exporterCertificate carries the exporter's certificate in DER when the
  * session gives one (RFC 5655); otherwise the authenticated identity as
  * UTF-8 text ("psk=ID" for PSK sessions: no IE names a PSK identity);
@@ -41,6 +49,9 @@
 #define IPFIX_SESSOUT_TID_SESS6	65533	/* Export Session Details, IPv6 */
 #define IPFIX_SESSOUT_TID_MSG4	65534	/* Message Details, IPv4 */
 #define IPFIX_SESSOUT_TID_MSG6	65535	/* Message Details, IPv6 */
+#define IPFIX_SESSOUT_PEN	32473	/* RFC 5612 documentation PEN */
+#define IPFIX_SESSOUT_IE_SESSION 1	/* ipfix-recv's session id */
+#define IPFIX_SESSOUT_IE_FOLLOWS 2	/* the session it follows, or 0 */
 
 /* What identifies a Transport Session in the output. */
 struct ipfix_sessout_session {
@@ -106,6 +117,11 @@ int ipfix_sessout_records(struct ipfix_sessout *o, const struct ipfix_tmpl *t,
 int ipfix_sessout_record(struct ipfix_sessout *o, const struct ipfix_tmpl *t,
     const uint8_t *rec, size_t len, struct ipfix_err *err);
 int ipfix_sessout_msg_end(struct ipfix_sessout *o, struct ipfix_err *err);
+
+/* Session id follows session prev in odid: its Export Session Details
+ * record there says so (call before its first message in odid). */
+int ipfix_sessout_follows(struct ipfix_sessout *o, uint32_t id,
+    uint32_t odid, uint32_t prev, struct ipfix_err *err);
 
 /* Split mode: append the session's message exactly as received. */
 int ipfix_sessout_raw(struct ipfix_sessout *o, uint32_t id,

@@ -90,6 +90,10 @@ replay_all() {
 	replay_all nfv9
 }
 
+@test "fuzz-regress: fuzz_collector inputs replay cleanly" {
+	replay_all collector
+}
+
 @test "fuzz-regress: the replay driver reports a crashing input" {
 	# Guards the harness itself: a target that aborts must fail replay.
 	local lib_dir="$BATS_TEST_TMPDIR"

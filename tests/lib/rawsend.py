@@ -11,6 +11,7 @@ rawsend.py [options] udp|tcp HOST PORT FILE
   --gap MS        pause between messages
   --repeat N      send the file N times
   --hold SECS     TCP: keep the connection open SECS after the last byte
+  --sport PORT    send from this source port (a known session tuple)
   --expect-close SECS
                   TCP: after the last byte, wait at most SECS for the
                   peer to close the connection; exit 3 if it does not
@@ -34,11 +35,14 @@ def messages(data):
         i += n
 
 
-def connect(proto, host, port):
+def connect(proto, host, port, sport=0):
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
     kind = socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM
     s = socket.socket(fam, kind)
     s.settimeout(10)
+    if sport:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sport))
     s.connect((host, port))
     return s
 
@@ -70,6 +74,7 @@ def main():
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--hold", type=float, default=0)
     p.add_argument("--expect-close", type=float, default=0)
+    p.add_argument("--sport", type=int, default=0)
     p.add_argument("proto", choices=("udp", "tcp"))
     p.add_argument("host")
     p.add_argument("port", type=int)
@@ -77,7 +82,7 @@ def main():
     a = p.parse_args()
     with open(a.file, "rb") as f:
         data = f.read()
-    s = connect(a.proto, a.host, a.port)
+    s = connect(a.proto, a.host, a.port, a.sport)
     try:
         if a.stall:
             n, secs = a.stall.split(":")

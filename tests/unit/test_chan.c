@@ -395,6 +395,86 @@ out:
 	ev_free(ev);
 }
 
+static void
+send_one(struct ipfix_chan *c, uint32_t seq)
+{
+	struct ipfix_err err;
+	uint8_t m[32];
+
+	make_msg(m, sizeof(m), seq);
+	(void)ipfix_chan_send(c, m, sizeof(m), NULL, &err);
+}
+
+/* Only a whole IPFIX header, compressed frame or NetFlow v9 packet earns a
+ * UDP session. */
+static void
+test_admit(void)
+{
+	uint8_t m[32];
+
+	make_msg(m, sizeof(m), 1);
+	CHECK(ipfix_chan_admit_udp(m, sizeof(m)), "admit: an IPFIX message");
+	CHECK(!ipfix_chan_admit_udp(m, sizeof(m) - 1), "admit: length "
+	    "field larger than the datagram");
+	CHECK(!ipfix_chan_admit_udp(m, 15), "admit: shorter than a header");
+	m[1] = 9;
+	CHECK(!ipfix_chan_admit_udp(m, sizeof(m)), "admit: version 9 whose "
+	    "FlowSets do not frame the datagram");
+	CHECK(!ipfix_chan_admit_udp(m, 20), "admit: a bare v9 header");
+	memset(m + 20, 0, sizeof(m) - 20);
+	m[22] = 0, m[23] = (uint8_t)(sizeof(m) - 20);
+	CHECK(ipfix_chan_admit_udp(m, sizeof(m)), "admit: a NetFlow v9 "
+	    "packet (one FlowSet to its end)");
+	m[23] = 3;
+	CHECK(!ipfix_chan_admit_udp(m, sizeof(m)), "admit: v9 FlowSet "
+	    "shorter than its header");
+	memcpy(m, "IZ\0\x20", 4);
+	CHECK(ipfix_chan_admit_udp(m, sizeof(m)), "admit: a compressed frame");
+	memcpy(m, "junk", 4);
+	CHECK(!ipfix_chan_admit_udp(m, sizeof(m)), "admit: junk");
+}
+
+/* A full table makes room by ending its longest silent session (idle
+ * for a second), and junk UDP never gets a session. */
+static void
+test_evict_and_junk(void)
+{
+	struct ipfix_listen_limits lim = { .max_sessions = 2 };
+	struct ipfix_chan *c[3] = { NULL };
+	struct ipfix_listen_stats st;
+	struct coll k = { 0 };
+	struct ipfix_err err;
+	struct ev_loop *ev;
+	uint8_t junk[20] = "not an IPFIX header";
+	char purl[80];
+
+	ev = ev_new(1024, &err);
+	if (listen_on("udp://127.0.0.1", NULL, &lim, ev, &k, purl,
+	    sizeof(purl)) == NULL || connect_all(purl, NULL, c, 3) == -1)
+		goto out;
+	(void)ipfix_chan_send(c[0], junk, sizeof(junk), NULL, &err);
+	drive(ev, c, 3, 2000, &k.refused, 1);
+	ipfix_chan_listener_stats(k.l, &st);
+	CHECK_EQ_U(st.not_ipfix, 1, "junk: counted as not IPFIX");
+	CHECK_EQ_U(k.opens, 0, "junk: no session");
+	send_one(c[0], 1);
+	drive(ev, c, 3, 2000, &k.opens, 1);
+	drive(ev, c, 3, 1100, NULL, 0);		/* c[0] now idle for 1 s */
+	send_one(c[1], 1);
+	drive(ev, c, 3, 2000, &k.opens, 2);
+	send_one(c[2], 1);
+	drive(ev, c, 3, 2000, &k.opens, 3);
+	ipfix_chan_listener_stats(k.l, &st);
+	CHECK_EQ_U(k.opens, 3, "evict: the third peer got a session");
+	CHECK_EQ_U(st.evicted, 1, "evict: one session made room");
+	CHECK_EQ_U(k.closes, 1, "evict: the idle one was closed");
+	CHECK_EQ_U(k.refused, 1, "evict: no refusal but the junk");
+out:
+	free_all(c, 3);
+	ipfix_chan_listener_free(k.l);
+	ev_free(ev);
+}
+
 /* Bytes that are not IPFIX on a TCP port end that session with C68. */
 static void
 test_tcp_garbage(void)
@@ -520,6 +600,8 @@ main(void)
 	test_reply("udp://127.0.0.1");
 	test_reply("tcp://127.0.0.1");
 	test_limits_and_drop();
+	test_admit();
+	test_evict_and_junk();
 	test_tcp_garbage();
 	test_cork();
 	TEST_DONE();

@@ -266,8 +266,81 @@ test_association(void)
 	ipfix_collector_foreach_exporter(col, count_exp, &n);
 	ipfix_collector_foreach_session(col, last_prev, &prev);
 	CHECK_EQ_U(n, 2, "two sessions counted under their exporter");
-	CHECK_EQ_U(prev, a, "second session follows the first (%u)", b);
+	CHECK_EQ_U(prev, 0, "a session without messages follows none "
+	    "(%u after %u)", b, a);
 	(void)ipfix_collector_free(col, NULL);
+}
+
+/* An RFC 7011 §4.1 record: observationDomainId (scope), exported
+ * messages, records and octets, as ipfix-send sends after a hand-off. */
+static void
+mk_stats_msg(struct tmsg *m, uint32_t odid, uint64_t exported)
+{
+	struct ipfix_tmpl *t = ipfix_tmpl_new(400, 4, 1);
+	static const uint16_t ids[] = { 149, 41, 42, 40 };
+	struct ipfix_builder b;
+	uint8_t rec[28] = { 0 };
+
+	for (int i = 0; i < 4; i++) {
+		t->fields[i].id = ids[i];
+		t->fields[i].len = i == 0 ? 4 : 8;
+	}
+	ipfix_tmpl_finish(t);
+	ipfix_put32(rec, odid);
+	ipfix_put64(rec + 12, exported);
+	ipfix_builder_init(&b, m->b, sizeof(m->b), odid, 1700000000, 0);
+	(void)ipfix_builder_add_template(&b, t, NULL);
+	(void)ipfix_builder_add_record(&b, 400, rec, sizeof(rec), NULL);
+	m->n = ipfix_builder_finish(&b);
+	ipfix_tmpl_free(t);
+}
+
+static void
+get_exp(const struct ipfix_collector_exp_stats *e, void *arg)
+{
+	*(struct ipfix_collector_exp_stats *)arg = *e;
+}
+
+/* One exporter: session 1 delivers 3 records; session 2 says 5 were
+ * exported before it (a hand-off: 2 lost between) and delivers 2;
+ * session 3 has no statistics (a restart: a new count) and delivers 3;
+ * session 4 says 2 were exported since the restart: 1 duplicated. */
+static void
+test_association_chain(void)
+{
+	struct ipfix_collector *col = new_col("/dev/null", NULL, 0);
+	struct ipfix_collector_exp_stats e;
+	struct ipfix_collector_peer p;
+	struct ipfix_tmpl *t = mk_tmpl(256, fb, 1);
+	int nrec[4] = { 3, 2, 3, 1 };
+	int64_t exported[4] = { -1, 5, -1, 2 };
+	uint32_t id;
+	struct tmsg m;
+
+	for (int i = 0; i < 4; i++) {
+		peer(&p, "10.0.0.20", (uint16_t)(100 + i), IPPROTO_TCP);
+		p.identity = "psk=exp1";
+		id = ipfix_collector_open(col, &p, NULL);
+		if (exported[i] >= 0) {
+			mk_stats_msg(&m, 7, (uint64_t)exported[i]);
+			(void)ipfix_collector_feed(col, id, m.b, m.n, 0, NULL);
+		}
+		mk_msg(&m, 7, 0, t, true, nrec[i], 0);
+		(void)ipfix_collector_feed(col, id, m.b, m.n, 0, NULL);
+		ipfix_collector_close(col, id, NULL);
+	}
+	memset(&e, 0, sizeof(e));
+	ipfix_collector_foreach_exporter(col, get_exp, &e);
+	CHECK_STR(e.key, "psk=exp1 at 10.0.0.20 over tcp", "chain: exporter key");
+	CHECK_EQ_U(e.sessions, 4, "chain: four sessions");
+	CHECK_EQ_U(e.handoffs, 2, "chain: two hand-offs (with counts)");
+	CHECK_EQ_U(e.restarts, 1, "chain: one restart (no counts)");
+	CHECK_EQ_U(e.lost_between, 2, "chain: 2 lost between sessions");
+	CHECK_EQ_U(e.duplicated, 1, "chain: 1 duplicated");
+	CHECK_EQ_U(e.c.records, 9 + 2, "chain: records (with the 2 stats)");
+	CHECK_EQ_U(e.c.lost, 2, "chain: lost in all");
+	(void)ipfix_collector_free(col, NULL);
+	ipfix_tmpl_free(t);
 }
 
 /* Sessions 1 (ODID 1), 2 (ODID 2), 3 (ODID 1) of one exporter: 3
@@ -755,6 +828,7 @@ main(void)
 	test_malformed_loss();
 	test_association();
 	test_association_odid();
+	test_association_chain();
 	test_limits_withdraw(dir);
 	test_split_compress(dir);
 	test_reopen(dir);

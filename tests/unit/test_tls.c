@@ -13,6 +13,8 @@
 #include <openssl/ssl.h>
 
 #include "chan.h"
+#include "collector.h"
+#include "msg.h"
 #include "testhelp.h"
 #include "sechelp.h"
 
@@ -737,9 +739,10 @@ client_hello(const SSL_METHOD *m, int v, uint8_t *buf, size_t cap)
 
 /* An OpenSSL DTLS client of version v (with the exporter's certificate)
  * on socket fd, through the cookie exchange: 1 when its handshake ended
- * within ms. Sends one IPFIX message when up. */
+ * within ms. Sends one message when up: msg, or a fake one when NULL. */
 static int
-raw_client(struct ev_loop *ev, int fd, int v, int ms)
+raw_client_msg(struct ev_loop *ev, int fd, int v, int ms, const uint8_t *msg,
+    size_t len)
 {
 	SSL_CTX *ctx = SSL_CTX_new(DTLS_client_method());
 	SSL *ssl;
@@ -767,7 +770,9 @@ raw_client(struct ev_loop *ev, int fd, int v, int ms)
 	}
 	if (rc == 1) {
 		test_ipfix_msg(buf, 100, 1);
-		SSL_write(ssl, buf, 100);
+		if (msg != NULL)
+			memcpy(buf, msg, len);
+		SSL_write(ssl, buf, msg != NULL ? (int)len : 100);
 		while ((n = BIO_read(wb, buf, sizeof(buf))) > 0)
 			(void)!send(fd, buf, (size_t)n, 0);
 		drive(ev, NULL, 5);
@@ -775,6 +780,12 @@ raw_client(struct ev_loop *ev, int fd, int v, int ms)
 	SSL_free(ssl);
 	SSL_CTX_free(ctx);
 	return rc == 1;
+}
+
+static int
+raw_client(struct ev_loop *ev, int fd, int v, int ms)
+{
+	return raw_client_msg(ev, fd, v, ms, NULL, 0);
 }
 
 /* RFC 6347 4.2.8 (C89): an exporter restarted on the same source port
@@ -807,6 +818,91 @@ out:
 	if (fd != -1)
 		close(fd);
 	ipfix_chan_listener_free(k.l);
+	ipfix_sec_ctx_free(ss);
+	ev_free(ev);
+}
+
+static void
+last_sess(const struct ipfix_collector_sess_stats *x, void *arg)
+{
+	*(struct ipfix_collector_sess_stats *)arg = *x;
+}
+
+static void
+one_exp(const struct ipfix_collector_exp_stats *x, void *arg)
+{
+	*(struct ipfix_collector_exp_stats *)arg = *x;
+}
+
+/* A valid IPFIX message: template 256 (packetDeltaCount) and a record. */
+static size_t
+ipfix_one(uint8_t *buf, size_t cap)
+{
+	struct ipfix_tmpl *t = ipfix_tmpl_new(256, 1, 0);
+	struct ipfix_builder b;
+	uint8_t rec[8] = { 0, 0, 0, 0, 0, 0, 0, 42 };
+	size_t n;
+
+	t->fields[0].id = 2;
+	t->fields[0].len = 8;
+	ipfix_tmpl_finish(t);
+	ipfix_builder_init(&b, buf, cap, 5, 1700000000, 0);
+	(void)ipfix_builder_add_template(&b, t, NULL);
+	(void)ipfix_builder_add_record(&b, 256, rec, sizeof(rec), NULL);
+	n = ipfix_builder_finish(&b);
+	ipfix_tmpl_free(t);
+	return n;
+}
+
+/* The same restart seen by the collector: the new session is accepted and
+ * follows the old one in the exporter's chain (a restart: it brings no
+ * cumulative counts). */
+static void
+test_same_port_assoc(void)
+{
+	struct ipfix_sec_config s = server_cfg();
+	struct ipfix_collector_config cc = { .out = { .path = "/dev/null" } };
+	struct ipfix_collector_sess_stats last = { 0 };
+	struct ipfix_collector_exp_stats e = { 0 };
+	struct ipfix_collector *col = NULL;
+	struct ipfix_sec_ctx *ss;
+	struct ipfix_endpoint ep;
+	struct ipfix_err err;
+	struct ev_loop *ev = ev_new(1024, &err);
+	uint16_t port = free_udp_port();
+	uint8_t msg[128];
+	size_t n = ipfix_one(msg, sizeof(msg));
+	char url[64];
+	int fd = -1, i;
+
+	snprintf(url, sizeof(url), "dtls://127.0.0.1:%u", port);
+	ss = ipfix_sec_ctx_new(&s, true, IPFIX_SCHEME_DTLS, &err);
+	if (ss == NULL || ipfix_endpoint_parse(url, &ep, &err) == -1 ||
+	    (col = ipfix_collector_new(&cc, NULL, &err)) == NULL ||
+	    ipfix_collector_listen(col, &ep, ss, ev, &err) == -1 ||
+	    (fd = udp_to(port)) == -1) {
+		CHECK(0, "same port, collector: set up (%s)", err.reason);
+		goto out;
+	}
+	CHECK(raw_client_msg(ev, fd, DTLS1_2_VERSION, 3000, msg, n),
+	    "same port, collector: first handshake");
+	CHECK(raw_client_msg(ev, fd, DTLS1_2_VERSION, 3000, msg, n),
+	    "same port, collector: restarted exporter's handshake");
+	for (i = 0; i < 20; i++)
+		drive(ev, NULL, 5);
+	ipfix_collector_foreach_session(col, last_sess, &last);
+	ipfix_collector_foreach_exporter(col, one_exp, &e);
+	CHECK(last.id == 2 && last.open && last.prev == 1, "same port, "
+	    "collector: session 2 accepted, follows 1 (id %u prev %u)",
+	    last.id, last.prev);
+	CHECK(e.sessions == 2 && e.restarts == 1 && e.handoffs == 0 &&
+	    e.c.records == 2, "same port, collector: one exporter, one "
+	    "restart, both records (sessions %u restarts %u records %llu)",
+	    e.sessions, e.restarts, (unsigned long long)e.c.records);
+out:
+	if (fd != -1)
+		close(fd);
+	(void)ipfix_collector_free(col, NULL);
 	ipfix_sec_ctx_free(ss);
 	ev_free(ev);
 }
@@ -1011,6 +1107,7 @@ main(void)
 	test_unreachable();
 	test_raw_peers();
 	test_same_port();
+	test_same_port_assoc();
 	test_many(200);
 	test_tail(5, 20000);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pki);

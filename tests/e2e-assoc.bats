@@ -1,0 +1,122 @@
+#!/usr/bin/env bats
+# ipfix-recv association (issue 10 item 5): the sessions of one exporter
+# chained across `ipfix-send --rekey` hand-offs over DTLS and TLS, counted
+# per exporter in --json, SIGUSR1 and --stats, and named in the output's
+# Export Session Details records (fields 32473/1 session, 32473/2 the
+# session it follows). Also the details records' addresses and ports
+# against a session tuple fixed by the test (IPv4 and IPv6), a blind spot
+# of review.md. The restart on the same source port (RFC 6347 §4.2.8) is
+# in tests/unit/test_tls.c (test_same_port_assoc): no tool here can keep
+# its source port across a restart.
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	sh "$BATS_TEST_DIRNAME/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" \
+	    > /dev/null 2>&1 || true
+}
+
+setup() {
+	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	recv="$IPFIX_BIN/ipfix-recv"
+	send="$IPFIX_BIN/ipfix-send"
+	dump="$IPFIX_BIN/ipfix-dump"
+	input="$top/tests/data/ipfix/NetGauze__srv6.udp-payloads.ipfix"
+	pki=$BATS_FILE_TMPDIR/pki
+	psk=(--psk-identity exp1 --psk-file "$pki/psk.hex")
+	tmp=$(mktemp -d "${BATS_TMPDIR:-/tmp}/assoc.XXXXXX")
+	port=$((20000 + (RANDOM % 20000)))
+	rpid= tpid=
+}
+
+teardown() {
+	recv_teardown
+}
+
+load lib/recv
+
+# handoffs SCHEME: ipfix-send --rekey 0.1 over SCHEME, paced over about a
+# second: every record arrives once, the sessions form one chain.
+handoffs() {
+	start_recv 1 --stats --json "${psk[@]}" -o "$tmp/out" \
+	    "$1://127.0.0.1:$port"
+	timeout 30 "$send" "${psk[@]}" --rate 100 --rekey 0.1 \
+	    "$1://127.0.0.1:$port" "$input"
+	stop_recv
+	diff <(records "$input" | grep -v exportedFlowRecordTotalCount) \
+	    <(records "$tmp/out" | grep -v exportedFlowRecordTotalCount)
+	n=$(jstat '[.sessions[] | select(.messages > 0)] | length')
+	echo "# $1: $n sessions with data" >&3
+	[ "$n" -ge 4 ]
+	[ "$(jstat '.exporters | length')" -eq 1 ]
+	[ "$(jstat '.exporters[0].key')" = "psk=exp1 at 127.0.0.1 over $1" ]
+	[ "$(jstat '.exporters[0].handoffs')" -eq $((n - 1)) ]
+	[ "$(jstat '.exporters[0].restarts')" -eq 0 ]
+	[ "$(jstat '.exporters[0].lost')" -eq 0 ]
+	[ "$(jstat '.exporters[0].lost_between')" -eq 0 ]
+	[ "$(jstat '.exporters[0].duplicated')" -eq 0 ]
+	[ "$(jstat '.exporters[0].resumed')" -ge $((n - 1)) ]
+	# each session's details record names the one before it
+	"$dump" --json "$tmp/out" | jq -r 'select(.template == 65532) |
+	    "\(.["32473/1"]) \(.["32473/2"])"' > "$tmp/chain"
+	[ "$(wc -l < "$tmp/chain")" -eq "$n" ]
+	awk 'NR == 1 && $2 != "00000000" { exit 1 }
+	    NR > 1 && $2 != prev { exit 1 } { prev = $1 }' "$tmp/chain"
+}
+
+@test "assoc: ipfix-send --rekey hand-offs over DTLS are linked and counted" {
+	[ -s "$pki/psk.hex" ] || skip "mkcerts.sh failed"
+	handoffs dtls
+}
+
+@test "assoc: ipfix-send --rekey hand-offs over TLS are linked and counted" {
+	[ -s "$pki/psk.hex" ] || skip "mkcerts.sh failed"
+	handoffs tls
+}
+
+@test "assoc: SIGUSR1 and --stats show hand-offs per exporter" {
+	[ -s "$pki/psk.hex" ] || skip "mkcerts.sh failed"
+	start_recv 1 --stats "${psk[@]}" -o /dev/null "dtls://127.0.0.1:$port"
+	timeout 30 "$send" "${psk[@]}" --rate 100 --rekey 0.2 \
+	    "dtls://127.0.0.1:$port" "$input"
+	sleep 0.3
+	kill -USR1 "$rpid"
+	sleep 0.3
+	grep -Eq '^exporter psk=exp1 at 127.0.0.1 over dtls: sessions [0-9]+ hand-offs [1-9][0-9]* restarts 0 resumed [1-9]' \
+	    "$tmp/err"
+	stop_recv
+	[ "$(grep -c '^exporter psk=exp1' "$tmp/err")" -eq 2 ]
+}
+
+# details FILE TEMPLATE: "exporter-address port collector-address port
+# protocol" of every details record of TEMPLATE, unique.
+details() {
+	"$dump" --json "$1" | jq -r --argjson t "$2" 'select(.template ==
+	    $t) | [.exporterIPv4Address // .exporterIPv6Address,
+	    .exporterTransportPort, .collectorIPv4Address //
+	    .collectorIPv6Address, .collectorTransportPort,
+	    .exportTransportProtocol] | map(tostring) | join(" ")' | sort -u
+}
+
+@test "assoc: session and message details name the session's tuple (IPv4 UDP, IPv6 TCP)" {
+	sport=$((port + 1 + RANDOM % 1000))
+	start_recv 2 -o "$tmp/out" "udp://127.0.0.1:$port" \
+	    "tcp://[::1]:$port"
+	python3 "$top/tests/lib/rawsend.py" --sport "$sport" udp 127.0.0.1 \
+	    "$port" "$input"
+	python3 "$top/tests/lib/rawsend.py" --sport "$sport" tcp ::1 \
+	    "$port" "$input"
+	stop_recv
+	for t in 65532 65534; do
+		run -0 details "$tmp/out" "$t"
+		[ "$output" = "127.0.0.1 $sport 127.0.0.1 $port 17" ]
+	done
+	for t in 65533 65535; do
+		run -0 details "$tmp/out" "$t"
+		[ "$output" = "::1 $sport ::1 $port 6" ]
+	done
+	# session ids 1 and 2, from two exporters: neither follows another
+	"$dump" --json "$tmp/out" | jq -r 'select(.template == 65532 or
+	    .template == 65533) | .["32473/2"]' | sort -u > "$tmp/f"
+	[ "$(cat "$tmp/f")" = 00000000 ]
+}
