@@ -258,10 +258,13 @@ tls_fail(struct ipfix_chan *c, int ret, const char *what,
 		ERR_clear_error();
 		return IPFIX_T_ERR;
 	}
-	/* A close without an alert is the transport's matter (a busy
-	 * collector at its handshake cap), retried like a reset. */
+	/* A close without an alert during the handshake is the transport's
+	 * matter (a busy collector at its handshake cap), retried like a
+	 * reset; after it, a TLS failure (no close_notify) that lost no
+	 * data in flight, unlike a reset. */
 	if (s->eof && ERR_peek_last_error() == 0)
-		return ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
+		return ipfix_err_set(err, s->hs_done ? IPFIX_E_TLS :
+		    IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
 		    "%s: the peer closed the connection%s", what, s->hs_done ?
 		    " without close_notify" : " during the handshake, without an "
 		    "alert");
