@@ -117,7 +117,7 @@ wait_for() {
 
 # capture: tcpdump on lo for $port into $tmp/cap.pcap.
 capture() {
-	bg dump 20 - tcpdump -i lo -U -w "$tmp/cap.pcap" port "$port"
+	bg dump 20 - tcpdump --immediate-mode -i lo -U -w "$tmp/cap.pcap" port "$port"
 	wait_for dump.err 'listening on'
 }
 

@@ -120,7 +120,7 @@ PY
 	# dtls.keys_list (unused: the ECDHE keys come from the key log).
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 	    -out "$t/rsa.key" 2>/dev/null
-	timeout 20 tcpdump -i lo -U -w "$t/cap.pcap" udp port "$port" \
+	timeout 20 tcpdump --immediate-mode -i lo -U -w "$t/cap.pcap" udp port "$port" \
 	    2>/dev/null &
 	tp=$!
 	sleep 1
