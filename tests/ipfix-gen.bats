@@ -319,7 +319,9 @@ sys.exit(0 if any(int(v) % 2048 for v in sys.stdin) else 1)'
 		echo hi > /dev/udp/127.0.0.1/39999 2> /dev/null || true
 	done
 	sleep 0.5
-	kill -INT "$pid"
+	# INT to ipfix-gen itself: timeout(1) would pass it on and then
+	# signal its whole group, and the meter takes a second one as "now"
+	kill -INT "$(pgrep -P "$pid" | head -n 1)"
 	# the meter notices the signal at the next packet
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		kill -0 "$pid" 2> /dev/null || break
