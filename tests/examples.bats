@@ -1,0 +1,461 @@
+#!/usr/bin/env bats
+# The cookbook (examples/*.sh and examples/ipfix-recv@.service) run as a
+# user would run them, each in a network namespace of its own (so the
+# default ports never clash), every process bounded by timeout. Results
+# are checked against what was sent, computed another way: record sets
+# (tests/lib/records.py), tshark's decryption against ipfix-dump, jq's
+# sums against python's over the same NDJSON, files per exporter and per
+# part against what each exporter sent.
+
+load lib/netns
+load lib/e2e
+
+setup_file() {
+	sh "$BATS_TEST_DIRNAME/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" \
+	    > /dev/null 2>&1 || true
+}
+
+setup() {
+	e2e_setup
+	need_tools ipfix-send ipfix-recv ipfix-gen ipfix-dump
+	ex="$top/examples"
+	pki="$BATS_FILE_TMPDIR/pki"
+	export IPFIX_BIN
+	exp_sec="--cert $pki/exporter.pem --key $pki/exporter.key --ca $pki/ca.pem --peer-name localhost"
+	col_sec="--cert $pki/collector.pem --key $pki/collector.key --ca $pki/ca.pem"
+}
+
+teardown() {
+	e2e_teardown
+}
+
+one_ns() {	# one_ns: $ns, a namespace with only loopback, for this test
+	netns_require
+	ns=$(netns_name x)
+	e2e_ns=$ns
+	netns_create "$ns" || skip "could not create a namespace"
+	[ -s "$pki/ca.pem" ] || skip "tests/lib/mkcerts.sh failed"
+}
+
+# bulk NAME N ODID: $tmp/NAME.ipfix, N distinct records (mkbulk.py)
+bulk() {
+	$py "$top/tests/lib/mkbulk.py" "$2" "$3" 1400 "$tmp/$1.ipfix"
+}
+
+# --- every script: usage, --help, errors --------------------------------
+
+@test "examples: each script has --help, a usage line and one-line errors" {
+	for s in replay-dtls collect-rotated relay decrypt-capture \
+	    jq-top-talkers; do
+		f="$ex/$s.sh"
+		[ -x "$f" ] || { echo "$f is not executable"; return 1; }
+		run "$f" --help
+		[ "$status" -eq 0 ] && [[ ${lines[0]} == "usage: $s.sh "* ]] ||
+		    { echo "$s --help: $status ${lines[0]}"; return 1; }
+		run "$f" --no-such-option
+		[ "$status" -eq 2 ] &&
+		    [[ $output == "$s.sh: unknown option '--no-such-option' (try $s.sh --help)" ]] ||
+		    { echo "$s bad option: $status $output"; return 1; }
+		run "$f"
+		[ "$status" -eq 2 ] && [[ $output == "$s.sh: expected "* ]] ||
+		    { echo "$s no operand: $status $output"; return 1; }
+		sh -n "$f"
+	done
+	# the tools are looked up in IPFIX_BIN, and a wrong one is named
+	IPFIX_BIN=/nonexistent run "$ex/jq-top-talkers.sh" "$data/pcap/nDPI__bot.pcap"
+	[ "$status" -eq 1 ]
+	[[ $output == *"ipfix-dump not found in IPFIX_BIN=/nonexistent"* ]]
+}
+
+# --- jq-top-talkers.sh ---------------------------------------------------
+
+# py_top FIELD-KIND N NDJSON: the top N by octets, computed by python
+py_top() {
+	$py - "$1" "$2" "$3" <<'PY'
+import json, sys
+by, n, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sums = {}
+for line in open(path):
+    r = json.loads(line)
+    o = r.get("octetDeltaCount", r.get("octetTotalCount"))
+    s = r.get("sourceIPv4Address", r.get("sourceIPv6Address"))
+    d = r.get("destinationIPv4Address", r.get("destinationIPv6Address"))
+    if r.get("type") != "record" or o is None or s is None:
+        continue
+    k = {"src": s, "dst": d, "pair": "%s -> %s" % (s, d)}[by]
+    t = sums.setdefault(k, [0, 0])
+    t[0] += o
+    t[1] += 1
+for k, (o, f) in sorted(sums.items(), key=lambda e: (-e[1][0], e[0]))[:n]:
+    print("%d\t%d\t%s" % (o, f, k))
+PY
+}
+
+@test "jq-top-talkers.sh: packet captures metered, top talkers equal python's sums" {
+	need_cmd jq
+	a="$data/pcap/nDPI__wechat.pcap" b="$data/pcap/nDPI__iphone.pcap"
+	timeout 60 "$ex/jq-top-talkers.sh" --tsv -n 6 --ndjson "$tmp/kept" \
+	    "$a" "$b" > "$tmp/jq" 2> "$tmp/err"
+	cat "$tmp/jq"
+	# computed another way: our own metering and ipfix-dump --json
+	{ "$gen" -q "$a" | "$dump" --json -q -
+	  "$gen" -q "$b" | "$dump" --json -q - ; } > "$tmp/ndjson"
+	py_top src 6 "$tmp/ndjson" > "$tmp/py"
+	[ "$(wc -l < "$tmp/py")" -eq 6 ]
+	diff "$tmp/py" "$tmp/jq"
+	cmp "$tmp/ndjson" "$tmp/kept"
+	grep -q 'holds no IPFIX: metering its packets with ipfix-gen' "$tmp/err"
+}
+
+@test "jq-top-talkers.sh: IPFIX on the wire and a gzip'd file, by dst and pair" {
+	need_cmd jq
+	cap="$data/ipfix/NetGauze__srv6.pcap"
+	"$dump" --json -q "$cap" > "$tmp/ndjson"
+	for by in dst pair; do
+		timeout 60 "$ex/jq-top-talkers.sh" --tsv --by $by -n 5 "$cap" \
+		    > "$tmp/jq"
+		py_top $by 5 "$tmp/ndjson" > "$tmp/py"
+		[ "$(wc -l < "$tmp/py")" -eq 5 ]
+		diff "$tmp/py" "$tmp/jq"
+	done
+	# IPv6 talkers are there (the capture's flows are SRv6)
+	grep -q 'fcba:' "$tmp/jq"
+	# a collected, gzip'd file: the same table as its plain records
+	"$gen" -q -z -o "$tmp/flows.ipfix.gz" "$data/pcap/nDPI__wechat.pcap"
+	timeout 60 "$ex/jq-top-talkers.sh" -n 3 "$tmp/flows.ipfix.gz" > "$tmp/jq"
+	[ "$(head -n 1 "$tmp/jq")" = "$(printf 'OCTETS\tFLOWS\tTALKER')" ]
+	"$dump" --json -q "$tmp/flows.ipfix.gz" > "$tmp/ndjson"
+	diff <(py_top src 3 "$tmp/ndjson") <(tail -n +2 "$tmp/jq")
+}
+
+# --- replay-dtls.sh ------------------------------------------------------
+
+@test "replay-dtls.sh: IPFIX on the wire replayed 100x over DTLS with hand-offs" {
+	one_ns
+	cap="$data/ipfix/NetGauze__srv6.pcap"	# 302 s of export
+	# shellcheck disable=SC2086
+	bg recv 60 "$ns" "$recv" $col_sec --stats -o "$tmp/got.ipfix" \
+	    dtls://127.0.0.1:4740
+	netns_wait_listen "$ns" udp 4740 5
+	t0=$(date +%s%N)
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" timeout 60 "$ex/replay-dtls.sh" --speed 100 \
+	    --rekey 1 $exp_sec "$cap" dtls://127.0.0.1 2> "$tmp/replay.err"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	sleep 0.5
+	bg_stop recv
+	cat "$tmp/replay.err"
+	echo "took $ms ms"
+	# the capture's own pace, 100 times faster: about 3 s, not at once
+	[ "$ms" -ge 2500 ] && [ "$ms" -lt 30000 ]
+	line=$(grep '^replay-dtls.sh: summary: ' "$tmp/replay.err")
+	[[ $line =~ summary:\ 172\ records\ in\ [0-9]+\ messages\ sent\ over\ ([0-9]+)\ DTLS\ session\(s\),\ ([0-9]+)\ hand-off ]]
+	sessions=${BASH_REMATCH[1]} handoffs=${BASH_REMATCH[2]}
+	[ "$sessions" -ge 2 ] && [ "$handoffs" -eq $((sessions - 1)) ]
+	[[ $line == *"0 records could not be sent" ]]
+	# what arrived: every record of the capture, over as many sessions,
+	# and the exporting process's statistics (RFC 7011 §4.3) of each
+	# session the hand-offs closed
+	canon "$cap" > "$tmp/want"
+	canon "$tmp/got.ipfix" > "$tmp/all"
+	grep -v '"exportedFlowRecordTotalCount"' "$tmp/all" > "$tmp/got" || true
+	[ "$(wc -l < "$tmp/want")" -eq 172 ]
+	diff "$tmp/want" "$tmp/got"
+	[ "$(grep -c '"exportedFlowRecordTotalCount"' "$tmp/all")" -eq "$handoffs" ]
+	grep -q "sessions $sessions " "$tmp/recv.err"
+}
+
+@test "replay-dtls.sh: a packet capture is metered first and replayed" {
+	one_ns
+	pcap="$data/pcap/nDPI__bot.pcap"
+	# shellcheck disable=SC2086
+	bg recv 60 "$ns" "$recv" $col_sec -o "$tmp/got.ipfix" \
+	    dtls://127.0.0.1:4741
+	netns_wait_listen "$ns" udp 4741 5
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" timeout 60 "$ex/replay-dtls.sh" --speed 0 \
+	    --rekey 0 $exp_sec "$pcap" dtls://127.0.0.1:4741 2> "$tmp/replay.err"
+	sleep 0.5
+	bg_stop recv
+	grep -q 'holds no IPFIX: metering its packets' "$tmp/replay.err"
+	grep -q 'over 1 DTLS session(s), 0 hand-off(s)' "$tmp/replay.err"
+	"$gen" -q -o "$tmp/flows.ipfix" "$pcap"
+	same_records "$tmp/flows.ipfix" "$tmp/got.ipfix"
+}
+
+# --- relay.sh ------------------------------------------------------------
+
+@test "relay.sh: two UDP exporters forwarded over DTLS, each exporter's records apart" {
+	e2e_pair	# relay and exporters in $nsa, the remote collector in $nsb
+	[ -s "$pki/ca.pem" ] || skip "tests/lib/mkcerts.sh failed"
+	bulk one 1000 1
+	bulk two 2000 1		# the same ODID and template ID as one
+	# shellcheck disable=SC2086
+	bg far 60 "$nsb" "$recv" $col_sec -o "$tmp/far.ipfix" \
+	    dtls://10.99.0.2:4740
+	netns_wait_listen "$nsb" udp 4740 5
+	# shellcheck disable=SC2086
+	bg relay 60 "$nsa" "$ex/relay.sh" --listen udp://127.0.0.1:4739 \
+	    --cert "$pki/exporter.pem" --key "$pki/exporter.key" \
+	    --ca "$pki/ca.pem" --peer-name collector.test dtls://10.99.0.2
+	netns_wait_listen "$nsa" udp 4739 5
+	nsx "$nsa" timeout 20 "$send" --mtu 1500 udp://127.0.0.1:4739 "$tmp/one.ipfix" &
+	p1=$!
+	nsx "$nsa" timeout 20 "$send" --mtu 1500 udp://127.0.0.1:4739 "$tmp/two.ipfix"
+	wait "$p1"
+	sleep 0.5
+	bg_stop relay || { echo "status $?"; show_logs relay; false; }
+	sleep 0.5
+	bg_stop far
+	show_logs relay far
+	# at the far end, each record belongs to the exporter named by the
+	# last Message Details record forwarded before it (one naming the
+	# relay's listener, 127.0.0.1:4739, not the far collector's own)
+	"$dump" --json -q "$tmp/far.ipfix" | $py -c '
+import json, sys
+cur, per = None, {}
+for line in sys.stdin:
+    r = json.loads(line)
+    if "messageScope" in r and r.get("collectorTransportPort") == 4739:
+        cur = (r["exporterIPv4Address"], r["exporterTransportPort"])
+    elif "packetDeltaCount" in r:
+        c = per.setdefault(cur, [0, 0])
+        c[0] += 1
+        c[1] += r["packetDeltaCount"]
+for k, (n, s) in sorted(per.items(), key=lambda e: e[1][0]):
+    print(k[0] if k else None, n, s)
+' > "$tmp/per"
+	cat "$tmp/per"
+	# two exporters; the one that sent 1000 records has exactly records
+	# 0..999 (packetDeltaCount i), the other 0..1999: none mixed
+	[ "$(wc -l < "$tmp/per")" -eq 2 ]
+	[ "$(sed -n 1p "$tmp/per")" = "127.0.0.1 1000 499500" ]
+	[ "$(sed -n 2p "$tmp/per")" = "127.0.0.1 2000 1999000" ]
+}
+
+# --- decrypt-capture.sh --------------------------------------------------
+
+@test "decrypt-capture.sh: tshark shows the decrypted records ipfix-send sent" {
+	need_cmd tshark tcpdump openssl
+	one_ns
+	bulk in 120 7
+	# shellcheck disable=SC2086
+	bg recv 60 "$ns" "$recv" $col_sec -o /dev/null dtls://127.0.0.1:4740
+	netns_wait_listen "$ns" udp 4740 5
+	cd "$tmp"
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" timeout 90 "$ex/decrypt-capture.sh" -i lo \
+	    $exp_sec "$tmp/in.ipfix" dtls://127.0.0.1 > "$tmp/shown" \
+	    2> "$tmp/err"
+	bg_stop recv
+	cat "$tmp/err"
+	head -n 3 "$tmp/shown"
+	[ -s "$tmp/dtls-export.pcap" ] && grep -q '^CLIENT_RANDOM ' "$tmp/dtls-export.keys"
+	# without the keys tshark sees no IPFIX in the capture at all
+	[ "$(tshark -r "$tmp/dtls-export.pcap" -d udp.port==4740,dtls -Y cflow 2>/dev/null | wc -l)" -eq 0 ]
+	# with them: every record, as ipfix-dump reads the input file
+	"$dump" --json -q "$tmp/in.ipfix" | jq -r '[.sourceIPv4Address,
+	    .destinationIPv4Address, .packetDeltaCount, .octetDeltaCount] |
+	    @tsv' | sort > "$tmp/want"
+	tail -n +2 "$tmp/shown" | awk -F'\t' '{ print $1 "\t" $2 "\t" $6 "\t" $7 }' |
+	    sort > "$tmp/got"
+	[ "$(wc -l < "$tmp/want")" -eq 120 ]
+	diff "$tmp/want" "$tmp/got"
+	# --read decodes the same capture again, without capturing
+	timeout 60 "$ex/decrypt-capture.sh" --read "$tmp/dtls-export.pcap" \
+	    "$tmp/dtls-export.keys" 4740 > "$tmp/again"
+	cmp "$tmp/shown" "$tmp/again"
+}
+
+# --- collect-rotated.sh and ipfix-recv@.service --------------------------
+
+# session_files DIR: the split files' session names (without the part)
+session_files() {
+	ls "$1" | sed 's/\.ipfix\.gz\(\.[0-9]*\)*$//' | sort -u
+}
+
+# session_records DIR SESSION: the session's parts, in order, as one
+# stream (later parts need the templates of earlier ones)
+session_records() {
+	{ cat "$1/$2.ipfix.gz"
+	  ls "$1" | grep -F "$2.ipfix.gz." | sort -t. -k4 -n |
+	      while read -r p; do cat "$1/$p"; done; } | gzip -dc
+}
+
+@test "collect-rotated.sh: TLS and DTLS exporters, one gzip'd file each, parts every second" {
+	one_ns
+	bulk a 1500 1
+	bulk b 1500 2
+	bg col 60 "$ns" "$ex/collect-rotated.sh" --rotate 1 --host 127.0.0.1 \
+	    --cert "$pki/collector.pem" --key "$pki/collector.key" \
+	    --ca "$pki/ca.pem" "$tmp/dir"
+	netns_wait_listen "$ns" tcp 4740 5
+	netns_wait_listen "$ns" udp 4740 5
+	# both for about 2.5 s, so each session crosses two rotations
+	# shellcheck disable=SC2086
+	nsx "$ns" timeout 20 "$send" $exp_sec --max-msg 1400 \
+	    --record-rate 600 tls://127.0.0.1:4740 "$tmp/a.ipfix" &
+	p1=$!
+	# shellcheck disable=SC2086
+	nsx "$ns" timeout 20 "$send" $exp_sec --max-msg 1400 \
+	    --record-rate 600 dtls://127.0.0.1:4740 "$tmp/b.ipfix"
+	wait "$p1"
+	sleep 0.5
+	bg_stop col || { echo "status $?"; show_logs col; false; }
+	show_logs col
+	ls -l "$tmp/dir"
+	# gzip files only, one session per exporter, named by its transport
+	! ls "$tmp/dir" | grep -v '\.ipfix\.gz\(\.[0-9]*\)\?$'
+	session_files "$tmp/dir" > "$tmp/sessions"
+	[ "$(wc -l < "$tmp/sessions")" -eq 2 ]
+	tls=$(grep -- '-tls-\|-tcp-' "$tmp/sessions")
+	dtls=$(grep -- '-dtls-\|-udp-' "$tmp/sessions")
+	# each continued in at least two further parts (rotated every 1 s)
+	[ -f "$tmp/dir/$tls.ipfix.gz.2" ] && [ -f "$tmp/dir/$dtls.ipfix.gz.2" ]
+	for f in "$tmp/dir"/*; do gzip -t "$f"; done
+	# and each holds exactly its exporter's records, nothing of the other
+	session_records "$tmp/dir" "$tls" > "$tmp/tls.ipfix"
+	session_records "$tmp/dir" "$dtls" > "$tmp/dtls.ipfix"
+	same_records "$tmp/a.ipfix" "$tmp/tls.ipfix"
+	same_records "$tmp/b.ipfix" "$tmp/dtls.ipfix"
+	# the statistics at exit name both sessions
+	grep -q 'sessions 2 ' "$tmp/col.err"
+}
+
+# bg_signal NAME SIGNAL: signal the program bg started (the child of the
+# timeout(1) its pid file names), without waiting for it to end
+bg_signal() {
+	kill -"$2" "$(pgrep -P "$(cat "$tmp/$1.pid")" | head -n 1)"
+}
+
+wait_file() {	# wait_file FILE: until it exists, at most 5 s
+	for _ in $(seq 50); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "collect-rotated.sh --merged --rotate 0: logrotate moves the file, SIGHUP reopens it" {
+	one_ns
+	bulk a 400 1
+	bulk b 300 3
+	bg col 60 "$ns" "$ex/collect-rotated.sh" --merged --rotate 0 \
+	    --host 127.0.0.1 --cert "$pki/collector.pem" \
+	    --key "$pki/collector.key" --ca "$pki/ca.pem" "$tmp/dir"
+	netns_wait_listen "$ns" tcp 4740 5
+	# shellcheck disable=SC2086
+	nsx "$ns" timeout 20 "$send" $exp_sec tls://127.0.0.1:4740 "$tmp/a.ipfix"
+	sleep 0.5
+	# what logrotate does: move the file, then HUP (the script exec'd
+	# ipfix-recv: the process it started is ipfix-recv itself)
+	[ "$(cat "/proc/$(pgrep -P "$(cat "$tmp/col.pid")")/comm")" = ipfix-recv ]
+	mv "$tmp/dir/flows.ipfix.gz" "$tmp/moved.ipfix.gz"
+	bg_signal col HUP
+	wait_file "$tmp/dir/flows.ipfix.gz"
+	# shellcheck disable=SC2086
+	nsx "$ns" timeout 20 "$send" $exp_sec dtls://127.0.0.1:4740 "$tmp/b.ipfix"
+	sleep 0.5
+	bg_stop col || { echo "status $?"; show_logs col; false; }
+	show_logs col
+	# the moved file was closed whole and holds the first export; the
+	# new one, self-contained, the second
+	gzip -t "$tmp/moved.ipfix.gz"
+	same_records "$tmp/a.ipfix" "$tmp/moved.ipfix.gz"
+	same_records "$tmp/b.ipfix" "$tmp/dir/flows.ipfix.gz"
+}
+
+# unit_exec UNIT INSTANCE ROOT: the unit's ExecStart as this test runs
+# it: specifiers and ${VARS} expanded as systemd would (%i the instance,
+# %S ROOT/state, %E ROOT/etc, %d ROOT/cred; Environment= then the
+# EnvironmentFile), /usr/local/bin/ replaced by IPFIX_BIN, and the
+# LoadCredential= and StateDirectory= it names made under ROOT.
+unit_exec() {
+	local unit=$1 i=$2 root=$3 line var f
+	local -A env
+	spec() { sed -e "s|%i|$i|g; s|%S|$root/state|g; s|%E|$root/etc|g" \
+	    -e "s|%d|$root/cred|g"; }
+	mkdir -p "$root/cred" "$root/state"
+	mkdir -p "$root/state/$(sed -n 's/^StateDirectory=//p' "$unit" | spec)"
+	sed -n 's/^LoadCredential=//p' "$unit" | spec | tr ':' ' ' |
+	    while read -r name src; do
+		cp "$root$src" "$root/cred/$name"
+	    done
+	line=$(sed -n 's/^ExecStart=//p' "$unit" | spec |
+	    sed "s|^/usr/local/bin/|$IPFIX_BIN/|")
+	# Environment= first, the file's assignments override
+	f=$(sed -n 's/^EnvironmentFile=-\{0,1\}//p' "$unit" | spec)
+	for var in $(sed -n 's/^Environment=//p' "$unit") \
+	    $(cat "$root$f" 2> /dev/null); do
+		env[${var%%=*}]=${var#*=}
+	done
+	for var in "${!env[@]}"; do
+		line=${line//\$\{$var\}/${env[$var]}}
+	done
+	echo "$line"
+}
+
+@test "ipfix-recv@.service: its ExecStart collects per exporter, reload (HUP) starts new parts" {
+	one_ns
+	unit="$ex/ipfix-recv@.service"
+	if command -v systemd-analyze > /dev/null; then
+		# the unit as systemd reads it: no unknown keys, hardened
+		mkdir "$tmp/u"
+		sed "s|/usr/local/bin/ipfix-recv|$IPFIX_BIN/ipfix-recv|" \
+		    "$unit" > "$tmp/u/ipfix-recv@.service"
+		timeout 30 systemd-analyze verify --man=no \
+		    "$tmp/u/ipfix-recv@4740.service" > "$tmp/verify" 2>&1
+		[ ! -s "$tmp/verify" ] || { cat "$tmp/verify"; return 1; }
+		timeout 30 systemd-analyze security --offline=true --man=no \
+		    "$tmp/u/ipfix-recv@4740.service" 2>&1 | tail -n 1 |
+		    tee "$tmp/exposure"
+		awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/) x = $i }
+		    END { exit !(x != "" && x < 3) }' "$tmp/exposure"
+	fi
+	grep -q '^DynamicUser=yes$' "$unit"
+	grep -q '^ProtectSystem=strict$' "$unit"
+	grep -q '^CapabilityBoundingSet=CAP_NET_BIND_SERVICE$' "$unit"
+	# no quotes in ExecStart: the split into words below is systemd's
+	! grep '^ExecStart=.*["'"'"'\\]' "$unit"
+	mkdir -p "$tmp/root/etc/ipfix"
+	cp "$pki/collector.pem" "$pki/collector.key" "$pki/ca.pem" \
+	    "$tmp/root/etc/ipfix/"
+	echo ROTATE=3600 > "$tmp/root/etc/ipfix/4740.env"	# only HUP rotates
+	cmd=$(unit_exec "$unit" 4740 "$tmp/root")
+	echo "ExecStart: $cmd"
+	[[ $cmd == "$IPFIX_BIN/ipfix-recv --split $tmp/root/state/ipfix/4740 "*"--rotate 3600 "* ]]
+	bulk a 900 1
+	bulk b 900 2
+	# shellcheck disable=SC2086
+	bg svc 60 "$ns" $cmd
+	netns_wait_listen "$ns" tcp 4740 5
+	netns_wait_listen "$ns" udp 4740 5
+	# two exporters for about 2 s each; the reload comes in the middle
+	# shellcheck disable=SC2086
+	nsx "$ns" timeout 20 "$send" $exp_sec --max-msg 1400 \
+	    --record-rate 450 tls://127.0.0.1:4740 "$tmp/a.ipfix" &
+	p1=$!
+	# shellcheck disable=SC2086
+	nsx "$ns" timeout 20 "$send" $exp_sec --max-msg 1400 \
+	    --record-rate 450 dtls://127.0.0.1:4740 "$tmp/b.ipfix" &
+	p2=$!
+	sleep 1
+	bg_signal svc HUP
+	wait "$p1" "$p2"
+	sleep 0.5
+	bg_stop svc || { echo "status $?"; show_logs svc; false; }
+	show_logs svc
+	dir="$tmp/root/state/ipfix/4740"
+	ls -l "$dir"
+	session_files "$dir" > "$tmp/sessions"
+	[ "$(wc -l < "$tmp/sessions")" -eq 2 ]
+	tls=$(grep -- '-tls-\|-tcp-' "$tmp/sessions")
+	dtls=$(grep -- '-dtls-\|-udp-' "$tmp/sessions")
+	# the reload, not the timer (an hour), made exactly one more part
+	[ -f "$dir/$tls.ipfix.gz.1" ] && [ ! -e "$dir/$tls.ipfix.gz.2" ]
+	[ -f "$dir/$dtls.ipfix.gz.1" ] && [ ! -e "$dir/$dtls.ipfix.gz.2" ]
+	session_records "$dir" "$tls" > "$tmp/tls.ipfix"
+	session_records "$dir" "$dtls" > "$tmp/dtls.ipfix"
+	same_records "$tmp/a.ipfix" "$tmp/tls.ipfix"
+	same_records "$tmp/b.ipfix" "$tmp/dtls.ipfix"
+}
