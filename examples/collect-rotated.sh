@@ -36,9 +36,10 @@ on SIGHUP.
   --dry-run              print the ipfix-recv command, do not run it
   -h, --help             this text
 Options after -- go to ipfix-recv as they are (see ipfix-recv(1))."
+# shellcheck source=examples/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-port=4740 host= rotate=300 merged=0 dry=0 sec=
+port=4740 host='' rotate=300 merged=0 dry=0 sec=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) show_usage ;;
@@ -61,8 +62,9 @@ if [ $# -gt 0 ]; then
 	shift
 fi
 case $port in ''|*[!0-9]*) usage_error "--port: '$port' is not a port" ;; esac
-[ "$port" -ge 1 ] && [ "$port" -le 65535 ] ||
-    usage_error "--port: '$port' is not in 1..65535"
+if [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
+	usage_error "--port: '$port' is not in 1..65535"
+fi
 case $rotate in ''|*[!0-9]*) usage_error "--rotate: '$rotate' is not a number of seconds" ;; esac
 [ -n "$sec" ] || usage_error "TLS and DTLS need --cert, --key and --ca (or --psk-identity and --psk-file)"
 case $host in *:*) host="[$host]" ;; esac	# an IPv6 address

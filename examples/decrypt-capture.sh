@@ -28,9 +28,10 @@ protocol, packets, octets; --verbose: tshark's whole IPFIX tree).
   --psk-identity ID --psk-file FILE   as for ipfix-send
   --verbose              the full decode instead of one line per record
   -h, --help             this text"
+# shellcheck source=examples/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-iface=any pcap=dtls-export.pcap keys=dtls-export.keys sec= verbose=0 read=0
+iface=any pcap=dtls-export.pcap keys=dtls-export.keys sec='' verbose=0 read=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) show_usage ;;
@@ -89,7 +90,7 @@ tshark_said() {	# tshark's messages, but not its warning about root
 }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/decrypt.XXXXXX")
-tcpdump_pid=
+tcpdump_pid=''
 cleanup() {
 	[ -z "$tcpdump_pid" ] || kill -INT "$tcpdump_pid" 2> /dev/null || true
 	rm -rf "$work"
@@ -141,7 +142,7 @@ rc=0
 sleep 0.5	# the collector's last answers
 kill -INT "$tcpdump_pid"
 wait "$tcpdump_pid" || true
-tcpdump_pid=
+tcpdump_pid=''
 [ "$rc" -eq 0 ] || die "ipfix-send failed (status $rc); capture in $pcap"
 grep -q '^CLIENT_RANDOM ' "$keys" || die "no session keys in $keys"
 echo "$me: capture in $pcap, keys in $keys; decrypted:" >&2

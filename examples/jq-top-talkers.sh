@@ -22,9 +22,10 @@ packet capture metered with ipfix-gen).
   --tsv          tab-separated octets, flows, talker; no header
   --ndjson FILE  also keep the NDJSON the sums were made from
   -h, --help     this text"
+# shellcheck source=examples/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-top=10 by=src tsv=0 keep=
+top=10 by=src tsv=0 keep=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) show_usage ;;

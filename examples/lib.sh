@@ -4,6 +4,7 @@
 #
 # The tools are looked up in $IPFIX_BIN when it is set (a build tree:
 # IPFIX_BIN=build/cc/bin), on PATH otherwise (an installed toolkit).
+# shellcheck shell=sh disable=SC2154
 
 die() {		# die MESSAGE: one line on stderr, exit 1
 	echo "$me: $*" >&2

@@ -31,9 +31,10 @@ collector over DTLS, keeping each exporter's records apart.
   --psk-identity ID --psk-file FILE   pre-shared key instead
   -h, --help             this text
 Options after -- go to ipfix-send as they are (see ipfix-send(1))."
+# shellcheck source=examples/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-listen= sec=
+listen='' sec=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) show_usage ;;
@@ -57,10 +58,11 @@ case $url in dtls://?*|dtls-sctp://?*) ;;
 recv=$(tool ipfix-recv)
 send=$(tool ipfix-send)
 work=$(mktemp -d "${TMPDIR:-/tmp}/relay.XXXXXX")
-recv_pid= send_pid=
+recv_pid='' send_pid=''
 
 # Stop in order: the collector side first (it flushes into the pipe and
 # closes it), then ipfix-send sees the end, sends the rest and closes.
+# shellcheck disable=SC2317  # called from the traps
 stop() {
 	trap - INT TERM
 	[ -z "$recv_pid" ] || kill -INT "$recv_pid" 2> /dev/null || true
@@ -89,7 +91,7 @@ rc=0
 wait "$recv_pid" || rc=$?
 [ "$rc" -eq 0 ] || [ "$rc" -gt 128 ] || echo "$me: ipfix-recv failed (status $rc)" >&2
 wait "$recv_pid" 2> /dev/null || true
-recv_pid=
+recv_pid=''
 src=0
 wait "$send_pid" || src=$?
 [ "$src" -eq 0 ] || die "ipfix-send failed (status $src)"

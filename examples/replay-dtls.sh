@@ -31,11 +31,12 @@ every few minutes, and print a summary of what was sent.
   --psk-identity ID --psk-file FILE   pre-shared key instead
   -h, --help             this text
 Options after -- go to ipfix-send as they are (see ipfix-send(1))."
+# shellcheck source=examples/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 speed=1 rekey=300
 # the security options, passed to ipfix-send as they are
-set_sec=
+set_sec=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) show_usage ;;

@@ -46,7 +46,7 @@ bulk() {
 
 @test "examples: each script has --help, a usage line and one-line errors" {
 	for s in replay-dtls collect-rotated relay decrypt-capture \
-	    jq-top-talkers; do
+	    jq-top-talkers debug-collector; do
 		f="$ex/$s.sh"
 		[ -x "$f" ] || { echo "$f is not executable"; return 1; }
 		run "$f" --help
@@ -61,10 +61,31 @@ bulk() {
 		    { echo "$s no operand: $status $output"; return 1; }
 		sh -n "$f"
 	done
+	# shellcheck finds nothing, the sourced lib.sh followed
+	if command -v shellcheck > /dev/null; then
+		(cd "$top" && shellcheck -s sh -x examples/*.sh)
+	fi
 	# the tools are looked up in IPFIX_BIN, and a wrong one is named
 	IPFIX_BIN=/nonexistent run "$ex/jq-top-talkers.sh" "$data/pcap/nDPI__bot.pcap"
 	[ "$status" -eq 1 ]
 	[[ $output == *"ipfix-dump not found in IPFIX_BIN=/nonexistent"* ]]
+}
+
+@test "examples: every man page's EXAMPLES points at scripts that exist" {
+	for m in "$top"/man/*.1; do
+		awk '/^\.Sh EXAMPLES/ { f = 1; next } /^\.Sh / { f = 0 } f' "$m" |
+		    grep -o 'examples/[a-z@.-]*\.\(sh\|service\)' | sort -u > "$tmp/named"
+		[ -s "$tmp/named" ] || { echo "$m: no examples/ script in EXAMPLES"; return 1; }
+		while read -r f; do
+			[ -f "$top/$f" ] || { echo "$m names $f, which is missing"; return 1; }
+		done < "$tmp/named"
+	done
+	# and README's Cookbook lists every script there is
+	for f in "$ex"/*.sh; do
+		n=$(basename "$f")
+		case $n in lib.sh|demo.sh|mkcerts.sh) continue ;; esac
+		grep -q "^| \`$n\` |" "$top/README.md" || { echo "README: no $n"; return 1; }
+	done
 }
 
 # --- jq-top-talkers.sh ---------------------------------------------------
@@ -458,4 +479,81 @@ unit_exec() {
 	session_records "$dir" "$dtls" > "$tmp/dtls.ipfix"
 	same_records "$tmp/a.ipfix" "$tmp/tls.ipfix"
 	same_records "$tmp/b.ipfix" "$tmp/dtls.ipfix"
+}
+
+# --- debug-collector.sh --------------------------------------------------
+
+# recv_pid NAME: the pid of the program bg started (timeout's child)
+recv_pid() {
+	pgrep -P "$(cat "$tmp/$1.pid")" | head -n 1
+}
+
+@test "debug-collector.sh: a healthy collector, data counted, and a restart found" {
+	need_tools dtls-probe
+	one_ns
+	bulk in 200 4
+	start() {
+		# shellcheck disable=SC2086
+		bg recv 60 "$ns" "$recv" $col_sec -o /dev/null dtls://127.0.0.1:4740
+		netns_wait_listen "$ns" udp 4740 5
+	}
+	start
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" timeout 60 "$ex/debug-collector.sh" $exp_sec \
+	    --session "$tmp/sess" --send "$tmp/in.ipfix" \
+	    --recv-pid "$(recv_pid recv)" --recv-log "$tmp/recv.err" \
+	    dtls://127.0.0.1 > "$tmp/out"
+	cat "$tmp/out"
+	grep -Eq '^1\. Is anything there\? +yes' "$tmp/out"
+	grep -Eq '^2\. Does the handshake complete\? +ok in ' "$tmp/out"
+	grep -Eq '^3\. Is it who we think\? +subject=.*collector\.test.*; verify ok.*; name matches localhost' "$tmp/out"
+	grep -Eq '^4\. Does it ask for our certificate\? +yes' "$tmp/out"
+	grep -Eq '^5\. How large may a message be\? +[0-9]+ bytes' "$tmp/out"
+	grep -Eq '^6\. Are reconnects cheap \(resume\)\? +pass' "$tmp/out"
+	grep -Eq '^8\. Did it restart since last run\? +pass' "$tmp/out"
+	grep -Eq '^9\. Does data get through\? +pass: .* 200 records' "$tmp/out"
+	# ipfix-recv's own counters, read through SIGUSR1, saw them arrive
+	grep -Eq '^   ipfix-recv counted +200 records more \(in all: [0-9]+ sessions, 0 refused' "$tmp/out"
+	grep -q 'verdict.*the collector answers' "$tmp/out"
+	# the same collector again: the same instance
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" timeout 60 "$ex/debug-collector.sh" $exp_sec \
+	    --session "$tmp/sess" dtls://127.0.0.1 > "$tmp/out"
+	grep -Eq '^8\. Did it restart since last run\? +pass' "$tmp/out"
+	# restarted: it lost its state, and the script says so (exit 5)
+	bg_stop recv
+	start
+	run ip netns exec "$ns" timeout 60 "$ex/debug-collector.sh" $exp_sec \
+	    --session "$tmp/sess" dtls://127.0.0.1
+	echo "$output"
+	[ "$status" -eq 5 ]
+	[[ $output == *"8. Did it restart since last run?"*"FAIL"* ]]
+	[[ $output == *"verdict"*"a check failed"* ]]
+}
+
+@test "debug-collector.sh: nothing there (exit 4), a collector we cannot verify (exit 3)" {
+	need_tools dtls-probe
+	one_ns
+	# shellcheck disable=SC2086
+	run ip netns exec "$ns" timeout 60 "$ex/debug-collector.sh" $exp_sec \
+	    --timeout 3 dtls://127.0.0.1
+	echo "$output"
+	[ "$status" -eq 4 ]
+	[[ $output == *"1. Is anything there?"*"no"* ]]
+	[[ $output == *"verdict"*"unreachable"* ]]
+	# shellcheck disable=SC2086
+	bg recv 60 "$ns" "$recv" $col_sec -o /dev/null tls://127.0.0.1:4740
+	netns_wait_listen "$ns" tcp 4740 5
+	run ip netns exec "$ns" timeout 60 "$ex/debug-collector.sh" \
+	    --cert "$pki/exporter.pem" --key "$pki/exporter.key" \
+	    --ca "$pki/rogue-ca.pem" --peer-name localhost tls://127.0.0.1
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ $output == *"3. Is it who we think?"*"verify "*"unable to get local issuer"* ]] ||
+	    [[ $output == *"3. Is it who we think?"*"verify FAIL"* ]]
+	[[ $output == *"verdict"*"authentication failed"* ]]
+	# a wrong option is a usage error, named
+	run "$ex/debug-collector.sh" --recv-pid 1 dtls://127.0.0.1
+	[ "$status" -eq 2 ]
+	[[ $output == *"--recv-pid needs --recv-log"* ]]
 }
