@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "chan.h"
@@ -95,7 +94,7 @@ struct send {
 	struct cli_sec sec;
 	const char *input;
 	struct ipfix_reader *reader;	/* the input, for progress */
-	double t0;			/* start, for progress */
+	int64_t t0_ms;			/* start, for progress */
 	bool stats;
 	bool realtime_set, speed_set;
 };
@@ -395,15 +394,6 @@ on_report(void *arg, const struct ipfix_exporter_stats *st)
 	print_stats(&s->cli, st);
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* "N records, R rec/s", and for a regular file "P%, M:SS left": the
  * rate and the time left are averages over the whole run. */
 static void
@@ -413,7 +403,7 @@ on_progress(void *arg, const struct ipfix_exporter *x)
 	struct ipfix_exporter_stats st;
 	uint64_t pos = ipfix_reader_position(s->reader);
 	uint64_t size = ipfix_reader_size(s->reader);
-	double t = now_s() - s->t0, left;
+	double t = (double)(cli_now_ms() - s->t0_ms) / 1000.0, left;
 
 	/* the first 200 ms say nothing yet about rate and time left */
 	if (t < 0.2 || !cli_progress_due(&s->cli))
@@ -507,7 +497,7 @@ run(struct send *s, struct ipfix_reader *r, struct ipfix_sec_ctx *sec)
 	s->cfg.sec = sec;
 	s->cfg.flush_each_input = input_is_live(s->input);
 	s->reader = r;
-	s->t0 = now_s();
+	s->t0_ms = cli_now_ms();
 	if (s->cli.progress)
 		s->cfg.on_progress = on_progress;
 	if ((x = ipfix_exporter_new(&s->cfg, &err)) == NULL) {

@@ -57,10 +57,8 @@ done
 [ $# -ge 1 ] || usage_error "expected the directory DIR"
 dir=$1
 shift
-if [ $# -gt 0 ]; then
-	[ "$1" = -- ] || usage_error "unexpected '$1' after DIR"
-	shift
-fi
+tail_opts "$@"
+[ $# -eq 0 ] || shift
 case $port in ''|*[!0-9]*) usage_error "--port: '$port' is not a port" ;; esac
 if [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
 	usage_error "--port: '$port' is not in 1..65535"

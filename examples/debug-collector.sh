@@ -29,11 +29,12 @@
 # Tools from IPFIX_BIN when set, else from PATH.
 set -eu
 me=debug-collector.sh
+# shellcheck source=examples/lib.sh
+. "$(dirname "$0")/lib.sh"
 usage="usage: $me [options] dtls://HOST[:PORT] | tls://... | dtls-sctp://...
 Ask a collector that refuses or loses data the questions an operator asks,
 answered one per line (with dtls-probe and ipfix-recv's statistics).
-  --cert FILE --key FILE --ca FILE --peer-name NAME
-  --psk-identity ID --psk-file FILE   what the exporter uses
+$sec_help
   --liveness             ask whether it accepts a renegotiation (what
                          ipfix-send's liveness probe needs)
   --session FILE         remember the collector's session in FILE: the next
@@ -44,8 +45,6 @@ answered one per line (with dtls-probe and ipfix-recv's statistics).
                          there before and after --send (SIGUSR1)
   --timeout SECONDS      bound on the probe (default 10)
   -h, --help             this text"
-# shellcheck source=examples/lib.sh
-. "$(dirname "$0")/lib.sh"
 
 sec='' session='' sendf='' rpid='' rlog='' timeout=10 liveness=0
 while [ $# -gt 0 ]; do

@@ -16,6 +16,8 @@
 # Needs tcpdump, tshark, openssl. Tools from IPFIX_BIN, else from PATH.
 set -eu
 me=decrypt-capture.sh
+# shellcheck source=examples/lib.sh
+. "$(dirname "$0")/lib.sh"
 usage="usage: $me [options] INPUT dtls://HOST[:PORT] [-- IPFIX-SEND-OPTIONS]
        $me [--verbose] --read PCAP KEYLOG PORT
 Export INPUT over DTLS while capturing it, then show the decrypted IPFIX
@@ -24,12 +26,10 @@ protocol, packets, octets; --verbose: tshark's whole IPFIX tree).
   -i IFACE               capture on IFACE (default any)
   -w FILE                the capture (default dtls-export.pcap)
   -k FILE                the key log (default dtls-export.keys)
-  --cert FILE --key FILE --ca FILE --peer-name NAME
-  --psk-identity ID --psk-file FILE   as for ipfix-send
+$sec_help
   --verbose              the full decode instead of one line per record
-  -h, --help             this text"
-# shellcheck source=examples/lib.sh
-. "$(dirname "$0")/lib.sh"
+  -h, --help             this text
+$tail_help"
 
 iface=any pcap=dtls-export.pcap keys=dtls-export.keys sec='' verbose=0 read=0
 while [ $# -gt 0 ]; do
@@ -110,10 +110,8 @@ fi
 [ $# -ge 2 ] || usage_error "expected INPUT and a dtls:// URL"
 input=$1 url=$2
 shift 2
-if [ $# -gt 0 ]; then
-	[ "$1" = -- ] || usage_error "unexpected '$1' after the URL"
-	shift
-fi
+tail_opts "$@"
+[ $# -eq 0 ] || shift
 case $url in dtls://?*) ;; *) usage_error "'$url' is not a dtls:// URL" ;; esac
 # the port: after the host (which may be [IPv6]), 4740 when none
 port=$(echo "$url" | sed -n 's|^dtls://\(\[[^]]*\]\)*[^]:/]*:\([0-9]*\)$|\2|p')

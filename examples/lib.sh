@@ -4,7 +4,16 @@
 #
 # The tools are looked up in $IPFIX_BIN when it is set (a build tree:
 # IPFIX_BIN=build/cc/bin), on PATH otherwise (an installed toolkit).
-# shellcheck shell=sh disable=SC2154
+# shellcheck shell=sh disable=SC2154,SC2034
+
+# The --help lines of the security options of the scripts that export
+# (the options go to ipfix-send or dtls-probe as they are), and of the
+# options that may follow the operands.
+sec_help="  --cert FILE --key FILE our certificate and key (as ipfix-send's)
+  --ca FILE              the CA the collector's certificate chains to
+  --peer-name NAME       the collector's name (default: the URL host)
+  --psk-identity ID --psk-file FILE   a pre-shared key instead"
+tail_help="Options after -- go to ipfix-send as they are (see ipfix-send(1))."
 
 die() {		# die MESSAGE: one line on stderr, exit 1
 	echo "$me: $*" >&2
@@ -38,6 +47,13 @@ need() {	# need PROGRAM [PACKAGE]: a system program, or die naming it
 
 quote() {	# quote WORD: WORD in single quotes, for eval
 	printf '%s' "$1" | sed "s/'/'\\\\''/g; s/^/'/; s/\$/'/"
+}
+
+# tail_opts ARGS...: what follows the operands is nothing, or -- and
+# options for the tool (the caller then shifts the -- away)
+tail_opts() {
+	[ $# -eq 0 ] || [ "$1" = -- ] ||
+	    usage_error "unexpected '$1' after the operands"
 }
 
 need_arg() {	# need_arg OPTION ARGCOUNT: an option's value is there

@@ -20,19 +20,16 @@
 # Tools from IPFIX_BIN when set, else from PATH.
 set -eu
 me=relay.sh
+# shellcheck source=examples/lib.sh
+. "$(dirname "$0")/lib.sh"
 usage="usage: $me [options] dtls://HOST[:PORT] [-- IPFIX-SEND-OPTIONS]
 Forward IPFIX collected from plain UDP (or TCP, SCTP) exporters to a
 collector over DTLS, keeping each exporter's records apart.
   --listen ENDPOINT      where the exporters send (default udp://:4739;
                          repeatable: udp://, tcp://, sctp://)
-  --cert FILE --key FILE this relay's certificate and key
-  --ca FILE              the CA the collector's certificate chains to
-  --peer-name NAME       the collector's name (default: the URL host)
-  --psk-identity ID --psk-file FILE   pre-shared key instead
+$sec_help
   -h, --help             this text
-Options after -- go to ipfix-send as they are (see ipfix-send(1))."
-# shellcheck source=examples/lib.sh
-. "$(dirname "$0")/lib.sh"
+$tail_help"
 
 listen='' sec=''
 while [ $# -gt 0 ]; do
@@ -48,10 +45,8 @@ done
 [ $# -ge 1 ] || usage_error "expected the collector's dtls:// URL"
 url=$1
 shift
-if [ $# -gt 0 ]; then
-	[ "$1" = -- ] || usage_error "unexpected '$1' after the URL"
-	shift
-fi
+tail_opts "$@"
+[ $# -eq 0 ] || shift
 case $url in dtls://?*|dtls-sctp://?*) ;;
 *) usage_error "'$url' is not a dtls:// (or dtls-sctp://) URL" ;; esac
 [ -n "$listen" ] || listen=udp://:4739

@@ -17,6 +17,8 @@
 # Tools from IPFIX_BIN when set, else from PATH.
 set -eu
 me=replay-dtls.sh
+# shellcheck source=examples/lib.sh
+. "$(dirname "$0")/lib.sh"
 usage="usage: $me [options] INPUT dtls://HOST[:PORT] [-- IPFIX-SEND-OPTIONS]
 Replay INPUT (IPFIX on the wire, an IPFIX file, or a packet capture to
 meter) to a collector over DTLS at its original pace, with a soft hand-off
@@ -25,14 +27,9 @@ every few minutes, and print a summary of what was sent.
                          0: as fast as the path allows
   --rekey SECONDS        hand off to a new DTLS session every SECONDS
                          (default 300; 0: one session)
-  --cert FILE --key FILE this exporter's certificate and key
-  --ca FILE              the CA the collector's certificate chains to
-  --peer-name NAME       the collector's name (default: the URL host)
-  --psk-identity ID --psk-file FILE   pre-shared key instead
+$sec_help
   -h, --help             this text
-Options after -- go to ipfix-send as they are (see ipfix-send(1))."
-# shellcheck source=examples/lib.sh
-. "$(dirname "$0")/lib.sh"
+$tail_help"
 
 speed=1 rekey=300
 # the security options, passed to ipfix-send as they are
@@ -54,10 +51,8 @@ done
 [ $# -ge 2 ] || usage_error "expected INPUT and a dtls:// URL"
 input=$1 url=$2
 shift 2
-if [ $# -gt 0 ]; then
-	[ "$1" = -- ] || usage_error "unexpected '$1' after the URL"
-	shift
-fi
+tail_opts "$@"
+[ $# -eq 0 ] || shift
 case $url in dtls://?*|dtls-sctp://?*) ;;
 *) usage_error "'$url' is not a dtls:// (or dtls-sctp://) URL" ;; esac
 is_number "$speed" || usage_error "--speed: '$speed' is not a number"

@@ -161,8 +161,8 @@ cli_parse_double(const struct cli *c, const char *option, const char *arg,
 	return 0;
 }
 
-static int64_t
-now_ms(void)
+int64_t
+cli_now_ms(void)
 {
 	struct timespec ts;
 
@@ -175,7 +175,7 @@ cli_progress_due(const struct cli *c)
 {
 	if (!c->progress || (c->verbosity < 0 && c->progress_opt <= 0))
 		return false;
-	return now_ms() - c->progress_last_ms >= 200;
+	return cli_now_ms() - c->progress_last_ms >= 200;
 }
 
 void
@@ -185,7 +185,7 @@ cli_progress(struct cli *c, const char *fmt, ...)
 
 	if (!cli_progress_due(c))
 		return;
-	c->progress_last_ms = now_ms();
+	c->progress_last_ms = cli_now_ms();
 	fprintf(stderr, "\r%s: ", c->prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -64,6 +64,8 @@ void cli_progress(struct cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 bool cli_progress_due(const struct cli *c);
 void cli_progress_done(struct cli *c);
+/* The monotonic clock in milliseconds (progress rates, elapsed times). */
+int64_t cli_now_ms(void);
 
 /* --progress and --no-progress, table rows a tool adds to its options;
  * cli_parse handles them: they force the line on (even when stderr is no

@@ -303,6 +303,34 @@ session_records() {
 	      while read -r p; do cat "$1/$p"; done; } | gzip -dc
 }
 
+# two_exporters RATE: $tmp/a.ipfix over TLS and $tmp/b.ipfix over DTLS
+# to 127.0.0.1:4740 in $ns, both at once, RATE records a second; their
+# pids in $p1 and $p2
+two_exporters() {
+	# shellcheck disable=SC2086
+	nsx "$ns" timeout 20 "$send" $exp_sec --max-msg 1400 \
+	    --record-rate "$1" tls://127.0.0.1:4740 "$tmp/a.ipfix" &
+	p1=$!
+	# shellcheck disable=SC2086
+	nsx "$ns" timeout 20 "$send" $exp_sec --max-msg 1400 \
+	    --record-rate "$1" dtls://127.0.0.1:4740 "$tmp/b.ipfix" &
+	p2=$!
+}
+
+# per_exporter DIR: DIR holds one split session per exporter of
+# two_exporters (names in $tls and $dtls), and each session's parts
+# together hold exactly its exporter's records, nothing of the other's
+per_exporter() {
+	session_files "$1" > "$tmp/sessions"
+	[ "$(wc -l < "$tmp/sessions")" -eq 2 ]
+	tls=$(grep -- '-tls-\|-tcp-' "$tmp/sessions")
+	dtls=$(grep -- '-dtls-\|-udp-' "$tmp/sessions")
+	session_records "$1" "$tls" > "$tmp/tls.ipfix"
+	session_records "$1" "$dtls" > "$tmp/dtls.ipfix"
+	same_records "$tmp/a.ipfix" "$tmp/tls.ipfix"
+	same_records "$tmp/b.ipfix" "$tmp/dtls.ipfix"
+}
+
 @test "collect-rotated.sh: TLS and DTLS exporters, one gzip'd file each, parts every second" {
 	one_ns
 	bulk a 1500 1
@@ -313,32 +341,19 @@ session_records() {
 	netns_wait_listen "$ns" tcp 4740 5
 	netns_wait_listen "$ns" udp 4740 5
 	# both for about 2.5 s, so each session crosses two rotations
-	# shellcheck disable=SC2086
-	nsx "$ns" timeout 20 "$send" $exp_sec --max-msg 1400 \
-	    --record-rate 600 tls://127.0.0.1:4740 "$tmp/a.ipfix" &
-	p1=$!
-	# shellcheck disable=SC2086
-	nsx "$ns" timeout 20 "$send" $exp_sec --max-msg 1400 \
-	    --record-rate 600 dtls://127.0.0.1:4740 "$tmp/b.ipfix"
-	wait "$p1"
+	two_exporters 600
+	wait "$p1" "$p2"
 	sleep 0.5
 	bg_stop col || { echo "status $?"; show_logs col; false; }
 	show_logs col
 	ls -l "$tmp/dir"
-	# gzip files only, one session per exporter, named by its transport
+	# gzip files only, one session per exporter, named by its transport,
+	# with exactly its exporter's records
 	! ls "$tmp/dir" | grep -v '\.ipfix\.gz\(\.[0-9]*\)\?$'
-	session_files "$tmp/dir" > "$tmp/sessions"
-	[ "$(wc -l < "$tmp/sessions")" -eq 2 ]
-	tls=$(grep -- '-tls-\|-tcp-' "$tmp/sessions")
-	dtls=$(grep -- '-dtls-\|-udp-' "$tmp/sessions")
+	for f in "$tmp/dir"/*; do gzip -t "$f"; done
+	per_exporter "$tmp/dir"
 	# each continued in at least two further parts (rotated every 1 s)
 	[ -f "$tmp/dir/$tls.ipfix.gz.2" ] && [ -f "$tmp/dir/$dtls.ipfix.gz.2" ]
-	for f in "$tmp/dir"/*; do gzip -t "$f"; done
-	# and each holds exactly its exporter's records, nothing of the other
-	session_records "$tmp/dir" "$tls" > "$tmp/tls.ipfix"
-	session_records "$tmp/dir" "$dtls" > "$tmp/dtls.ipfix"
-	same_records "$tmp/a.ipfix" "$tmp/tls.ipfix"
-	same_records "$tmp/b.ipfix" "$tmp/dtls.ipfix"
 	# the statistics at exit name both sessions
 	grep -q 'sessions 2 ' "$tmp/col.err"
 }
@@ -346,7 +361,11 @@ session_records() {
 # bg_signal NAME SIGNAL: signal the program bg started (the child of the
 # timeout(1) its pid file names), without waiting for it to end
 bg_signal() {
-	kill -"$2" "$(pgrep -P "$(cat "$tmp/$1.pid")" | head -n 1)"
+	kill -"$2" "$(bg_pid "$1")"
+}
+
+bg_pid() {	# bg_pid NAME: the pid of the program bg started
+	pgrep -P "$(cat "$tmp/$1.pid")" | head -n 1
 }
 
 wait_file() {	# wait_file FILE: until it exists, at most 5 s
@@ -370,7 +389,7 @@ wait_file() {	# wait_file FILE: until it exists, at most 5 s
 	sleep 0.5
 	# what logrotate does: move the file, then HUP (the script exec'd
 	# ipfix-recv: the process it started is ipfix-recv itself)
-	[ "$(cat "/proc/$(pgrep -P "$(cat "$tmp/col.pid")")/comm")" = ipfix-recv ]
+	[ "$(cat "/proc/$(bg_pid col)/comm")" = ipfix-recv ]
 	mv "$tmp/dir/flows.ipfix.gz" "$tmp/moved.ipfix.gz"
 	bg_signal col HUP
 	wait_file "$tmp/dir/flows.ipfix.gz"
@@ -452,14 +471,7 @@ unit_exec() {
 	netns_wait_listen "$ns" tcp 4740 5
 	netns_wait_listen "$ns" udp 4740 5
 	# two exporters for about 2 s each; the reload comes in the middle
-	# shellcheck disable=SC2086
-	nsx "$ns" timeout 20 "$send" $exp_sec --max-msg 1400 \
-	    --record-rate 450 tls://127.0.0.1:4740 "$tmp/a.ipfix" &
-	p1=$!
-	# shellcheck disable=SC2086
-	nsx "$ns" timeout 20 "$send" $exp_sec --max-msg 1400 \
-	    --record-rate 450 dtls://127.0.0.1:4740 "$tmp/b.ipfix" &
-	p2=$!
+	two_exporters 450
 	sleep 1
 	bg_signal svc HUP
 	wait "$p1" "$p2"
@@ -468,25 +480,13 @@ unit_exec() {
 	show_logs svc
 	dir="$tmp/root/state/ipfix/4740"
 	ls -l "$dir"
-	session_files "$dir" > "$tmp/sessions"
-	[ "$(wc -l < "$tmp/sessions")" -eq 2 ]
-	tls=$(grep -- '-tls-\|-tcp-' "$tmp/sessions")
-	dtls=$(grep -- '-dtls-\|-udp-' "$tmp/sessions")
+	per_exporter "$dir"
 	# the reload, not the timer (an hour), made exactly one more part
 	[ -f "$dir/$tls.ipfix.gz.1" ] && [ ! -e "$dir/$tls.ipfix.gz.2" ]
 	[ -f "$dir/$dtls.ipfix.gz.1" ] && [ ! -e "$dir/$dtls.ipfix.gz.2" ]
-	session_records "$dir" "$tls" > "$tmp/tls.ipfix"
-	session_records "$dir" "$dtls" > "$tmp/dtls.ipfix"
-	same_records "$tmp/a.ipfix" "$tmp/tls.ipfix"
-	same_records "$tmp/b.ipfix" "$tmp/dtls.ipfix"
 }
 
 # --- debug-collector.sh --------------------------------------------------
-
-# recv_pid NAME: the pid of the program bg started (timeout's child)
-recv_pid() {
-	pgrep -P "$(cat "$tmp/$1.pid")" | head -n 1
-}
 
 @test "debug-collector.sh: a healthy collector, data counted, and a restart found" {
 	need_tools dtls-probe
@@ -501,7 +501,7 @@ recv_pid() {
 	# shellcheck disable=SC2086
 	ip netns exec "$ns" timeout 60 "$ex/debug-collector.sh" $exp_sec \
 	    --session "$tmp/sess" --send "$tmp/in.ipfix" \
-	    --recv-pid "$(recv_pid recv)" --recv-log "$tmp/recv.err" \
+	    --recv-pid "$(bg_pid recv)" --recv-log "$tmp/recv.err" \
 	    dtls://127.0.0.1 > "$tmp/out"
 	cat "$tmp/out"
 	grep -Eq '^1\. Is anything there\? +yes' "$tmp/out"
