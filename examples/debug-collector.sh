@@ -112,20 +112,38 @@ field() {	# field LABEL: the value of the report's LABEL line
 	sed -n "s/^$1:  *//p" "$work/report" | head -n 1
 }
 answer() {	# answer QUESTION VALUE
-	printf '%-34s %s\n' "$1" "${2:-(not reached)}"
+	printf '%-36s %s\n' "$1" "${2:-(not reached)}"
 }
 
 answer "1. Is anything there?" "$(field reachable)"
-answer "2. Does the handshake complete?" "$(field handshake)"
+hs=$(field handshake)
+answer "2. Does the handshake complete?" "$hs"
 [ -z "$(field retransmitted)" ] || answer "   retransmitted messages" "$(field retransmitted)"
-cert=$(sed -n 's/^certificate 0:  *//p' "$work/report" | head -n 1)
-answer "3. Is it who we think?" "${cert:+$cert; }verify $(field verify); name $(field name)"
-answer "4. Does it ask for our certificate?" "$(field 'cert asked')"
-case $url in dtls://*) answer "5. How large may a message be?" "$(field 'data MTU') bytes of IPFIX per datagram" ;; esac
-answer "6. Are reconnects cheap (resume)?" "$(field resume)"
-[ "$liveness" = 0 ] || answer "7. Can ipfix-send probe liveness?" "renegotiation $(field renegotiate)"
-[ -z "$session" ] || answer "8. Did it restart since last run?" "$(field session)"
-[ -z "$sendf" ] || answer "9. Does data get through?" "$(field send)"
+case $hs in
+ok*)
+	cert=$(sed -n 's/^certificate 0:  *//p' "$work/report" | head -n 1)
+	answer "3. Is it who we think?" "${cert:+$cert; }verify $(field verify); name $(field name)"
+	answer "4. Does it ask for our certificate?" "$(field 'cert asked')"
+	case $url in dtls://*) answer "5. How large may a message be?" "$(field 'data MTU') bytes of IPFIX per datagram" ;; esac
+	answer "6. Are reconnects cheap (resume)?" "$(field resume)"
+	[ "$liveness" = 0 ] || answer "7. Can ipfix-send probe liveness?" "renegotiation $(field renegotiate)"
+	[ -z "$session" ] || answer "8. Did it restart since last run?" "$(field session)"
+	[ -z "$sendf" ] || answer "9. Does data get through?" "$(field send)"
+	;;
+*)
+	# no session: which side refused whom, when authentication failed
+	# (an alert came from the collector: it refused us; otherwise we
+	# refused its certificate or name)
+	why=${hs#failed after * ms: }
+	case $rc:$why in
+	3:*alert*|3:*"asked for a certificate"*)
+		answer "3. Is it who we think?" "(not reached)"
+		answer "4. Does it accept us?" "no: $why" ;;
+	3:*)	answer "3. Is it who we think?" "no: $why" ;;
+	esac
+	echo "   (the other questions need a completed handshake)"
+	;;
+esac
 
 # What the collector counted meanwhile: every record sent arrived?
 if [ -n "$rpid" ]; then

@@ -540,6 +540,7 @@ unit_exec() {
 	echo "$output"
 	[ "$status" -eq 4 ]
 	[[ $output == *"1. Is anything there?"*"no"* ]]
+	[[ $output == *"2. Does the handshake complete?"*"unreachable (ICMP)"* ]]
 	[[ $output == *"verdict"*"unreachable"* ]]
 	# shellcheck disable=SC2086
 	bg recv 60 "$ns" "$recv" $col_sec -o /dev/null tls://127.0.0.1:4740
@@ -549,9 +550,22 @@ unit_exec() {
 	    --ca "$pki/rogue-ca.pem" --peer-name localhost tls://127.0.0.1
 	echo "$output"
 	[ "$status" -eq 3 ]
-	[[ $output == *"3. Is it who we think?"*"verify "*"unable to get local issuer"* ]] ||
-	    [[ $output == *"3. Is it who we think?"*"verify FAIL"* ]]
+	# our CA does not know the collector's: we refuse it, says question 3
+	[[ $output == *"3. Is it who we think?"*"no: "*"certificate"* ]]
 	[[ $output == *"verdict"*"authentication failed"* ]]
+	bg_stop recv
+	# the collector does not know our CA: it refuses us, says question 4
+	bg recv 60 "$ns" "$recv" --cert "$pki/collector.pem" \
+	    --key "$pki/collector.key" --ca "$pki/rogue-ca.pem" -o /dev/null \
+	    dtls://127.0.0.1:4740
+	netns_wait_listen "$ns" udp 4740 5
+	# shellcheck disable=SC2086
+	run ip netns exec "$ns" timeout 60 "$ex/debug-collector.sh" $exp_sec \
+	    --timeout 5 dtls://127.0.0.1
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ $output == *"3. Is it who we think?"*"(not reached)"* ]]
+	[[ $output == *"4. Does it accept us?"*"no: "* ]]
 	# a wrong option is a usage error, named
 	run "$ex/debug-collector.sh" --recv-pid 1 dtls://127.0.0.1
 	[ "$status" -eq 2 ]
