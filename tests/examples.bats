@@ -61,6 +61,15 @@ bulk() {
 		    { echo "$s no operand: $status $output"; return 1; }
 		sh -n "$f"
 	done
+	# collect-rotated.sh --dry-run: the ipfix-recv command it would exec
+	run "$ex/collect-rotated.sh" --dry-run --port 740 --rotate 60 \
+	    --cert c.pem --key "k 1.key" --ca ca.pem "$tmp/d"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$IPFIX_BIN/ipfix-recv --gzip --stats --split $tmp/d --rotate 60 --cert c.pem --key k 1.key --ca ca.pem tls://:740 dtls://:740" ]
+	run "$ex/collect-rotated.sh" --port 70000 "$tmp/d"
+	[ "$status" -eq 2 ] && [[ $output == *"--port: '70000' is not in 1..65535"* ]]
+	run "$ex/collect-rotated.sh" "$tmp/d"
+	[ "$status" -eq 2 ] && [[ $output == *"TLS and DTLS need --cert"* ]]
 	# shellcheck finds nothing, the sourced lib.sh followed
 	if command -v shellcheck > /dev/null; then
 		(cd "$top" && shellcheck -s sh -x examples/*.sh)
