@@ -448,6 +448,12 @@ dtls_shutdown(struct ipfix_chan *c, struct ipfix_err *err)
 	return 0;
 }
 
+static void *
+dtls_ssl(const struct ipfix_chan *c)
+{
+	return D(c)->ssl;
+}
+
 static void
 dtls_free(struct ipfix_chan *c)
 {
@@ -607,6 +613,7 @@ const struct ipfix_chan_ops ipfix_chan_dtls_ops = {
 	.max_msg = dtls_max_msg,
 	.shutdown = dtls_shutdown,
 	.free = dtls_free,
+	.ssl = dtls_ssl,
 	.gate = dtls_gate,
 	.linit = dtls_linit,
 	.lfree = dtls_lfree,
@@ -624,4 +631,5 @@ const struct ipfix_chan_ops ipfix_chan_dtls_sctp_ops = {
 	.max_msg = dtls_max_msg,
 	.shutdown = dtls_shutdown,
 	.free = dtls_free,
+	.ssl = dtls_ssl,
 };

@@ -47,6 +47,9 @@ struct ipfix_chan_ops {
 	/* Listener-wide state of the kind (cookie secret...) in l->ksec. */
 	int (*linit)(struct ipfix_chan_listener *l, struct ipfix_err *err);
 	void (*lfree)(struct ipfix_chan_listener *l);
+	/* Secured kinds: the session's SSL, for tls_probe.c (void: no
+	 * OpenSSL type here). NULL for plain kinds. */
+	void *(*ssl)(const struct ipfix_chan *c);
 };
 
 struct ipfix_chan {

@@ -427,6 +427,12 @@ tls_shutdown(struct ipfix_chan *c, struct ipfix_err *err)
 	return 0;
 }
 
+static void *
+tls_ssl(const struct ipfix_chan *c)
+{
+	return S(c)->ssl;
+}
+
 static void
 tls_free(struct ipfix_chan *c)
 {
@@ -458,4 +464,5 @@ const struct ipfix_chan_ops ipfix_chan_tls_ops = {
 	.max_msg = tls_max_msg,
 	.shutdown = tls_shutdown,
 	.free = tls_free,
+	.ssl = tls_ssl,
 };

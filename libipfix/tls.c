@@ -685,8 +685,8 @@ add_san(char *buf, size_t cap, const char *kind, const char *val)
 		    used > 0 ? ", " : "", kind, val);
 }
 
-static void
-identity_sans(X509 *x, char *buf, size_t cap)
+void
+ipfix_tls_sans(X509 *x, char *buf, size_t cap)
 {
 	GENERAL_NAMES *g = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 	char ip[INET6_ADDRSTRLEN];
@@ -750,7 +750,7 @@ ipfix_tls_identity(struct ipfix_sec_ctx *s, SSL *ssl,
 	memset(id, 0, sizeof(*id));
 	if (x != NULL) {
 		identity_subject(x, id->subject, sizeof(id->subject));
-		identity_sans(x, id->sans, sizeof(id->sans));
+		ipfix_tls_sans(x, id->sans, sizeof(id->sans));
 		identity_der(x, id);
 	}
 	if (!s->server && ci != NULL && SSL_CIPHER_get_auth_nid(ci) ==

@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 
 #include "chan_int.h"
+#include "chan_probe.h"
 
 #define TLS_COOKIE_SECRET	32
 #define TLS_DTLS_RECORD_MAX	16384	/* RFC 6347 §4.1.1, C87, C97 */
@@ -34,6 +35,9 @@ struct ipfix_sec_ctx {
 	/* DTLS server: cookie secrets, current and previous (rotated). */
 	uint8_t secret[2][TLS_COOKIE_SECRET];
 	uint64_t secret_ms;
+	/* tls_probe.c: a debugging tool's hooks (chan_probe.h), or NULL. */
+	const struct ipfix_probe_hooks *probe;
+	void *probe_arg;
 };
 
 /*
@@ -51,6 +55,8 @@ int ipfix_tls_err(SSL *ssl, int ret, const char *what,
  * session for the next connect. */
 void ipfix_tls_identity(struct ipfix_sec_ctx *s, SSL *ssl,
     struct ipfix_chan_identity *id);
+/* The subjectAltNames of x (DNS and IP) as "DNS:a, IP:1.2.3.4". */
+void ipfix_tls_sans(X509 *x, char *buf, size_t cap);
 /* The DTLS retransmission timer of the context (RFC 6347 §4.2.4.1:
  * doubling, capped at 60 s; DTLS/SCTP: 30 s, no retransmission). */
 void ipfix_tls_set_timer(SSL *ssl);

@@ -82,6 +82,10 @@ replay_all() {
 	replay_all endpoint
 }
 
+@test "fuzz-regress: fuzz_hello inputs replay cleanly" {
+	replay_all hello
+}
+
 @test "fuzz-regress: the replay driver reports a crashing input" {
 	# Guards the harness itself: a target that aborts must fail replay.
 	local lib_dir="$BATS_TEST_TMPDIR"

@@ -17,13 +17,14 @@ teardown() {
 	    DESTDIR="$dest" PREFIX=/opt/ipfix
 	echo "$output"
 	[ "$status" -eq 0 ]
-	for t in ipfix-dump ipfix-gen ipfix-send ipfix-recv; do
+	for t in ipfix-dump ipfix-gen ipfix-send ipfix-recv dtls-probe; do
 		[ -x "$dest/opt/ipfix/bin/$t" ]
 		[ -f "$dest/opt/ipfix/share/man/man1/$t.1" ]
 	done
 	[ -f "$dest/opt/ipfix/lib/libipfix.a" ]
 	[ -f "$dest/opt/ipfix/include/ipfix/msg.h" ]
 	[ ! -e "$dest/opt/ipfix/include/ipfix/tls_int.h" ]
+	[ ! -e "$dest/opt/ipfix/include/ipfix/probe_int.h" ]
 	grep -q '^prefix=/opt/ipfix$' "$dest/opt/ipfix/lib/pkgconfig/libipfix.pc"
 }
 

@@ -43,6 +43,10 @@ check_tool() {
 	check_tool ipfix-recv
 }
 
+@test "options-doc: dtls-probe --help and dtls-probe.1 list the same options" {
+	check_tool dtls-probe
+}
+
 @test "options-doc: every tool in cmd/ has a man page" {
 	for c in "$top"/cmd/*.c; do
 		n=$(basename "$c" .c)

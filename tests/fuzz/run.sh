@@ -14,7 +14,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 : "${BUILD:=build/fuzz}" "${FUZZ_TIME:=30}" "${FUZZ_CC:=clang}"
-: "${FUZZ_TARGETS:=decode stream capture packet endpoint}"
+: "${FUZZ_TARGETS:=decode stream capture packet endpoint hello}"
 mkdir -p "$BUILD" || exit 1
 out=$(cd "$BUILD" && pwd)
 LIBS="-lssl -lcrypto -lpcap -lz -lusrsctp -lpthread -lm"
@@ -26,6 +26,7 @@ max_len() {
 	case $1 in
 	packet) echo 4096 ;;
 	endpoint) echo 600 ;;
+	hello) echo 1024 ;;
 	decode|stream) echo 4096 ;;
 	*) echo 16384 ;;
 	esac

@@ -153,6 +153,12 @@ def main():
                              "dtls-sctp://[fe80::1%lo]:5000", "tcp://:9995",
                              "sctp://[2001:db8::2]:4739"]):
         write("endpoint", "url%d" % i, url.encode())
+    # ClientHello extension bodies: supported_versions, supported_groups,
+    # server_name (byte 0: the parser, see fuzz_hello.c)
+    write("hello", "versions", b"\x00\x04\xfe\xfd\x03\x04")
+    write("hello", "groups", b"\x01\x00\x06\x00\x1d\x00\x17\x00\x18")
+    write("hello", "sni", b"\xff\x00\x0d\x00\x00\x0aprobe.test")
+    write("hello", "sni-short", b"\x03\x00\x0d\x00\x00\x0aprobe.test")
 
 
 main()
