@@ -529,6 +529,13 @@ unit_exec() {
 	ip netns exec "$ns" timeout 60 "$ex/debug-collector.sh" $exp_sec \
 	    --session "$tmp/sess" dtls://127.0.0.1 > "$tmp/out"
 	grep -Eq '^8\. Did it restart since last run\? +pass' "$tmp/out"
+	# --liveness: question 7, the renegotiation ipfix-send's probe needs;
+	# the exit status follows its answer
+	run ip netns exec "$ns" timeout 60 "$ex/debug-collector.sh" $exp_sec \
+	    --liveness dtls://127.0.0.1
+	echo "$output"
+	[[ $output =~ 7\.\ Can\ ipfix-send\ probe\ liveness\?\ +renegotiation\ (pass|FAIL) ]]
+	if [ "${BASH_REMATCH[1]}" = pass ]; then [ "$status" -eq 0 ]; else [ "$status" -eq 5 ]; fi
 	# restarted: it lost its state, and the script says so (exit 5)
 	bg_stop recv
 	start
