@@ -53,6 +53,7 @@ static const struct cli_opt optdocs[] = {
 	    "meter 6in4/4in6 tunnels by the inner header" },
 	{ { "stats", no_argument, NULL, OPT_STATS }, NULL,
 	    "print a summary on stderr" },
+	CLI_PROGRESS_OPTS,
 	CLI_STD_OPTS("more detail",
 	    "no progress, warnings only"),
 };

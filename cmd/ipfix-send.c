@@ -97,6 +97,7 @@ static const struct cli_opt optdocs[] = {
 	    "CA certificates the collector must chain to",
 	    "the collector's expected name (default: the URL host)",
 	    "do not verify the collector (warned about at every start)"),
+	CLI_PROGRESS_OPTS,
 	CLI_STD_OPTS("log sessions (-v) and every event (-vv)",
 	    "no warnings on stderr"),
 };
@@ -106,6 +107,8 @@ struct send {
 	struct ipfix_exporter_config cfg;
 	struct cli_sec sec;
 	const char *input;
+	struct ipfix_reader *reader;	/* the input, for progress */
+	int64_t t0_ms;			/* start, for progress */
 	bool stats;
 	bool realtime_set, speed_set;
 };
@@ -489,8 +492,37 @@ on_report(void *arg, const struct ipfix_exporter_stats *st)
 {
 	struct send *s = arg;
 
+	cli_progress_done(&s->cli);
 	print_stats(&s->cli, st);
 	print_delivery(&s->cli, st);
+}
+
+/* "N records, R rec/s", and for a regular file "P%, M:SS left": the
+ * rate and the time left are averages over the whole run. */
+static void
+on_progress(void *arg, const struct ipfix_exporter *x)
+{
+	struct send *s = arg;
+	struct ipfix_exporter_stats st;
+	uint64_t pos = ipfix_reader_position(s->reader);
+	uint64_t size = ipfix_reader_size(s->reader);
+	double t = (double)(cli_now_ms() - s->t0_ms) / 1000.0, left;
+
+	/* the first 200 ms say nothing yet about rate and time left */
+	if (t < 0.2 || !cli_progress_due(&s->cli))
+		return;
+	ipfix_exporter_stats(x, &st);
+	if (size == 0 || pos == 0 || pos > size) {
+		cli_progress(&s->cli, "%llu records, %.0f rec/s",
+		    (unsigned long long)st.out_records,
+		    (double)st.out_records / t);
+		return;
+	}
+	left = t * (double)(size - pos) / (double)pos;
+	cli_progress(&s->cli, "%llu records, %.0f rec/s, %.0f%%, "
+	    "%u:%02u left", (unsigned long long)st.out_records,
+	    (double)st.out_records / t, 100.0 * (double)pos / (double)size,
+	    (unsigned)(left / 60), (unsigned)left % 60);
 }
 
 /* Setup ------------------------------------------------------------------ */
@@ -567,6 +599,10 @@ run(struct send *s, struct ipfix_reader *r, struct ipfix_sec_ctx *sec)
 
 	s->cfg.sec = sec;
 	s->cfg.flush_each_input = input_is_live(s->input);
+	s->reader = r;
+	s->t0_ms = cli_now_ms();
+	if (s->cli.progress)
+		s->cfg.on_progress = on_progress;
 	if ((x = ipfix_exporter_new(&s->cfg, &err)) == NULL) {
 		cli_warnx(&s->cli, "%s", err.reason);
 		return err.code == IPFIX_E_USAGE ? CLI_EXIT_USAGE :
@@ -576,6 +612,7 @@ run(struct send *s, struct ipfix_reader *r, struct ipfix_sec_ctx *sec)
 	rc = ipfix_exporter_run(x, r, &err);
 	ipfix_exporter_stats(x, &st);
 	ipfix_exporter_free(x);
+	cli_progress_done(&s->cli);
 	if (rc == -1)
 		cli_warn_err(&s->cli, NULL, &err);
 	if (st.not_sent_records > 0)

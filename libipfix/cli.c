@@ -24,12 +24,23 @@ cli_init(struct cli *c, const char *prog)
 	c->prog = slash != NULL ? slash + 1 : prog;
 	c->verbosity = 0;
 	c->progress = isatty(STDERR_FILENO) == 1;
+	c->progress_opt = 0;
 	c->progress_last_ms = 0;
+}
+
+/* A message starts on a clean line: a progress line shown is wiped first
+ * (the next cli_progress draws it again below the message). */
+static void
+clear_progress(const struct cli *c)
+{
+	if (c->progress && c->progress_last_ms != 0)
+		fputs("\r\033[K", stderr);
 }
 
 static void
 vwarn(const struct cli *c, const char *suffix, const char *fmt, va_list ap)
 {
+	clear_progress(c);
 	fprintf(stderr, "%s: ", c->prog);
 	vfprintf(stderr, fmt, ap);
 	if (suffix != NULL)
@@ -102,6 +113,7 @@ cli_warn_err(const struct cli *c, const char *where,
 		    (unsigned long long)err->offset);
 	else if (err->check != NULL)
 		snprintf(at, sizeof(at), " (%s)", err->check);
+	clear_progress(c);
 	fprintf(stderr, "%s: %s%s%s%s\n", c->prog, where != NULL ? where : "",
 	    where != NULL ? ": " : "",
 	    err->reason[0] != '\0' ? err->reason : ipfix_strerror(err->code),
@@ -167,8 +179,8 @@ cli_parse_double(const struct cli *c, const char *option, const char *arg,
 	return 0;
 }
 
-static int64_t
-now_ms(void)
+int64_t
+cli_now_ms(void)
 {
 	struct timespec ts;
 
@@ -176,18 +188,22 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+bool
+cli_progress_due(const struct cli *c)
+{
+	if (!c->progress || (c->verbosity < 0 && c->progress_opt <= 0))
+		return false;
+	return cli_now_ms() - c->progress_last_ms >= 200;
+}
+
 void
 cli_progress(struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
-	int64_t t;
 
-	if (!c->progress || c->verbosity < 0)
+	if (!cli_progress_due(c))
 		return;
-	t = now_ms();
-	if (t - c->progress_last_ms < 200)
-		return;
-	c->progress_last_ms = t;
+	c->progress_last_ms = cli_now_ms();
 	fprintf(stderr, "\r%s: ", c->prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -304,9 +320,13 @@ cli_parse(struct cli *c, const struct cli_spec *spec, int argc, char **argv,
 		else if (ch == '?')
 			rc = cli_usage_error(c, "unknown option '%s'",
 			    argv[optind - 1]);
+		else if (ch == CLI_OPT_PROGRESS || ch == CLI_OPT_NO_PROGRESS)
+			c->progress_opt = ch == CLI_OPT_PROGRESS ? 1 : -1;
 		else if ((rc = spec->option(arg, ch)) == 0)
 			rc = -1;
 	}
+	if (c->progress_opt != 0)
+		c->progress = c->progress_opt > 0;
 out:
 	free(lo);
 	free(so);

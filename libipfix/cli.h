@@ -25,6 +25,7 @@ struct cli {
 	const char *prog;	/* "ipfix-dump" */
 	int verbosity;		/* 0 normal, -1 quiet (-q), >0 -v count */
 	bool progress;		/* stderr is a terminal and not quiet */
+	int progress_opt;	/* 1 --progress, -1 --no-progress, 0 auto */
 	int64_t progress_last_ms;
 };
 
@@ -71,10 +72,25 @@ int cli_parse_double(const struct cli *c, const char *option,
     const char *arg, double min, double max, double *out);
 
 /* Progress on stderr at most every 200 ms while c->progress is set:
- * "prog: <text>" redrawn in place; cli_progress_done clears the line. */
+ * "prog: <text>" redrawn in place; cli_progress_done clears the line.
+ * cli_progress_due tells whether the next cli_progress would print, so a
+ * caller gathers its figures only then. */
 void cli_progress(struct cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+bool cli_progress_due(const struct cli *c);
 void cli_progress_done(struct cli *c);
+/* The monotonic clock in milliseconds (progress rates, elapsed times). */
+int64_t cli_now_ms(void);
+
+/* --progress and --no-progress, table rows a tool adds to its options;
+ * cli_parse handles them: they force the line on (even when stderr is no
+ * terminal, even with -q) or off. */
+enum { CLI_OPT_PROGRESS = 0x1100, CLI_OPT_NO_PROGRESS };
+#define CLI_PROGRESS_OPTS						\
+	{ { "progress", no_argument, NULL, CLI_OPT_PROGRESS }, NULL,	\
+	    "show progress on stderr even when it is not a terminal" },	\
+	{ { "no-progress", no_argument, NULL, CLI_OPT_NO_PROGRESS },	\
+	    NULL, "never show progress (default: only on a terminal)" }
 
 /* --version text: "prog (ipfix-dtls) X.Y.Z" plus library versions. */
 void cli_print_version(const struct cli *c);

@@ -1246,6 +1246,8 @@ ipfix_exporter_run(struct ipfix_exporter *x, struct ipfix_reader *r,
 		x->more_input = ipfix_reader_buffered(r);
 		if (ipfix_exporter_feed(x, msg, len, &meta, &e) == -1)
 			break;
+		if (x->cfg.on_progress != NULL)
+			x->cfg.on_progress(x->cfg.arg, x);
 		/* What the transport holds leaves before a read that may
 		 * block (a live pipe). */
 		if (!x->more_input && x->cur != NULL)

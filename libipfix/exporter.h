@@ -94,6 +94,8 @@ struct ipfix_exporter_stats {
 	uint64_t acked_records, unconfirmed_records, uncertain_records;
 };
 
+struct ipfix_exporter;
+
 struct ipfix_exporter_config {
 	struct ipfix_endpoint ep;
 	struct ipfix_topts topts;
@@ -130,10 +132,11 @@ struct ipfix_exporter_config {
 	void (*on_event)(void *arg, enum ipfix_exp_event ev,
 	    const char *detail, const struct ipfix_err *err);
 	void (*on_report)(void *arg, const struct ipfix_exporter_stats *st);
+	/* ipfix_exporter_run: after each input message, when not NULL
+	 * (progress displays; cheap callers only, it runs per message). */
+	void (*on_progress)(void *arg, const struct ipfix_exporter *x);
 	void *arg;
 };
-
-struct ipfix_exporter;
 
 /* Defaults for everything but ep. */
 void ipfix_exporter_config_init(struct ipfix_exporter_config *cfg);

@@ -7,7 +7,7 @@ pkgs="build-essential clang libclang-rt-14-dev pkg-config
 libssl-dev openssl libpcap-dev zlib1g-dev libsctp-dev libusrsctp-dev
 bats tshark tcpdump libfixbuf-tools python3-ipfix python3
 softflowd pmacct nfdump iproute2 nftables user-mode-linux hyperfine
-xxd time procps kmod valgrind jq gnutls-bin"
+xxd time procps kmod valgrind jq gnutls-bin shellcheck"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

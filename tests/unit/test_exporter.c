@@ -624,6 +624,51 @@ test_config(void)
 	    err.code == IPFIX_E_USAGE, "compression with PR-SCTP refused");
 }
 
+/* on_progress: once per input message, with the running exporter, whose
+ * statistics at each call count the messages fed so far. */
+struct progress_seen {
+	const struct ipfix_exporter *x;
+	uint64_t calls, in_order;
+};
+
+static void
+on_progress(void *arg, const struct ipfix_exporter *x)
+{
+	struct progress_seen *p = arg;
+	struct ipfix_exporter_stats st;
+
+	p->x = x;
+	p->calls++;
+	ipfix_exporter_stats(x, &st);
+	p->in_order += st.in_messages == p->calls;
+}
+
+static void
+test_progress(void)
+{
+	struct ipfix_exporter_config cfg;
+	struct ipfix_exporter_stats st;
+	struct ipfix_exp_sink sink;
+	struct progress_seen p = { 0 };
+	struct ipfix_exporter *x;
+	struct out o = { 0 };
+
+	ipfix_exporter_config_init(&cfg);
+	cfg.on_progress = on_progress;
+	cfg.arg = &p;
+	x = new_exp_cfg(&sink, &o, 1400, false, &cfg);
+	CHECK(x != NULL && run_file(x, SRV6) == 0, "progress: run");
+	ipfix_exporter_stats(x, &st);
+	CHECK(st.in_messages > 1 && p.calls == st.in_messages,
+	    "progress: one call per input message (%llu calls, %llu "
+	    "messages)", (unsigned long long)p.calls,
+	    (unsigned long long)st.in_messages);
+	CHECK(p.x == x && p.in_order == p.calls,
+	    "progress: the exporter's counts are current at each call");
+	ipfix_exporter_free(x);
+	out_free(&o);
+}
+
 /* Re-packing runs of fixed-length records ---------------------------------- */
 
 #define RUN_MAXREC 8192
@@ -1732,6 +1777,7 @@ main(void)
 	test_compress(true);
 	test_rekey();
 	test_config();
+	test_progress();
 	test_repack_runs(1400, true);
 	test_repack_runs(512, false);
 	test_repack_runs(9000, true);
