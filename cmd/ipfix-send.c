@@ -319,19 +319,22 @@ opt_one(void *arg, int id)
 	case OPT_NO_STATS_RECORDS: s->cfg.no_own_stats = true; return 0;
 	case OPT_VERBOSE: s->cli.verbosity++; return 0;
 	case OPT_QUIET: s->cli.verbosity = -1; return 0;
+	/* each group listed, so a new option cannot fall into another's
+	 * handler by its place in the enum */
+	case OPT_ENCAP: case OPT_MTU: case OPT_MAX_MSG: case OPT_MAX_DGRAM:
+	case OPT_SCTP_STREAMS: case OPT_PR_SCTP: case OPT_SNDBUF:
+		return opt_transport(s, id);
+	case OPT_REFRESH: case OPT_REFRESH_MSGS: case OPT_EXPORT_TIME:
+	case OPT_RATE: case OPT_RECORD_RATE: case OPT_REALTIME: case OPT_SPEED:
+	case OPT_PROCESS_ID:
+		return opt_export(s, id);
+	case OPT_RETRY_MIN: case OPT_RETRY_MAX: case OPT_MAX_RETRIES:
+	case OPT_CONNECT_TIMEOUT: case OPT_LINGER: case OPT_REKEY:
+	case OPT_PROBE: case OPT_SPOOL:
+		return opt_session(s, id);
 	}
 	if (CLI_IS_SEC_OPT(id))
 		return cli_sec_option(&s->cli, &s->sec, id, optarg);
-	if (id >= OPT_ENCAP && id <= OPT_SNDBUF)
-		return opt_transport(s, id);
-	if (id >= OPT_REFRESH && id <= OPT_SPEED)
-		return opt_export(s, id);
-	if (id == OPT_PROCESS_ID)
-		return opt_export(s, id);
-	if (id == OPT_MAX_DGRAM)
-		return opt_transport(s, id);
-	if (id >= OPT_RETRY_MIN && id <= OPT_SPOOL)
-		return opt_session(s, id);
 	return cli_usage_error(&s->cli, "unknown option");
 }
 
