@@ -387,6 +387,11 @@ exp_conn_next_ready(struct ipfix_exporter *x)
 		n->lost = true;
 		no_session(x, n, "hand-off session not up", &n->err);
 	}
+	/* One closing session at a time: switching now would free the old
+	 * one mid-close (an abort), its last messages unread by the peer.
+	 * exp_conn_reap ends it once closed or past its linger bound. */
+	if (x->old != NULL)
+		return false;
 	return exp_sess_state(n) == EXP_S_UP;
 }
 
