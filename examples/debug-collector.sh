@@ -79,9 +79,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/debug.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
 # ipfix-recv's counters: USR1, then its report's first line in the log
-# ("ipfix-recv: sessions N (open N, refused N, closed for errors N)
-# messages N records N lost N malformed N"), as "sessions refused
-# errors records lost malformed".
+# ("ipfix-recv: sessions N (open N, refused N, ..., closed for errors N)
+# messages N records N lost N[ and unknown (reset)] malformed N"), as
+# "sessions refused errors records lost malformed".
 recv_counters() {
 	before=$(grep -c 'ipfix-recv: sessions ' "$rlog" || true)
 	kill -USR1 "$rpid" || die "cannot signal ipfix-recv ($rpid)"
@@ -92,7 +92,7 @@ recv_counters() {
 		sleep 0.1
 	done
 	grep 'ipfix-recv: sessions ' "$rlog" | tail -n 1 | sed -n \
-	    's/.*sessions \([0-9]*\) (open [0-9]*, refused \([0-9]*\), closed for errors \([0-9]*\)) messages [0-9]* records \([0-9]*\) lost \([0-9]*\) malformed \([0-9]*\).*/\1 \2 \3 \4 \5 \6/p'
+	    's/.*sessions \([0-9]*\) (open [0-9]*, refused \([0-9]*\),[^)]* closed for errors \([0-9]*\)) messages [0-9]* records \([0-9]*\) lost \([0-9]*\)[^0-9]* malformed \([0-9]*\).*/\1 \2 \3 \4 \5 \6/p'
 }
 
 [ -z "$rpid" ] || c0=$(recv_counters)
