@@ -64,7 +64,7 @@ start_recv() {	# start_recv NAME: ipfix-recv on dtls://127.0.0.1:4740 in $ns
 }
 
 # --- 1. throughput
-declare -A rps
+declare -A rps dps
 tput_run() {	# tput_run KEY OPTION...: records/s of one run
 	local key=$1 t0 t1
 	shift
@@ -78,7 +78,11 @@ tput_run() {	# tput_run KEY OPTION...: records/s of one run
 	sleep 0.3
 	bg_stop recv INT
 	rps[$key]="${rps[$key]:-} $(awk -v n="$nrec" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')"
-	echo "$key: $(echo "${rps[$key]}" | awk '{ print $NF }') records/s; $(grep -o '[0-9]* hand-offs' "$work/send.err" || true)"
+	# what arrived, over the same time: the collector is the slower
+	# side, and UDP loses what it cannot take
+	got=$(grep '^{' "$tmp/recv.err" | tail -n 1 | jq -r '.records')
+	dps[$key]="${dps[$key]:-} $(awk -v n="${got:-0}" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')"
+	echo "$key: $(echo "${rps[$key]}" | awk '{ print $NF }') records/s sent, $(echo "${dps[$key]}" | awk '{ print $NF }') arrived; $(grep -o '[0-9]* hand-offs\|[0-9]* probes sent' "$work/send.err" | tr '\n' ' ' || true)"
 }
 for _ in $(seq "$REPEAT"); do
 	tput_run plain --stats
@@ -122,17 +126,20 @@ done
 maxof() { echo "$1" | tr ' ' '\n' | grep . | sort -g | tail -n 1; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (1 - a / b) * 100 }'; }
 mp=$(median "${rps[plain]}") mr=$(median "${rps[rekey1]}") mq=$(median "${rps[probe1]}")
+dp=$(median "${dps[plain]}") dr=$(median "${dps[rekey1]}") dq=$(median "${dps[probe1]}")
 {
 	echo
 	echo "## handoff, $(date -u '+%Y-%m-%d %H:%M UTC') ($(nproc) CPUs)"
 	echo
 	echo "\`BENCH=handoff make bench\` (PACKETS=$PACKETS FLOWS=$FLOWS COPIES=$COPIES REPEAT=$REPEAT RUNS=$RUNS): ipfix-send -> ipfix-recv over DTLS/UDP (PSK) in a network namespace, $nrec records in 1400-byte messages."
 	echo
-	echo "| run | records/s (median of $REPEAT) | cost against plain | runs |"
-	echo "|---|---|---|---|"
-	echo "| plain | $mp | - | ${rps[plain]} |"
-	echo "| --rekey 1 | $mr | $(pct "$mr" "$mp") % | ${rps[rekey1]} |"
-	echo "| --probe 1 | $mq | $(pct "$mq" "$mp") % | ${rps[probe1]} |"
+	echo "Records/s over ipfix-send's run time, medians of $REPEAT alternating runs: sent (the input's records) and arrived (ipfix-recv's count; UDP drops what the collector cannot take)."
+	echo
+	echo "| run | sent | cost | arrived | cost | runs (sent) | runs (arrived) |"
+	echo "|---|---|---|---|---|---|---|"
+	echo "| plain | $mp | - | $dp | - | ${rps[plain]} | ${dps[plain]} |"
+	echo "| --rekey 1 | $mr | $(pct "$mr" "$mp") % | $dr | $(pct "$dr" "$dp") % | ${rps[rekey1]} | ${dps[rekey1]} |"
+	echo "| --probe 1 | $mq | $(pct "$mq" "$mp") % | $dq | $(pct "$dq" "$dp") % | ${rps[probe1]} | ${dps[probe1]} |"
 	echo
 	echo "Detection of a collector restarted with its state lost (seconds from the exporter going on; median and max of $RUNS):"
 	echo
