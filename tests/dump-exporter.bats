@@ -11,29 +11,24 @@
 load lib/e2e
 
 setup_file() {
-	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-	sh "$top/tests/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" > /dev/null 2>&1
+	pki_make
 }
 
 setup() {
 	e2e_setup
 	need_tools ipfix-gen ipfix-send ipfix-recv ipfix-dump
 	need_cmd jq
-	pki=$BATS_FILE_TMPDIR/pki
-	[ -s "$pki/exporter.pem" ] || skip "mkcerts.sh failed"
+	pki_use
 	gen_stream "$tmp/u.ipfix" nDPI__wechat.pcap 1 1400
 	gen_stream "$tmp/t.ipfix" nDPI__http_ipv6.pcap 2 1400
 	gen_stream "$tmp/d.ipfix" nDPI__wechat.pcap 3 1000
 	p=$((20000 + (RANDOM % 20000)))
-	recv_lo 3 60 -o "$tmp/out.ipfix" --cert "$pki/collector.pem" \
-	    --key "$pki/collector.key" --ca "$pki/ca.pem" \
-	    --peer-name exporter-1.test "udp://127.0.0.1:$p" \
+	recv_lo 3 60 -o "$tmp/out.ipfix" "${ccert[@]}" "udp://127.0.0.1:$p" \
 	    "tcp://127.0.0.1:$((p + 1))" "dtls://127.0.0.1:$((p + 2))"
 	timeout 20 "$send" "udp://127.0.0.1:$p" "$tmp/u.ipfix"
 	timeout 20 "$send" "tcp://127.0.0.1:$((p + 1))" "$tmp/t.ipfix"
-	timeout 20 "$send" --cert "$pki/exporter.pem" --key "$pki/exporter.key" \
-	    --ca "$pki/ca.pem" --peer-name collector.test \
-	    "dtls://127.0.0.1:$((p + 2))" "$tmp/d.ipfix"
+	timeout 20 "$send" "${ecert[@]}" "dtls://127.0.0.1:$((p + 2))" \
+	    "$tmp/d.ipfix"
 	recv_lo_stop
 	timeout 60 "$dump" --json "$tmp/out.ipfix" > "$tmp/out.json"
 }

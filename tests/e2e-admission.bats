@@ -8,9 +8,10 @@
 
 bats_require_minimum_version 1.5.0
 
+load lib/e2e
+
 setup_file() {
-	sh "$BATS_TEST_DIRNAME/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" \
-	    > /dev/null 2>&1 || true
+	pki_make
 }
 
 setup() {
@@ -20,11 +21,7 @@ setup() {
 	dump="$IPFIX_BIN/ipfix-dump"
 	flood="python3 $top/tests/lib/floods.py"
 	input="$top/tests/data/ipfix/NetGauze__srv6.udp-payloads.ipfix"
-	pki=$BATS_FILE_TMPDIR/pki
-	ccert=(--cert "$pki/collector.pem" --key "$pki/collector.key"
-	    --ca "$pki/ca.pem")
-	ecert=(--cert "$pki/exporter.pem" --key "$pki/exporter.key"
-	    --ca "$pki/ca.pem")
+	pki_use
 	tmp=$(mktemp -d "${BATS_TMPDIR:-/tmp}/adm.XXXXXX")
 	port=$((20000 + (RANDOM % 20000)))
 	rpid= tpid=

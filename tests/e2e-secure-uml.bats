@@ -22,7 +22,7 @@ setup_file() {
 		bin=$BATS_FILE_TMPDIR/plain/bin
 	fi
 	echo "$bin" > "$BATS_FILE_TMPDIR/bin"
-	sh "$top/tests/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" > /dev/null 2>&1
+	pki_make
 }
 
 setup() {
@@ -33,8 +33,7 @@ setup() {
 	    skip "linux.uml is missing: 'make deps' installs user-mode-linux"
 	plain=$(cat "$BATS_FILE_TMPDIR/bin")
 	[ -x "$plain/ipfix-send" ] || skip "no plain build of the tools"
-	pki=$BATS_FILE_TMPDIR/pki
-	[ -s "$pki/psk.hex" ] || skip "mkcerts.sh failed"
+	pki_use
 	gen_stream "$tmp/a.ipfix" nDPI__wechat.pcap 0 1400
 	gen_stream "$tmp/b.ipfix" nDPI__http_ipv6.pcap 5 1400
 	cat "$tmp/a.ipfix" "$tmp/b.ipfix" > "$tmp/in.ipfix"

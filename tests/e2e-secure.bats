@@ -13,25 +13,18 @@ load lib/netns
 load lib/e2e
 
 setup_file() {
-	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-	sh "$top/tests/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" > /dev/null 2>&1
+	pki_make
 }
 
 setup() {
 	e2e_setup
 	need_tools ipfix-gen ipfix-dump ipfix-send ipfix-recv
 	need_cmd openssl jq
-	pki=$BATS_FILE_TMPDIR/pki
-	[ -s "$pki/psk.hex" ] || skip "mkcerts.sh failed"
+	pki_use
 	e2e_pair
 	gen_stream "$tmp/a.ipfix" nDPI__wechat.pcap 0 1400
 	gen_stream "$tmp/b.ipfix" nDPI__http_ipv6.pcap 5 1400
 	cat "$tmp/a.ipfix" "$tmp/b.ipfix" > "$tmp/in.ipfix"
-	ccert=(--cert "$pki/collector.pem" --key "$pki/collector.key"
-	    --ca "$pki/ca.pem" --peer-name exporter-1.test)
-	ecert=(--cert "$pki/exporter.pem" --key "$pki/exporter.key"
-	    --ca "$pki/ca.pem" --peer-name collector.test)
-	psk=(--psk-identity exp1 --psk-file "$pki/psk.hex")
 }
 
 teardown() {

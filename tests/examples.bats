@@ -11,8 +11,7 @@ load lib/netns
 load lib/e2e
 
 setup_file() {
-	sh "$BATS_TEST_DIRNAME/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" \
-	    > /dev/null 2>&1 || true
+	pki_make
 }
 
 setup() {

@@ -18,7 +18,7 @@ load lib/e2e
 setup_file() {
 	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 	pki=$BATS_FILE_TMPDIR/pki
-	sh "$top/tests/lib/mkcerts.sh" "$pki" > /dev/null 2>&1
+	pki_make
 	printf 'exp1:%s\n' "$(cat "$pki/psk.hex")" > "$pki/psk.passwd"
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 	    -out "$pki/rsa.key" 2> /dev/null
@@ -30,17 +30,12 @@ setup() {
 	e2e_setup
 	need_tools ipfix-send ipfix-recv ipfix-dump
 	need_cmd gnutls-serv gnutls-cli openssl jq
-	pki=$BATS_FILE_TMPDIR/pki
+	pki_use
 	[ -s "$pki/psk.passwd" ] || skip "mkcerts.sh failed"
 	rows=${INTEROP_RESULTS:-$BATS_FILE_TMPDIR/rows}
 	in="$data/ipfix/NetGauze__100-IPFIXv10-CISCO__traffic-00.udp-payloads.ipfix"
 	port=$((20000 + (RANDOM % 20000)))
 	gver=$(gnutls-cli --version | head -n 1 | awk '{print $NF}')
-	ecert=(--cert "$pki/exporter.pem" --key "$pki/exporter.key"
-	    --ca "$pki/ca.pem" --peer-name collector.test)
-	ccert=(--cert "$pki/collector.pem" --key "$pki/collector.key"
-	    --ca "$pki/ca.pem" --peer-name exporter-1.test)
-	psk=(--psk-identity exp1 --psk-file "$pki/psk.hex")
 	gscert=(--x509certfile "$pki/collector.pem"
 	    --x509keyfile "$pki/collector.key" --x509cafile "$pki/ca.pem"
 	    --require-client-cert --verify-client-cert)

@@ -14,17 +14,14 @@ load lib/netns
 load lib/e2e
 
 setup_file() {
-	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-	sh "$top/tests/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" > /dev/null 2>&1
+	pki_make
 }
 
 setup() {
 	e2e_setup
 	need_tools ipfix-gen ipfix-dump ipfix-send ipfix-recv
 	need_cmd openssl jq
-	pki=$BATS_FILE_TMPDIR/pki
-	[ -s "$pki/psk.hex" ] || skip "mkcerts.sh failed"
-	psk=(--psk-identity exp1 --psk-file "$pki/psk.hex")
+	pki_use
 	gen_stream "$tmp/in.ipfix" nDPI__wechat.pcap 0 400
 	port=$((20000 + RANDOM % 20000))
 }
@@ -196,7 +193,7 @@ t_of() {
 # namespaces (usrsctp's encapsulation port is per host otherwise) with a
 # hand-off due every 10 ms (--rekey 0.01), fed the input a chunk at a time
 # through a FIFO until ipfix-send -v has reported N hand-offs done (at
-# most 90 s): a slower build (sanitizers) gets more input, not fewer
+# most 150 s): a slower build (sanitizers) gets more input, not fewer
 # hand-offs. Every flow record fed arrives exactly once.
 # A hand-off must not end the previous old session mid-close: over SCTP
 # that was an ABORT that lost its last messages (about 1 run in 3 under
@@ -210,13 +207,13 @@ handoffs() {
 	dtls-sctp) proto=udp lport=9899 ;;
 	*) proto=udp lport=4740 ;;
 	esac
-	bg recv 150 "$nsb" "$recv" --stats --json -o "$tmp/out.ipfix" "$@" \
+	bg recv 240 "$nsb" "$recv" --stats --json -o "$tmp/out.ipfix" "$@" \
 	    "$scheme://:4740"
 	netns_wait_listen "$nsb" "$proto" "$lport" 10 ||
 	    { show_logs recv; return 1; }
 	sleep 0.3
 	mkfifo "$tmp/in.fifo"
-	bg send 130 "$nsa" "$send" -v --stats --rekey 0.01 --rate 1000 "$@" \
+	bg send 220 "$nsa" "$send" -v --stats --rekey 0.01 --rate 1000 "$@" \
 	    "$scheme://10.99.0.2:4740" "$tmp/in.fifo"
 	# held open for writing (read-write: never blocks) until the end,
 	# so that the copies written one by one read as one stream
@@ -227,7 +224,7 @@ handoffs() {
 	# bounds: about 100,000 for 1,000 hand-offs.
 	for i in 1 2 3 4; do cat "$tmp/in.ipfix"; done > "$tmp/chunk.ipfix"
 	: > "$tmp/many.ipfix"
-	end=$((SECONDS + 90))
+	end=$((SECONDS + 150))
 	while [ "$(grep -c 'hand-off to the new session done' "$tmp/send.err")" \
 	    -lt "$want" ] && [ "$SECONDS" -lt "$end" ] && bg_alive send; do
 		timeout 20 cat "$tmp/chunk.ipfix" > "$tmp/in.fifo" || break
@@ -242,7 +239,7 @@ handoffs() {
 	sleep 0.5
 	bg_stop recv INT
 	hand=$(stat_of hand-offs) resumed=$(stat_of resumed)
-	echo "hand-offs $hand, resumed $resumed, $((SECONDS - end + 90)) s"
+	echo "hand-offs $hand, resumed $resumed, $((SECONDS - end + 150)) s"
 	[ "$hand" -ge "$want" ]
 	canon "$tmp/many.ipfix" | grep packetDeltaCount > "$tmp/c.in"
 	canon "$tmp/out.ipfix" | grep packetDeltaCount > "$tmp/c.out"

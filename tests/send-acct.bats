@@ -9,9 +9,10 @@
 
 bats_require_minimum_version 1.5.0
 
+load lib/e2e
+
 setup_file() {
-	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-	sh "$top/tests/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" > /dev/null 2>&1
+	pki_make
 }
 
 setup() {
@@ -20,16 +21,11 @@ setup() {
 	recv="$IPFIX_BIN/ipfix-recv"
 	dump="$IPFIX_BIN/ipfix-dump"
 	in="$top/tests/data/ipfix/NetGauze__srv6.udp-payloads.ipfix"
-	pki=$BATS_FILE_TMPDIR/pki
-	[ -s "$pki/exporter.pem" ] || skip "mkcerts.sh failed"
+	pki_use
 	command -v jq > /dev/null || skip "jq is not installed"
 	tmp=$(mktemp -d "${BATS_TMPDIR:-/tmp}/acct.XXXXXX")
 	port=$((20000 + (RANDOM % 20000)))
 	pids=
-	ccert=(--cert "$pki/collector.pem" --key "$pki/collector.key"
-	    --ca "$pki/ca.pem" --peer-name exporter-1.test)
-	ecert=(--cert "$pki/exporter.pem" --key "$pki/exporter.key"
-	    --ca "$pki/ca.pem" --peer-name collector.test)
 }
 
 teardown() {

@@ -9,16 +9,13 @@
 load lib/e2e
 
 setup_file() {
-	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-	sh "$top/tests/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" > /dev/null 2>&1
+	pki_make
 }
 
 setup() {
 	e2e_setup
 	need_tools ipfix-recv ipfix-send ipfix-dump
-	pki=$BATS_FILE_TMPDIR/pki
-	[ -s "$pki/psk.hex" ] || skip "mkcerts.sh failed"
-	psk=(--psk-identity exp1 --psk-file "$pki/psk.hex")
+	pki_use
 	port=$((20000 + (RANDOM % 20000)))
 	$py "$top/tests/lib/mkbulk.py" 3000 1 8000 "$tmp/in.ipfix"
 }

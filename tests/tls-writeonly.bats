@@ -12,7 +12,7 @@ load lib/e2e
 
 setup_file() {
 	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-	sh "$top/tests/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" > /dev/null 2>&1
+	pki_make
 	/usr/bin/python3 "$top/tests/lib/mkbulk.py" 20000 1 1400 \
 	    "$BATS_FILE_TMPDIR/bulk.ipfix"
 }
@@ -21,9 +21,8 @@ setup() {
 	e2e_setup
 	need_tools ipfix-recv ipfix-dump
 	need_cmd openssl jq
-	pki=$BATS_FILE_TMPDIR/pki
+	pki_use
 	bulk=$BATS_FILE_TMPDIR/bulk.ipfix
-	[ -s "$pki/ca.pem" ] || skip "mkcerts.sh failed"
 	port=$((20000 + (RANDOM % 20000)))
 	wo=("$py" "$top/tests/lib/tlswriteonly.py")
 	keys=("$bulk" "$pki/exporter.pem" "$pki/exporter.key" "$pki/ca.pem")

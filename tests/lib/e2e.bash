@@ -170,3 +170,23 @@ recv_lo_stop() {
 	bg_stop recv INT || { show_logs recv; return 1; }
 	grep '^{' "$tmp/recv.err" | tail -n 1 > "$tmp/stats"
 }
+
+# pki_make (in setup_file): the test PKI of tests/lib/mkcerts.sh, made
+# once per file in $BATS_FILE_TMPDIR/pki.
+pki_make() {
+	sh "$BATS_TEST_DIRNAME/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" \
+	    > /dev/null 2>&1 || true
+}
+
+# pki_use (in setup): $pki and the tools' option arrays psk (identity
+# exp1), ccert and ecert (the collector's and the exporter's certificates,
+# each expecting the other's name); skips the test when the PKI is missing.
+pki_use() {
+	pki=$BATS_FILE_TMPDIR/pki
+	[ -s "$pki/psk.hex" ] || skip "mkcerts.sh failed"
+	psk=(--psk-identity exp1 --psk-file "$pki/psk.hex")
+	ccert=(--cert "$pki/collector.pem" --key "$pki/collector.key"
+	    --ca "$pki/ca.pem" --peer-name exporter-1.test)
+	ecert=(--cert "$pki/exporter.pem" --key "$pki/exporter.key"
+	    --ca "$pki/ca.pem" --peer-name collector.test)
+}
