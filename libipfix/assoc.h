@@ -16,6 +16,7 @@
 #define IPFIX_ASSOC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "template.h"
@@ -35,6 +36,12 @@ struct ipfix_assoc_exp {
 	uint64_t duplicated;		/* received beyond what was exported */
 };
 
+/* The exporter key of a session: "[identity at ]address over scheme"
+ * (address without port: a restarted exporter's new source port is the
+ * same exporter). */
+void ipfix_assoc_key(char *buf, size_t cap, const char *identity,
+    const char *addr, const char *scheme);
+
 struct ipfix_assoc *ipfix_assoc_new(void);
 void ipfix_assoc_free(struct ipfix_assoc *a);
 
@@ -42,6 +49,8 @@ void ipfix_assoc_free(struct ipfix_assoc *a);
  * key; returns the exporter's index, UINT32_MAX when out of memory. */
 uint32_t ipfix_assoc_session(struct ipfix_assoc *a, uint32_t id,
     const char *key, bool resumed);
+/* True when session id was given (ipfix_assoc_session). */
+bool ipfix_assoc_has(const struct ipfix_assoc *a, uint32_t id);
 /* A message of session id in odid: returns the session it follows in
  * that chain (the exporter's latest earlier one there), 0 for none; *fresh
  * tells whether this was the session's first message in odid. */
