@@ -10,7 +10,10 @@
  * hand-off. A successor without them starts a new count: a restart (or an
  * exporter that sends no statistics). Records lost between sessions are
  * what the cumulative count says was exported less what arrived, beyond
- * the sequence gaps already seen inside the sessions.
+ * the sequence gaps already seen inside the sessions. A count on a
+ * chain's first session is compared with nothing (the collector started
+ * after the exporter); a collector continuing its output file (resume.h)
+ * gives its sessions back first, so the chain goes on.
  */
 #ifndef IPFIX_ASSOC_H
 #define IPFIX_ASSOC_H
@@ -57,8 +60,10 @@ bool ipfix_assoc_has(const struct ipfix_assoc *a, uint32_t id);
 uint32_t ipfix_assoc_domain(struct ipfix_assoc *a, uint32_t id,
     uint32_t odid, bool *fresh);
 /* n records of template t in session id's odid (p: len bytes holding
- * them when t has fixed-length records, else one record). The exporter's
- * own statistics records are read here and not counted as data. */
+ * them when t has fixed-length records, else one record). Every record
+ * counts; the exporter's §4.1 counts (an options template scoped by
+ * observationDomainId with exportedFlowRecordTotalCount) are read here,
+ * each against the records before it: ipfix-send counts the same way. */
 void ipfix_assoc_records(struct ipfix_assoc *a, uint32_t id, uint32_t odid,
     const struct ipfix_tmpl *t, const uint8_t *p, uint64_t len, uint64_t n);
 /* Sequence gaps (records) of session id in odid, from the decoder:
