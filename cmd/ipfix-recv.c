@@ -769,14 +769,10 @@ start(struct recv *r)
 		    "authenticated");
 	r->cfg.col.out.path = r->cfg.rotate_s > 0 && r->cfg.output != NULL ?
 	    rotated_path(r) : r->cfg.output;
-	if ((r->ev = ev_new(EV_SETSIZE, &err)) == NULL) {
-		cli_warn_err(&r->cli, "start", &err);
-		return CLI_EXIT_FAIL;
-	}
-	if ((r->col = ipfix_collector_new(&r->cfg.col, &hooks, &err)) ==
+	if ((r->ev = ev_new(EV_SETSIZE, &err)) == NULL ||
+	    (r->col = ipfix_collector_new(&r->cfg.col, &hooks, &err)) ==
 	    NULL) {
-		cli_warn_err(&r->cli, r->cfg.output != NULL ? r->cfg.output :
-		    "start", &err);
+		cli_warn_err(&r->cli, "start", &err);
 		return CLI_EXIT_FAIL;
 	}
 	say_resumed(r);

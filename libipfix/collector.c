@@ -209,22 +209,32 @@ static const struct ipfix_decoder_ops dec_ops = {
 
 /* Life cycle ------------------------------------------------------------ */
 
+/* --append continues one raw file: checked before the output is opened
+ * (a gzip writer would truncate it). */
+static int
+resume_check(const struct ipfix_sessout_config *o, struct ipfix_err *err)
+{
+	if (o->append && (o->split_dir != NULL || o->gzip ||
+	    o->path == NULL || strcmp(o->path, "-") == 0))
+		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
+		    "appending needs one raw output file");
+	return 0;
+}
+
 /* --append: the output file's sessions and chains are taken back, so an
  * exporter's next session continues its chain; new ids follow the file's. */
 static int
 resume(struct ipfix_collector *col, struct ipfix_err *err)
 {
 	const struct ipfix_sessout_config *o = &col->cfg.out;
+	struct ipfix_err e;
 
 	if (!o->append)
 		return 0;
-	if (o->split_dir != NULL || o->gzip || o->path == NULL ||
-	    strcmp(o->path, "-") == 0)
-		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
-		    "appending needs one raw output file");
 	if (ipfix_resume_read(o->path, col->assoc, col->out,
-	    ipfix_cert_subject, &col->resumed, err) == -1)
-		return -1;
+	    ipfix_cert_subject, &col->resumed, &e) == -1)
+		return ipfix_err_set(err, e.code, e.offset, e.check,
+		    "appending to %s: %s", o->path, e.reason);
 	col->id_base = col->resumed.last_id;
 	return 0;
 }
@@ -260,7 +270,8 @@ ipfix_collector_new(const struct ipfix_collector_config *cfg,
 		free(col);
 		return NULL;
 	}
-	if ((col->out = ipfix_sessout_open(&cfg->out, err)) == NULL ||
+	if (resume_check(&cfg->out, err) == -1 ||
+	    (col->out = ipfix_sessout_open(&cfg->out, err)) == NULL ||
 	    resume(col, err) == -1) {
 		(void)ipfix_sessout_close(col->out, NULL);
 		ipfix_assoc_free(col->assoc);
@@ -402,8 +413,9 @@ ipfix_collector_open(struct ipfix_collector *col,
 {
 	struct csess *s;
 
-	if (col->nsess >= UINT32_MAX - 1 - col->id_base || ipfix_grow((void **)&col->sess,
-	    &col->capsess, col->nsess + 1, sizeof(*col->sess)) == -1 ||
+	if (col->nsess >= UINT32_MAX - 1 - col->id_base ||
+	    ipfix_grow((void **)&col->sess, &col->capsess, col->nsess + 1,
+	    sizeof(*col->sess)) == -1 ||
 	    (s = calloc(1, sizeof(*s))) == NULL) {
 		ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "session table");

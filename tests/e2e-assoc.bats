@@ -167,7 +167,7 @@ print(last)' "$1"
 	cp "$tmp/text" "$tmp/text.orig"
 	run -1 "$recv" --append -o "$tmp/text" udp://127.0.0.1:$port
 	echo "$output"
-	[[ "$output" == "ipfix-recv: $tmp/text: not an IPFIX stream: "*"offset 0"* ]]
+	[[ "$output" == "ipfix-recv: start: appending to $tmp/text: not an IPFIX stream: "*"offset 0"* ]]
 	cmp "$tmp/text" "$tmp/text.orig"
 	# IPFIX, but no Message Details names its records' sessions
 	cp "$input" "$tmp/foreign"

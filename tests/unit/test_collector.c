@@ -951,6 +951,7 @@ static void
 test_append_refused(const char *dir)
 {
 	struct ipfix_tmpl *t = mk_tmpl(256, fb, 1);
+	struct ipfix_collector_config cfg;
 	struct ipfix_err err;
 	char path[256];
 	struct tmsg m;
@@ -975,6 +976,13 @@ test_append_refused(const char *dir)
 	    "records of no session") != NULL &&
 	    file_size(path) == (long)m.n,
 	    "append: a foreign stream refused, kept (%s)", err.reason);
+	/* gzip'd output would be truncated when opened: refused before */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.out.path = path;
+	cfg.out.append = cfg.out.gzip = true;
+	CHECK(ipfix_collector_new(&cfg, NULL, &err) == NULL &&
+	    err.code == IPFIX_E_USAGE && file_size(path) == (long)m.n,
+	    "append: with gzip refused, the file kept (%s)", err.reason);
 	ipfix_tmpl_free(t);
 }
 
