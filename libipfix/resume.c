@@ -14,6 +14,10 @@
 #include "resume.h"
 #include "stream.h"
 
+/* Session ids index the association's table: a file naming ids beyond
+ * this (16 million sessions) is refused rather than trusted with memory. */
+#define RESUME_ID_MAX	(1u << 24)
+
 /* An ODID of the file: where its sequence numbers stand and which
  * template ids it left defined. */
 struct rdom {
@@ -119,9 +123,9 @@ session_details(struct rctx *x, const struct ipfix_msg_ctx *m,
 	char key[300];
 	bool fresh;
 
-	if (w == NULL || w->session == 0) {
+	if (w == NULL || w->session == 0 || w->session > RESUME_ID_MAX) {
 		fail(x, IPFIX_E_FORMAT, m->offset, "session details record "
-		    "without a session id");
+		    "without a session id (or one above 16777216)");
 		return;
 	}
 	if (!ipfix_assoc_has(x->a, w->session)) {

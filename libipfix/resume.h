@@ -42,7 +42,8 @@ struct ipfix_resume_info {
  * or empty file is nothing to resume (0, info all zero). -1 with err:
  * IPFIX_E_FORMAT when the file is not a raw IPFIX stream written by the
  * collector (gzip'd, a capture, bytes that are no IPFIX message, data
- * records no Message Details record attributes, a malformed message;
+ * records no Message Details record attributes, a malformed message,
+ * session ids above 2^24;
  * err->offset says where), IPFIX_E_IO when it cannot be read or cut.
  * namer names DER certificates as the collector's identities do.
  */
