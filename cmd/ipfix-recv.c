@@ -33,12 +33,16 @@ enum {
 	OPT_SPLIT = 256, OPT_ROTATE, OPT_STATS, OPT_JSON, OPT_ENCAP,
 	OPT_MAX_TEMPLATES, OPT_MAX_SESSIONS, OPT_IDLE, OPT_LIFETIME,
 	OPT_FIRST_MSG, OPT_MAX_HS, OPT_RCVBUF, OPT_STRICT, OPT_REFUSE_PROBES,
+	OPT_APPEND,
 };
 
 /* One row per option: getopt_long and --help both come from here. */
 static const struct cli_opt optdocs[] = {
 	{ { "output", required_argument, NULL, OPT_OUTPUT }, "FILE",
 	    "write the merged stream to FILE ('-': stdout, the default)" },
+	{ { "append", no_argument, NULL, OPT_APPEND }, NULL,
+	    "continue the --output FILE a previous ipfix-recv wrote (its "
+	    "exporters' chains and loss counts go on) instead of replacing it" },
 	{ { "gzip", no_argument, NULL, OPT_GZIP }, NULL,
 	    "gzip the output file(s)" },
 	{ { "split", required_argument, NULL, OPT_SPLIT }, "DIR",
@@ -195,6 +199,7 @@ opt_one(void *arg, int id)
 	switch (id) {
 	case OPT_OUTPUT: r->cfg.output = optarg; return 0;
 	case OPT_GZIP: r->cfg.col.out.gzip = true; return 0;
+	case OPT_APPEND: r->cfg.col.out.append = true; return 0;
 	case OPT_SPLIT: r->cfg.col.out.split_dir = optarg; return 0;
 	case OPT_STATS: r->cfg.stats = true; return 0;
 	case OPT_JSON: r->cfg.json = true; return 0;
@@ -230,6 +235,25 @@ parse_endpoints(struct recv *r, int argc, char **argv)
 	return 0;
 }
 
+/* --append continues one raw file: a stream, gzip'd output or files
+ * named by time or session cannot be continued. */
+static int
+check_append(struct recv *r)
+{
+	struct recv_config *c = &r->cfg;
+
+	if (!c->col.out.append)
+		return 0;
+	if (c->output == NULL || strcmp(c->output, "-") == 0)
+		return cli_usage_error(&r->cli, "--append needs --output FILE");
+	if (c->col.out.split_dir != NULL || c->col.out.gzip ||
+	    c->rotate_s > 0)
+		return cli_usage_error(&r->cli, "--append continues one raw "
+		    "file: not with --%s", c->col.out.gzip ? "gzip" :
+		    c->rotate_s > 0 ? "rotate" : "split");
+	return 0;
+}
+
 static int
 check_conflicts(struct recv *r)
 {
@@ -249,7 +273,7 @@ check_conflicts(struct recv *r)
 		    "or --split DIR");
 	if (c->json && !c->stats)
 		c->stats = true;
-	return 0;
+	return check_append(r);
 }
 
 static const struct cli_spec spec = {
@@ -709,6 +733,26 @@ listen_all(struct recv *r, struct ipfix_err *err)
 	return 0;
 }
 
+/* --append: what was found in the file, and a cut tail said once. */
+static void
+say_resumed(struct recv *r)
+{
+	struct ipfix_resume_info in;
+
+	if (!r->cfg.col.out.append)
+		return;
+	ipfix_collector_resumed(r->col, &in);
+	if (in.kept < in.size)
+		cli_warnx(&r->cli, "%s: last message cut short at offset "
+		    "%llu: %llu bytes dropped before appending", r->cfg.output,
+		    (unsigned long long)in.kept,
+		    (unsigned long long)(in.size - in.kept));
+	cli_debug(&r->cli, 1, "appending to %s: %llu messages, %llu records "
+	    "of %u sessions (new ids from %u)", r->cfg.output,
+	    (unsigned long long)in.messages, (unsigned long long)in.records,
+	    in.sessions, in.last_id + 1);
+}
+
 static int
 start(struct recv *r)
 {
@@ -727,8 +771,12 @@ start(struct recv *r)
 	    rotated_path(r) : r->cfg.output;
 	if ((r->ev = ev_new(EV_SETSIZE, &err)) == NULL ||
 	    (r->col = ipfix_collector_new(&r->cfg.col, &hooks, &err)) ==
-	    NULL || listen_all(r, &err) == -1 ||
-	    setup_signals(r, &err) == -1) {
+	    NULL) {
+		cli_warn_err(&r->cli, "start", &err);
+		return CLI_EXIT_FAIL;
+	}
+	say_resumed(r);
+	if (listen_all(r, &err) == -1 || setup_signals(r, &err) == -1) {
 		cli_warn_err(&r->cli, "start", &err);
 		return CLI_EXIT_FAIL;
 	}

@@ -12,7 +12,6 @@
 
 #define LINKS_MAX		8	/* ODIDs one session is associated in */
 #define IE_EXPORTED_RECORDS	42	/* exportedFlowRecordTotalCount */
-#define IE_NOT_SENT_RECORDS	166	/* notSentFlowTotalCount (§4.3) */
 #define IE_ODID			149	/* observationDomainId */
 
 /* One session in one chain. */
@@ -48,6 +47,14 @@ struct ipfix_assoc {
 	struct aexp *exps;
 	size_t nexps, capexps;
 };
+
+void
+ipfix_assoc_key(char *buf, size_t cap, const char *identity,
+    const char *addr, const char *scheme)
+{
+	snprintf(buf, cap, "%.200s%s%s over %s", identity,
+	    identity[0] != '\0' ? " at " : "", addr, scheme);
+}
 
 struct ipfix_assoc *
 ipfix_assoc_new(void)
@@ -117,6 +124,12 @@ ipfix_assoc_session(struct ipfix_assoc *a, uint32_t id, const char *key,
 	a->exps[e].sessions++;
 	a->exps[e].resumed += resumed;
 	return e;
+}
+
+bool
+ipfix_assoc_has(const struct ipfix_assoc *a, uint32_t id)
+{
+	return sess_at(a, id) != NULL;
 }
 
 static struct alink *
@@ -195,15 +208,19 @@ stat_layout(const struct ipfix_tmpl *t, int *o42, int *o149, int *l42)
 	}
 }
 
+/* The exporter's RFC 7011 §4.1 count per domain (scope observationDomainId
+ * and exportedFlowRecordTotalCount, as ipfix-send sends it). Records of
+ * every kind count, these too: ipfix-send's count is of every record
+ * before it in the domain (relayed statistics look the same). */
 static bool
 own_stats(const struct ipfix_tmpl *t)
 {
-	if (!t->options)
+	if (!t->options || t->scope_count == 0 || t->fields[0].pen != 0 ||
+	    t->fields[0].id != IE_ODID)
 		return false;
 	for (uint16_t i = 0; i < t->nfields; i++)
 		if (t->fields[i].pen == 0 &&
-		    (t->fields[i].id == IE_EXPORTED_RECORDS ||
-		    t->fields[i].id == IE_NOT_SENT_RECORDS))
+		    t->fields[i].id == IE_EXPORTED_RECORDS)
 			return true;
 	return false;
 }
@@ -243,20 +260,27 @@ void
 ipfix_assoc_records(struct ipfix_assoc *a, uint32_t id, uint32_t odid,
     const struct ipfix_tmpl *t, const uint8_t *p, uint64_t len, uint64_t n)
 {
-	struct alink *l;
+	struct alink *l = link_of(a, id, odid);
 
+	if (l == NULL)
+		return;
 	if (!own_stats(t)) {
-		if ((l = link_of(a, id, odid)) != NULL)
-			l->records += n;
+		l->records += n;
 		return;
 	}
+	/* each count is taken with the records before it */
 	if (t->varlen || t->min_len == 0) {
 		if (n == 1)
 			stat_record(a, id, odid, t, p, len);
+		l->records += n;
 		return;
 	}
-	for (uint64_t i = 0; i < n && (i + 1) * t->min_len <= len; i++)
-		stat_record(a, id, odid, t, p + i * t->min_len, t->min_len);
+	for (uint64_t i = 0; i < n; i++) {
+		if ((i + 1) * t->min_len <= len)
+			stat_record(a, id, odid, t, p + i * t->min_len,
+			    t->min_len);
+		l->records++;
+	}
 }
 
 void
@@ -322,7 +346,9 @@ chain_count(const struct ipfix_assoc *a, uint32_t last, uint32_t odid,
 		l = v[n];
 		if (l->prev != 0 && !l->has_stat)
 			seg_close(&g, out);
-		if (l->has_stat) {
+		/* a count on a chain's first session has nothing known to
+		 * compare with (the collector started after its exporter) */
+		if (l->has_stat && l->prev != 0) {
 			g.have = true;
 			g.diff = (int64_t)(l->exported - (g.got + l->at_stat));
 			g.gaps_before = g.gaps;

@@ -10,12 +10,16 @@
  * hand-off. A successor without them starts a new count: a restart (or an
  * exporter that sends no statistics). Records lost between sessions are
  * what the cumulative count says was exported less what arrived, beyond
- * the sequence gaps already seen inside the sessions.
+ * the sequence gaps already seen inside the sessions. A count on a
+ * chain's first session is compared with nothing (the collector started
+ * after the exporter); a collector continuing its output file (resume.h)
+ * gives its sessions back first, so the chain goes on.
  */
 #ifndef IPFIX_ASSOC_H
 #define IPFIX_ASSOC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "template.h"
@@ -35,6 +39,12 @@ struct ipfix_assoc_exp {
 	uint64_t duplicated;		/* received beyond what was exported */
 };
 
+/* The exporter key of a session: "[identity at ]address over scheme"
+ * (address without port: a restarted exporter's new source port is the
+ * same exporter). */
+void ipfix_assoc_key(char *buf, size_t cap, const char *identity,
+    const char *addr, const char *scheme);
+
 struct ipfix_assoc *ipfix_assoc_new(void);
 void ipfix_assoc_free(struct ipfix_assoc *a);
 
@@ -42,14 +52,18 @@ void ipfix_assoc_free(struct ipfix_assoc *a);
  * key; returns the exporter's index, UINT32_MAX when out of memory. */
 uint32_t ipfix_assoc_session(struct ipfix_assoc *a, uint32_t id,
     const char *key, bool resumed);
+/* True when session id was given (ipfix_assoc_session). */
+bool ipfix_assoc_has(const struct ipfix_assoc *a, uint32_t id);
 /* A message of session id in odid: returns the session it follows in
  * that chain (the exporter's latest earlier one there), 0 for none; *fresh
  * tells whether this was the session's first message in odid. */
 uint32_t ipfix_assoc_domain(struct ipfix_assoc *a, uint32_t id,
     uint32_t odid, bool *fresh);
 /* n records of template t in session id's odid (p: len bytes holding
- * them when t has fixed-length records, else one record). The exporter's
- * own statistics records are read here and not counted as data. */
+ * them when t has fixed-length records, else one record). Every record
+ * counts; the exporter's §4.1 counts (an options template scoped by
+ * observationDomainId with exportedFlowRecordTotalCount) are read here,
+ * each against the records before it: ipfix-send counts the same way. */
 void ipfix_assoc_records(struct ipfix_assoc *a, uint32_t id, uint32_t odid,
     const struct ipfix_tmpl *t, const uint8_t *p, uint64_t len, uint64_t n);
 /* Sequence gaps (records) of session id in odid, from the decoder:

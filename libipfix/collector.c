@@ -15,6 +15,7 @@
 #include "endpoint.h"
 #include "grow.h"
 #include "nfv9.h"
+#include "resume.h"
 
 #define DEFAULT_MAX_TEMPLATES	4096
 
@@ -40,8 +41,11 @@ struct ipfix_collector {
 	struct ipfix_collector_hooks hooks;
 	struct ipfix_decoder *dec;
 	struct ipfix_sessout *out;
-	struct csess **sess;		/* index id - 1 */
+	struct csess **sess;		/* index id - id_base - 1 */
 	size_t nsess, capsess;
+	uint32_t id_base;		/* the highest session id of the
+					   output file continued */
+	struct ipfix_resume_info resumed;
 	struct ipfix_assoc *assoc;	/* exporters and their chains */
 	struct clisten **ls;
 	size_t nls, capls;
@@ -70,9 +74,9 @@ wall_ms(void)
 static struct csess *
 sess_get(const struct ipfix_collector *col, uint32_t id)
 {
-	if (id == 0 || id > col->nsess)
+	if (id <= col->id_base || id - col->id_base > col->nsess)
 		return NULL;
-	return col->sess[id - 1];
+	return col->sess[id - col->id_base - 1];
 }
 
 /* Decoder callbacks: what the decoder accepted goes to the output -------- */
@@ -205,6 +209,36 @@ static const struct ipfix_decoder_ops dec_ops = {
 
 /* Life cycle ------------------------------------------------------------ */
 
+/* --append continues one raw file: checked before the output is opened
+ * (a gzip writer would truncate it). */
+static int
+resume_check(const struct ipfix_sessout_config *o, struct ipfix_err *err)
+{
+	if (o->append && (o->split_dir != NULL || o->gzip ||
+	    o->path == NULL || strcmp(o->path, "-") == 0))
+		return ipfix_err_set(err, IPFIX_E_USAGE, IPFIX_NO_OFFSET, NULL,
+		    "appending needs one raw output file");
+	return 0;
+}
+
+/* --append: the output file's sessions and chains are taken back, so an
+ * exporter's next session continues its chain; new ids follow the file's. */
+static int
+resume(struct ipfix_collector *col, struct ipfix_err *err)
+{
+	const struct ipfix_sessout_config *o = &col->cfg.out;
+	struct ipfix_err e;
+
+	if (!o->append)
+		return 0;
+	if (ipfix_resume_read(o->path, col->assoc, col->out,
+	    ipfix_cert_subject, &col->resumed, &e) == -1)
+		return ipfix_err_set(err, e.code, e.offset, e.check,
+		    "appending to %s: %s", o->path, e.reason);
+	col->id_base = col->resumed.last_id;
+	return 0;
+}
+
 struct ipfix_collector *
 ipfix_collector_new(const struct ipfix_collector_config *cfg,
     const struct ipfix_collector_hooks *hooks, struct ipfix_err *err)
@@ -236,13 +270,23 @@ ipfix_collector_new(const struct ipfix_collector_config *cfg,
 		free(col);
 		return NULL;
 	}
-	if ((col->out = ipfix_sessout_open(&cfg->out, err)) == NULL) {
+	if (resume_check(&cfg->out, err) == -1 ||
+	    (col->out = ipfix_sessout_open(&cfg->out, err)) == NULL ||
+	    resume(col, err) == -1) {
+		(void)ipfix_sessout_close(col->out, NULL);
 		ipfix_assoc_free(col->assoc);
 		ipfix_decoder_free(col->dec);
 		free(col);
 		return NULL;
 	}
 	return col;
+}
+
+void
+ipfix_collector_resumed(const struct ipfix_collector *col,
+    struct ipfix_resume_info *info)
+{
+	*info = col->resumed;
 }
 
 int
@@ -260,7 +304,7 @@ ipfix_collector_free(struct ipfix_collector *col, struct ipfix_err *err)
 	free(col->ls);
 	for (size_t i = 0; i < col->nsess; i++) {
 		if (col->sess[i]->st.open)
-			ipfix_collector_close(col, (uint32_t)i + 1, NULL);
+			ipfix_collector_close(col, col->sess[i]->st.id, NULL);
 		free(col->sess[i]);
 	}
 	free(col->sess);
@@ -335,8 +379,7 @@ sess_link(struct ipfix_collector *col, struct csess *s,
 	/* One Exporting Process talks over one transport: an exporter's
 	 * UDP and TCP sessions are not one chain. */
 	addr_text(&p->exporter, a, sizeof(a), false);
-	snprintf(key, sizeof(key), "%.200s%s%s over %s", s->st.identity,
-	    s->st.identity[0] != '\0' ? " at " : "", a,
+	ipfix_assoc_key(key, sizeof(key), s->st.identity, a,
 	    p->scheme ? p->scheme : proto_text(p->proto));
 	if ((e = ipfix_assoc_session(col->assoc, s->st.id, key,
 	    s->st.resumed)) == UINT32_MAX)
@@ -370,14 +413,15 @@ ipfix_collector_open(struct ipfix_collector *col,
 {
 	struct csess *s;
 
-	if (col->nsess >= UINT32_MAX - 1 || ipfix_grow((void **)&col->sess,
-	    &col->capsess, col->nsess + 1, sizeof(*col->sess)) == -1 ||
+	if (col->nsess >= UINT32_MAX - 1 - col->id_base ||
+	    ipfix_grow((void **)&col->sess, &col->capsess, col->nsess + 1,
+	    sizeof(*col->sess)) == -1 ||
 	    (s = calloc(1, sizeof(*s))) == NULL) {
 		ipfix_err_set(err, IPFIX_E_NOMEM, IPFIX_NO_OFFSET, NULL,
 		    "session table");
 		return 0;
 	}
-	s->st.id = (uint32_t)col->nsess + 1;
+	s->st.id = col->id_base + (uint32_t)col->nsess + 1;
 	s->kind = p->proto == IPPROTO_TCP ? IPFIX_KIND_TCP :
 	    p->proto == IPPROTO_SCTP ? IPFIX_KIND_SCTP : IPFIX_KIND_UDP;
 	s->stream_z = p->stream_z;

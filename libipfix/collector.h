@@ -16,6 +16,7 @@
 #include "decode.h"
 #include "err.h"
 #include "evloop.h"
+#include "resume.h"
 #include "sessout.h"
 
 struct ipfix_collector_config {
@@ -45,6 +46,11 @@ struct ipfix_collector;
 struct ipfix_collector *ipfix_collector_new(
     const struct ipfix_collector_config *cfg,
     const struct ipfix_collector_hooks *hooks, struct ipfix_err *err);
+/* With cfg->out.append the merged output file is read back first
+ * (resume.h): its exporters' chains go on, new session ids follow its
+ * highest, a cut last message is cut off. What it held: */
+void ipfix_collector_resumed(const struct ipfix_collector *col,
+    struct ipfix_resume_info *info);
 /* Closes listeners and sessions (their output withdrawn and flushed), then
  * the output. 0, or -1 with err from the last close (freed anyway). */
 int ipfix_collector_free(struct ipfix_collector *col, struct ipfix_err *err);

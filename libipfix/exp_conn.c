@@ -230,6 +230,11 @@ session_up(struct ipfix_exporter *x, struct exp_sess *s)
 	x->retries = 0;
 	x->st.sessions++;
 	x->need_all = true;
+	/* every session after the first carries the §4.1 counts: after a
+	 * hand-off and after a loss alike, so that a collector continuing
+	 * its chain (ipfix-recv --append) can tell what a lost session
+	 * swallowed */
+	x->need_meter = x->st.sessions > 1;
 	exp_rekey_arm(x);
 	if (s->c != NULL) {
 		p = ipfix_chan_peer(s->c);

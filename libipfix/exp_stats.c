@@ -75,10 +75,11 @@ exp_stats_reliability(const struct ipfix_exporter_stats *st,
 }
 
 void
-exp_stats_metering(const struct exp_dom *d, uint8_t rec[EXP_STATS_REC_LEN])
+exp_stats_metering(const struct exp_dom *d, uint32_t pending,
+    uint8_t rec[EXP_STATS_REC_LEN])
 {
 	ipfix_put32(rec, d->odid);
 	ipfix_put64(rec + 4, d->tot_msgs);
-	ipfix_put64(rec + 12, d->tot_recs);
+	ipfix_put64(rec + 12, d->tot_recs + d->tot_own + pending);
 	ipfix_put64(rec + 20, d->tot_octets);
 }

@@ -530,6 +530,7 @@ emit_stats(struct ipfix_exporter *x, bool again)
 	exp_stats_reliability(&x->st, x->cfg.process_id, rec);
 	if (add_record(x, d, e, rec, sizeof(rec)) == -1)
 		return -1;
+	d->tot_own++;
 	x->stats_gen = exp_cur_gen(x);
 	x->st.out_stats_records++;
 	x->b_own++;
@@ -551,9 +552,14 @@ emit_metering(struct ipfix_exporter *x)
 		if (d->tot_msgs == 0 ||
 		    (e = exp_stats_tmpl(d, OWN_METERING)) == NULL)
 			continue;
-		exp_stats_metering(d, rec);
+		/* data records the builder holds for d precede the count
+		 * on the wire (in its message, or flushed to make room),
+		 * so a collector counts them before it: so must we */
+		exp_stats_metering(d, x->open && x->b_odid == d->odid ?
+		    x->b.records - x->b_own : 0, rec);
 		if (add_record(x, d, e, rec, sizeof(rec)) == -1)
 			return -1;
+		d->tot_own++;
 		x->st.out_stats_records++;
 		x->b_own++;
 	}

@@ -39,6 +39,8 @@ struct exp_dom {
 	uint64_t refresh_ms;	/* UDP: last full template send */
 	unsigned msgs;		/* UDP: data messages since then */
 	uint64_t tot_msgs, tot_recs, tot_octets;	/* sent, all sessions */
+	uint64_t tot_own;		/* our §4.1 and §4.3 records made in
+					   d: a collector counts them too */
 };
 
 /* What a session needs of its exporter (exp_sess.c never sees more). */
@@ -218,8 +220,11 @@ struct exp_tmpl *exp_stats_tmpl(struct exp_dom *d, int kind);
 /* The §4.3 record: records never sent, first and last drop (C59). */
 void exp_stats_reliability(const struct ipfix_exporter_stats *st,
     uint32_t process_id, uint8_t rec[EXP_STATS_REC_LEN]);
-/* The §4.1 record of d: its cumulative exported counts. */
-void exp_stats_metering(const struct exp_dom *d,
+/* The §4.1 record of d: its cumulative exported counts. The record
+ * count is every record before this one in d: data sent, our own §4.1
+ * and §4.3 records, and the data the builder holds (it leaves first),
+ * which is what a collector can count before it (assoc.h). */
+void exp_stats_metering(const struct exp_dom *d, uint32_t pending,
     uint8_t rec[EXP_STATS_REC_LEN]);
 
 /* exp_sess.c: one Transport Session (never calls up) */

@@ -23,6 +23,8 @@
 #define IE_MESSAGE_SCOPE	263
 #define IE_SESSION_SCOPE	267
 #define IE_EXPORTER_CERT	275
+#define IE_PEN_SESSION		1	/* sessout.h: of IPFIX_ORIGIN_PEN */
+#define IE_PEN_FOLLOWS		2
 
 /* A Transport Session as both kinds of details records name it. */
 struct skey {
@@ -32,9 +34,15 @@ struct skey {
 	bool v6;
 };
 
+/* A session's details: its identity and the collector's ids. */
+struct sdet {
+	char identity[IPFIX_ORIGIN_ID_MAX];
+	uint32_t session, follows;
+};
+
 struct sent {
 	struct skey k;
-	char identity[IPFIX_ORIGIN_ID_MAX];
+	struct sdet d;
 };
 
 struct ipfix_origins {
@@ -82,12 +90,34 @@ cert_text(const struct ipfix_origins *o, const struct ipfix_value *v,
 		snprintf(out, cap, "certificate of %zu bytes", v->len);
 }
 
+/* The collector's own fields (sessout.h): session ids. */
+static void
+take_pen(const struct ipfix_field *f, const struct ipfix_value *v,
+    struct sdet *d)
+{
+	uint32_t id;
+
+	/* no registry knows them: read as the octets they are */
+	if (f->pen != IPFIX_ORIGIN_PEN || v->len != 4)
+		return;
+	id = (uint32_t)v->raw[0] << 24 | (uint32_t)v->raw[1] << 16 |
+	    (uint32_t)v->raw[2] << 8 | v->raw[3];
+	if (f->id == IE_PEN_SESSION)
+		d->session = id;
+	else if (f->id == IE_PEN_FOLLOWS)
+		d->follows = id;
+}
+
 static void
 take(const struct ipfix_origins *o, struct skey *k, const struct ipfix_field *f,
-    const struct ipfix_value *v, char *id, size_t cap)
+    const struct ipfix_value *v, struct sdet *d)
 {
 	size_t n = v->len < 16 ? v->len : 16;
 
+	if (f->pen != 0) {
+		take_pen(f, v, d);
+		return;
+	}
 	switch (f->id) {
 	case IE_EXPORTER_V6:
 		k->v6 = true;
@@ -103,32 +133,33 @@ take(const struct ipfix_origins *o, struct skey *k, const struct ipfix_field *f,
 	case IE_COLLECTOR_PORT: k->col_port = (uint16_t)v->v.u; break;
 	case IE_EXPORT_PROTO: k->proto = (uint8_t)v->v.u; break;
 	case IE_EXPORTER_CERT:
-		if (id != NULL)
-			cert_text(o, v, id, cap);
+		cert_text(o, v, d->identity, sizeof(d->identity));
 		break;
 	}
 }
 
-/* The fields of a details record into k (and the identity into id). */
+/* The fields of a details record into k (the identity and ids into d). */
 static bool
 read_details(const struct ipfix_origins *o, const struct ipfix_tmpl *t,
-    const struct ipfix_rec *r, struct skey *k, char *id, size_t cap)
+    const struct ipfix_rec *r, struct skey *k, struct sdet *d)
 {
 	struct ipfix_cursor c;
 	struct ipfix_value v;
 	struct ipfix_err err;
 
 	memset(k, 0, sizeof(*k));
+	memset(d, 0, sizeof(*d));
 	ipfix_cursor_init(&c, r->p, r->len, r->offset);
 	for (uint16_t i = 0; i < t->nfields; i++) {
-		if (t->fields[i].pen != 0) {
+		if (t->fields[i].pen != 0 && t->fields[i].pen !=
+		    IPFIX_ORIGIN_PEN) {
 			if (ipfix_field_skip(&c, &t->fields[i], &err) == -1)
 				return false;
 			continue;
 		}
 		if (ipfix_value_read(&c, &t->fields[i], &v, &err) == -1)
 			return false;
-		take(o, k, &t->fields[i], &v, id, cap);
+		take(o, k, &t->fields[i], &v, d);
 	}
 	return true;
 }
@@ -143,7 +174,8 @@ find(const struct ipfix_origins *o, const struct skey *k)
 }
 
 static void
-put_session(struct ipfix_origins *o, const struct skey *k, const char *id)
+put_session(struct ipfix_origins *o, const struct skey *k,
+    const struct sdet *d)
 {
 	struct sent *e = find(o, k), *ns;
 
@@ -159,7 +191,7 @@ put_session(struct ipfix_origins *o, const struct skey *k, const char *id)
 		e = &o->s[o->n++];
 		e->k = *k;
 	}
-	snprintf(e->identity, sizeof(e->identity), "%s", id);
+	e->d = *d;
 }
 
 static const char *
@@ -184,8 +216,12 @@ set_current(struct ipfix_origins *o, const struct skey *k,
 	    sizeof(x->addr));
 	x->port = k->exp_port;
 	x->proto = k->proto;
-	if (e != NULL)
-		snprintf(x->identity, sizeof(x->identity), "%s", e->identity);
+	if (e != NULL) {
+		snprintf(x->identity, sizeof(x->identity), "%s",
+		    e->d.identity);
+		x->session = e->d.session;
+		x->follows = e->d.follows;
+	}
 	x->transport = transport_of(k->proto, x->identity[0] != '\0');
 	snprintf(x->label, sizeof(x->label), k->v6 ? "%s [%s]:%u%s%s" :
 	    "%s %s:%u%s%s", x->transport, x->addr, x->port,
@@ -197,7 +233,7 @@ bool
 ipfix_origins_record(struct ipfix_origins *o, const struct ipfix_msg_ctx *m,
     const struct ipfix_tmpl *t, const struct ipfix_rec *r)
 {
-	char id[IPFIX_ORIGIN_ID_MAX] = "";
+	struct sdet d;
 	struct skey k;
 	uint16_t scope;
 
@@ -207,12 +243,12 @@ ipfix_origins_record(struct ipfix_origins *o, const struct ipfix_msg_ctx *m,
 	if (t->fields[0].pen != 0 || (scope != IE_SESSION_SCOPE &&
 	    scope != IE_MESSAGE_SCOPE))
 		return false;
-	if (!read_details(o, t, r, &k, id, sizeof(id)))
+	if (!read_details(o, t, r, &k, &d))
 		return true;
 	/* Both kinds name the session of the message they are in (the
 	 * session's comes first). */
 	if (scope == IE_SESSION_SCOPE)
-		put_session(o, &k, id);
+		put_session(o, &k, &d);
 	set_current(o, &k, m);
 	return true;
 }

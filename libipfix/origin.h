@@ -22,6 +22,7 @@
 
 #define IPFIX_ORIGIN_ID_MAX	320
 #define IPFIX_ORIGIN_TID_FIRST	65532	/* sessout.h: the details templates */
+#define IPFIX_ORIGIN_PEN	32473	/* sessout.h: its session ids */
 
 /* One exporter as the details records name it. */
 struct ipfix_origin {
@@ -36,6 +37,10 @@ struct ipfix_origin {
 					   or "" */
 	char label[IPFIX_ORIGIN_ID_MAX + 96];	/* "dtls 192.0.2.1:4739
 					   psk=ID" */
+	uint32_t session;		/* the collector's session id, 0 when
+					   the details did not say */
+	uint32_t follows;		/* the session it follows in the
+					   ODID of its details, or 0 */
 };
 
 /* Names a DER certificate ("subject=..."): the caller's, as this layer

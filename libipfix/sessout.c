@@ -353,7 +353,10 @@ merged_open(struct ipfix_sessout *o, struct ipfix_err *err)
 {
 	struct stat st;
 
-	if ((o->w = ipfix_writer_open(o->path, o->cfg.gzip, err)) == NULL)
+	o->w = o->cfg.append && o->st.files == 0 && !o->cfg.gzip ?
+	    ipfix_writer_open_append(o->path, err) :
+	    ipfix_writer_open(o->path, o->cfg.gzip, err);
+	if (o->w == NULL)
 		return -1;
 	o->st.files++;
 	o->dev = 0;
@@ -595,6 +598,20 @@ ipfix_sessout_end(struct ipfix_sessout *o, uint32_t id, struct ipfix_err *err)
 		rc = end_domain(o, s, s->maps[0].odid, err);
 	sess_remove(o, s);
 	return rc;
+}
+
+int
+ipfix_sessout_continue(struct ipfix_sessout *o, uint32_t odid,
+    uint32_t next_seq, const uint8_t used[65536 / 8], struct ipfix_err *err)
+{
+	struct odom *d = dom_get(o, odid, err);
+
+	if (d == NULL)
+		return -1;
+	d->seq = next_seq;
+	for (size_t i = 0; i < sizeof(d->used); i++)
+		d->used[i] |= used[i];
+	return 0;
 }
 
 /* Building output messages ------------------------------------------------ */

@@ -69,6 +69,8 @@ struct ipfix_sessout_config {
 	const char *path;	/* merged output: file or "-" */
 	const char *split_dir;	/* non-NULL: one file per session here */
 	bool gzip;		/* gzip'd output files */
+	bool append;		/* merged, raw: the first file continues
+				   what path holds (resume.h reads it) */
 	size_t max_domains;	/* output ODIDs tracked (0: 4096) */
 };
 
@@ -122,6 +124,12 @@ int ipfix_sessout_msg_end(struct ipfix_sessout *o, struct ipfix_err *err);
  * record there says so (call before its first message in odid). */
 int ipfix_sessout_follows(struct ipfix_sessout *o, uint32_t id,
     uint32_t odid, uint32_t prev, struct ipfix_err *err);
+
+/* Appending to a file written before (resume.h): odid's next output
+ * sequence number, and the template ids (bits of used, 65536 of them)
+ * that file left defined, which no session gets. */
+int ipfix_sessout_continue(struct ipfix_sessout *o, uint32_t odid,
+    uint32_t next_seq, const uint8_t used[65536 / 8], struct ipfix_err *err);
 
 /* Split mode: append the session's message exactly as received. */
 int ipfix_sessout_raw(struct ipfix_sessout *o, uint32_t id,

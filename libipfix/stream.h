@@ -108,6 +108,9 @@ struct ipfix_writer;
 /* path "-" for stdout; gzip compresses (zlib, level 6). */
 struct ipfix_writer *ipfix_writer_open(const char *path, bool gzip,
     struct ipfix_err *err);
+/* Raw messages after what path holds (created when absent). */
+struct ipfix_writer *ipfix_writer_open_append(const char *path,
+    struct ipfix_err *err);
 int ipfix_writer_write(struct ipfix_writer *w, const uint8_t *msg, size_t len,
     struct ipfix_err *err);
 /* A message built in place: ipfix_writer_space gives room for one

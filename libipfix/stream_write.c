@@ -26,6 +26,7 @@ struct ipfix_writer {
 	gzFile gz;		/* gzip */
 	bool is_stdout;
 	bool dirty;		/* written since the last flush */
+	bool append;		/* raw: after what the file holds */
 	char name[64];		/* for messages */
 };
 
@@ -48,7 +49,8 @@ writer_fd(const struct ipfix_writer *w, const char *path,
     struct ipfix_err *err)
 {
 	int fd = w->is_stdout ? dup(STDOUT_FILENO) :
-	    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	    open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
+	    (w->append ? O_APPEND : O_TRUNC), 0666);
 
 	if (fd == -1)
 		ipfix_err_sys(err, IPFIX_E_IO, "%s", w->name);
@@ -112,8 +114,8 @@ writer_drain(struct ipfix_writer *w, struct ipfix_err *err)
 	return rc;
 }
 
-struct ipfix_writer *
-ipfix_writer_open(const char *path, bool gzip, struct ipfix_err *err)
+static struct ipfix_writer *
+writer_open(const char *path, bool gzip, bool append, struct ipfix_err *err)
 {
 	struct ipfix_writer *w;
 	int rc;
@@ -122,6 +124,7 @@ ipfix_writer_open(const char *path, bool gzip, struct ipfix_err *err)
 		ipfix_err_sys(err, IPFIX_E_NOMEM, "writer");
 		return NULL;
 	}
+	w->append = append;
 	w->is_stdout = path == NULL || strcmp(path, "-") == 0;
 	snprintf(w->name, sizeof(w->name), "%s",
 	    w->is_stdout ? "(stdout)" : path);
@@ -134,6 +137,18 @@ ipfix_writer_open(const char *path, bool gzip, struct ipfix_err *err)
 		return NULL;
 	}
 	return w;
+}
+
+struct ipfix_writer *
+ipfix_writer_open(const char *path, bool gzip, struct ipfix_err *err)
+{
+	return writer_open(path, gzip, false, err);
+}
+
+struct ipfix_writer *
+ipfix_writer_open_append(const char *path, struct ipfix_err *err)
+{
+	return writer_open(path, false, true, err);
 }
 
 uint8_t *

@@ -7,7 +7,12 @@
 # against a session tuple fixed by the test (IPv4 and IPv6), a blind spot
 # of review.md. The restart on the same source port (RFC 6347 §4.2.8) is
 # in tests/unit/test_tls.c (test_same_port_assoc): no tool here can keep
-# its source port across a restart.
+# its source port across a restart. ipfix-recv --append: an output file
+# continued by a new collector, its exporters' chains read back (session
+# ids go on, the new session names the old one as its predecessor), a cut
+# last message cut off and said, a file that is not its own raw stream
+# refused and left alone, the options it cannot go with; the exact loss
+# count across a collector killed and restarted is in liveness.bats.
 
 bats_require_minimum_version 1.5.0
 
@@ -119,4 +124,107 @@ details() {
 	"$dump" --json "$tmp/out" | jq -r 'select(.template == 65532 or
 	    .template == 65533) | .["32473/2"]' | sort -u > "$tmp/f"
 	[ "$(cat "$tmp/f")" = 00000000 ]
+}
+
+# collect OPTION...: one ipfix-recv on dtls at $port writing $tmp/out
+# (stderr in $tmp/err), the input sent once by a new ipfix-send.
+collect() {
+	start_recv 1 --stats --json "${psk[@]}" -o "$tmp/out" "$@" \
+	    "dtls://127.0.0.1:$port"
+	timeout 30 "$send" "${psk[@]}" "dtls://127.0.0.1:$port" "$input"
+	stop_recv
+}
+
+# last_msg FILE: the offset of the last IPFIX message of a raw stream.
+last_msg() {
+	python3 -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+o = last = 0
+while o + 4 <= len(d):
+    last = o
+    o += int.from_bytes(d[o + 2:o + 4], "big")
+print(last)' "$1"
+}
+
+@test "append: --append needs one raw --output FILE" {
+	run -2 "$recv" --append udp://127.0.0.1:1
+	[[ "$output" == *"--append needs --output FILE"* ]]
+	run -2 "$recv" --append -o - udp://127.0.0.1:1
+	[[ "$output" == *"--append needs --output FILE"* ]]
+	for o in --gzip "--rotate 60"; do
+		# shellcheck disable=SC2086
+		run -2 "$recv" --append $o -o "$tmp/out" udp://127.0.0.1:1
+		[[ "$output" == *"not with ${o% *}"* ]]
+	done
+	run -2 "$recv" --append --split "$tmp" udp://127.0.0.1:1
+	[[ "$output" == *"--append needs --output FILE"* ]]
+	[ ! -e "$tmp/out" ]
+}
+
+@test "append: a file that is not ipfix-recv's raw stream is refused and left alone" {
+	echo "not IPFIX at all" > "$tmp/text"
+	cp "$tmp/text" "$tmp/text.orig"
+	run -1 "$recv" --append -o "$tmp/text" udp://127.0.0.1:$port
+	echo "$output"
+	[[ "$output" == "ipfix-recv: start: appending to $tmp/text: not an IPFIX stream: "*"offset 0"* ]]
+	cmp "$tmp/text" "$tmp/text.orig"
+	# IPFIX, but no Message Details names its records' sessions
+	cp "$input" "$tmp/foreign"
+	run -1 "$recv" --append -o "$tmp/foreign" udp://127.0.0.1:$port
+	echo "$output"
+	[[ "$output" == *"not written by ipfix-recv: records of no session"* ]]
+	cmp "$input" "$tmp/foreign"
+	# gzip'd: cannot be continued
+	gzip -c "$input" > "$tmp/z"
+	run -1 "$recv" --append -o "$tmp/z" udp://127.0.0.1:$port
+	[[ "$output" == *"gzip"* ]]
+}
+
+@test "append: the file is continued and the exporter's chain goes on" {
+	[ -s "$pki/psk.hex" ] || skip "mkcerts.sh failed"
+	# a file that does not exist yet is made
+	collect --append
+	size1=$(stat -c %s "$tmp/out")
+	head -c "$size1" "$tmp/out" > "$tmp/first"
+	# a new collector, a new exporter process (a new source port)
+	collect --append
+	grep -q "appending to $tmp/out: .* of 1 sessions (new ids from 2)" \
+	    "$tmp/err"
+	# what was there stays, byte for byte
+	cmp -n "$size1" "$tmp/out" "$tmp/first"
+	# every record of both runs, and the whole file decodes cleanly
+	# (sequence numbers go on, no template clash)
+	diff <( (records "$input"; records "$input") | sort) \
+	    <(records "$tmp/out")
+	run -0 "$dump" -q "$tmp/out"
+	# session 2 follows session 1, read back from the file
+	"$dump" --json "$tmp/out" | jq -r 'select(.template == 65532) |
+	    "\(.["32473/1"]) \(.["32473/2"])"' > "$tmp/chain"
+	[ "$(cat "$tmp/chain")" = "00000001 00000000
+00000002 00000001" ]
+	# one exporter: the same identity and address, its port aside
+	[ "$(jstat '.exporters | length')" -eq 1 ]
+	[ "$(jstat '.exporters[0].key')" = "psk=exp1 at 127.0.0.1 over dtls" ]
+	[ "$(jstat '.exporters[0].sessions')" -eq 2 ]
+	[ "$(jstat '.exporters[0].restarts')" -eq 1 ]
+	[ "$(jstat '.sessions[0].session')" -eq 2 ]
+	[ "$(jstat '.sessions[0].follows')" -eq 1 ]
+}
+
+@test "append: a cut last message is cut off, said with its offset" {
+	[ -s "$pki/psk.hex" ] || skip "mkcerts.sh failed"
+	collect
+	size=$(stat -c %s "$tmp/out")
+	last=$(last_msg "$tmp/out")
+	truncate -s $((size - 7)) "$tmp/out"
+	collect --append
+	cat "$tmp/err"
+	dropped=$((size - 7 - last))
+	[ "$(grep -c 'last message cut short' "$tmp/err")" -eq 1 ]
+	grep -q "^ipfix-recv: $tmp/out: last message cut short at offset $last: $dropped bytes dropped before appending$" \
+	    "$tmp/err"
+	# the second run's records follow the first's whole messages
+	run -0 "$dump" -q "$tmp/out"
+	[ "$(records "$tmp/out" | wc -l)" -gt "$(records "$input" | wc -l)" ]
 }

@@ -74,6 +74,10 @@ replay_all() {
 	replay_all capture
 }
 
+@test "fuzz-regress: fuzz_resume inputs replay cleanly" {
+	replay_all resume
+}
+
 @test "fuzz-regress: fuzz_packet inputs replay cleanly" {
 	replay_all packet
 }

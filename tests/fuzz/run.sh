@@ -14,7 +14,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 : "${BUILD:=build/fuzz}" "${FUZZ_TIME:=30}" "${FUZZ_CC:=clang}"
-: "${FUZZ_TARGETS:=decode stream capture packet endpoint hello nfv9 collector}"
+: "${FUZZ_TARGETS:=decode stream capture packet endpoint hello nfv9 collector resume}"
 mkdir -p "$BUILD" || exit 1
 out=$(cd "$BUILD" && pwd)
 LIBS="-lssl -lcrypto -lpcap -lz -lusrsctp -lpthread -lm"

@@ -816,6 +816,176 @@ test_fast_path(const char *dir)
 		    "in order, intact (%u)", 'A' + w, in[w].nrec, back.n[w]);
 }
 
+/* --append (resume.h) ---------------------------------------------------- */
+
+static struct ipfix_collector *
+new_col_append(const char *out, struct ipfix_err *err)
+{
+	struct ipfix_collector_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.out.path = out;
+	cfg.out.append = true;
+	return ipfix_collector_new(&cfg, NULL, err);
+}
+
+static long
+file_size(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) == -1) {
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	n = ftell(f);
+	fclose(f);
+	return n;
+}
+
+static void
+get_exp1(const struct ipfix_collector_exp_stats *e, void *arg)
+{
+	if (strncmp(e->key, "psk=exp1 ", 9) == 0)
+		get_exp(e, arg);
+}
+
+/* The first collector: exporter psk=exp1 at 10.0.0.20 (session 1, ODID
+ * 7, 3 records) and an exporter at 10.0.0.30 (session 2, 2 records); it
+ * is killed while writing a message, 9 bytes of it in the file. */
+static void
+append_first(const char *path, struct ipfix_tmpl *t)
+{
+	struct ipfix_collector *col = new_col(path, NULL, 0);
+	struct ipfix_collector_peer p;
+	struct tmsg m;
+	uint32_t id;
+	FILE *f;
+
+	/* as a listener names them: a file tells secured by the identity */
+	peer(&p, "10.0.0.20", 100, IPPROTO_TCP);
+	p.identity = "psk=exp1";
+	p.scheme = "tls";
+	id = ipfix_collector_open(col, &p, NULL);
+	mk_msg(&m, 7, 0, t, true, 3, 0);
+	(void)ipfix_collector_feed(col, id, m.b, m.n, 0, NULL);
+	peer(&p, "10.0.0.30", 100, IPPROTO_UDP);
+	id = ipfix_collector_open(col, &p, NULL);
+	mk_msg(&m, 7, 0, t, true, 2, 0);
+	(void)ipfix_collector_feed(col, id, m.b, m.n, 0, NULL);
+	(void)ipfix_collector_free(col, NULL);
+	if ((f = fopen(path, "ab")) != NULL) {
+		fwrite(m.b, 1, 9, f);
+		fclose(f);
+	}
+}
+
+/* The second collector continues the file: exporter psk=exp1 comes back
+ * from a new port and says 5 records were exported before its session: 2
+ * lost (the file holds 3), including what the first collector never
+ * wrote. Its session is 3, follows 1; the file decodes cleanly. */
+static void
+test_append(const char *dir)
+{
+	struct ipfix_tmpl *t = mk_tmpl(256, fb, 1);
+	struct ipfix_collector_exp_stats e;
+	struct ipfix_collector_peer p;
+	struct ipfix_resume_info in;
+	struct ipfix_collector *col;
+	struct readback rb;
+	struct ipfix_err err;
+	char path[256];
+	uint32_t id, prev = 0;
+	unsigned n;
+	long whole;
+	struct tmsg m;
+
+	snprintf(path, sizeof(path), "%s/append.ipfix", dir);
+	append_first(path, t);
+	whole = file_size(path) - 9;
+	col = new_col_append(path, &err);
+	CHECK(col != NULL, "append: the file is taken back");
+	if (col == NULL)
+		return;
+	ipfix_collector_resumed(col, &in);
+	CHECK(in.sessions == 2 && in.last_id == 2 && in.records == 5,
+	    "append: 2 sessions, ids up to 2, 5 records (%u, %u, %llu)",
+	    in.sessions, in.last_id, (unsigned long long)in.records);
+	CHECK(in.size == (uint64_t)whole + 9 && in.kept == (uint64_t)whole &&
+	    file_size(path) == whole, "append: the cut message (9 bytes at "
+	    "%ld) is cut off", whole);
+	peer(&p, "10.0.0.20", 101, IPPROTO_TCP);
+	p.identity = "psk=exp1";
+	p.scheme = "tls";
+	id = ipfix_collector_open(col, &p, NULL);
+	CHECK_EQ_U(id, 3, "append: new session ids follow the file's");
+	mk_stats_msg(&m, 7, 5);
+	(void)ipfix_collector_feed(col, id, m.b, m.n, 0, NULL);
+	mk_msg(&m, 7, 0, t, true, 2, 0);
+	(void)ipfix_collector_feed(col, id, m.b, m.n, 0, NULL);
+	memset(&e, 0, sizeof(e));
+	ipfix_collector_foreach_exporter(col, get_exp1, &e);
+	CHECK_STR(e.key, "psk=exp1 at 10.0.0.20 over tls",
+	    "append: one exporter key, read back and new alike");
+	n = 0;
+	ipfix_collector_foreach_exporter(col, count_exp, &n);
+	CHECK_EQ_U(n, 2 + 1, "append: no new exporter (2 + 1 sessions)");
+	CHECK(e.handoffs == 1 && e.restarts == 0 && e.lost_between == 2,
+	    "append: the chain goes on: 2 lost between (%llu)",
+	    (unsigned long long)e.lost_between);
+	ipfix_collector_foreach_session(col, last_prev, &prev);
+	CHECK_EQ_U(prev, 1, "append: session 3 follows session 1");
+	(void)ipfix_collector_free(col, NULL);
+	read_back(path, &rb);
+	CHECK(rb.malformed == 0 && rb.warn == 0 && rb.recs[1] == 7 &&
+	    rb.sessdet == 3, "append: the file decodes cleanly: 7 records, "
+	    "3 sessions (%u, %u)", rb.recs[1], rb.sessdet);
+	ipfix_tmpl_free(t);
+}
+
+/* Refused, and left as it was: bytes that are no IPFIX, and an IPFIX
+ * stream no collector wrote (no details name its records' sessions). */
+static void
+test_append_refused(const char *dir)
+{
+	struct ipfix_tmpl *t = mk_tmpl(256, fb, 1);
+	struct ipfix_collector_config cfg;
+	struct ipfix_err err;
+	char path[256];
+	struct tmsg m;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/text", dir);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs("not IPFIX at all\n", f);
+		fclose(f);
+	}
+	CHECK(new_col_append(path, &err) == NULL &&
+	    err.code == IPFIX_E_FORMAT && file_size(path) == 17,
+	    "append: text refused, kept (%s)", err.reason);
+	snprintf(path, sizeof(path), "%s/foreign", dir);
+	mk_msg(&m, 7, 0, t, true, 2, 0);
+	if ((f = fopen(path, "wb")) != NULL) {
+		fwrite(m.b, 1, m.n, f);
+		fclose(f);
+	}
+	CHECK(new_col_append(path, &err) == NULL &&
+	    err.code == IPFIX_E_FORMAT && strstr(err.reason,
+	    "records of no session") != NULL &&
+	    file_size(path) == (long)m.n,
+	    "append: a foreign stream refused, kept (%s)", err.reason);
+	/* gzip'd output would be truncated when opened: refused before */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.out.path = path;
+	cfg.out.append = cfg.out.gzip = true;
+	CHECK(ipfix_collector_new(&cfg, NULL, &err) == NULL &&
+	    err.code == IPFIX_E_USAGE && file_size(path) == (long)m.n,
+	    "append: with gzip refused, the file kept (%s)", err.reason);
+	ipfix_tmpl_free(t);
+}
+
 int
 main(void)
 {
@@ -833,6 +1003,8 @@ main(void)
 	test_split_compress(dir);
 	test_reopen(dir);
 	test_fast_path(dir);
+	test_append(dir);
+	test_append_refused(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);

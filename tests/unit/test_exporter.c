@@ -75,13 +75,21 @@ out_free(struct out *o)
 /* What a decode of a message sequence saw. */
 struct seen {
 	uint64_t records, tmpl_recs, withdrawals, problems, hash;
-	uint64_t odid0_records;
+	uint64_t odid0_records;		/* our §4.3 records (ODID 0) */
+	uint64_t meter_records;		/* our §4.1 records (any ODID) */
 	uint32_t last_template;
 	/* §4.1 records: per session, the first exportedFlowRecordTotalCount
-	 * and the data records seen in that session. */
-	uint64_t meter[64], recs_in[64];
+	 * and the records (data and ours) seen in that session. */
+	uint64_t meter[64], recs_in[64], own_in[64];
 	bool meter_seen[64];
 };
+
+/* The exporter's own §4.1 record: exported records (42) third. */
+static bool
+is_meter(const struct ipfix_tmpl *t)
+{
+	return t->id >= 65000 && t->nfields == 4 && t->fields[2].id == 42;
+}
 
 static uint64_t
 get64(const uint8_t *p)
@@ -96,15 +104,19 @@ s_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
 	struct seen *s = arg;
 	size_t i;
 
-	if (m->hdr.odid == 0 && t->id >= 65000) {
-		s->odid0_records++;
-		/* The exporter's own statistics; §4.1 has exported records
-		 * (42) third. */
-		if (t->nfields == 4 && t->fields[2].id == 42 &&
-		    m->session < 64 && !s->meter_seen[m->session]) {
+	if ((m->hdr.odid == 0 && t->id >= 65000) || is_meter(t)) {
+		/* The exporter's own statistics */
+		if (!is_meter(t))
+			s->odid0_records++;
+		else
+			s->meter_records++;
+		if (is_meter(t) && m->session < 64 &&
+		    !s->meter_seen[m->session]) {
 			s->meter_seen[m->session] = true;
 			s->meter[m->session] = get64(r->p + 12);
 		}
+		if (m->session < 64)
+			s->own_in[m->session]++;
 		return;
 	}
 	if (m->session < 64)
@@ -277,8 +289,9 @@ seq_check(const struct out *o)
 		}
 		pre.n = i + 1;
 		decode_out(&pre, IPFIX_KIND_TCP, &s);
-		before[j] += s.records + s.odid0_records - total_prev;
-		total_prev = s.records + s.odid0_records;
+		before[j] += s.records + s.odid0_records + s.meter_records -
+		    total_prev;
+		total_prev = s.records + s.odid0_records + s.meter_records;
 	}
 	return true;
 }
@@ -591,7 +604,8 @@ test_rekey(void)
 	for (k = 1; k < 64 && k <= st.sessions; k++) {
 		if (k > 1 && (!got.meter_seen[k] || got.meter[k] != before))
 			counts_ok = false;
-		before += got.recs_in[k];
+		/* the count is of every record before it, ours too */
+		before += got.recs_in[k] + got.own_in[k];
 	}
 	CHECK(counts_ok, "rekey: each new session starts with the §4.1 "
 	    "count of the records before it");
@@ -810,7 +824,7 @@ ro_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
 
 	if (r->cur - 1 < MAXOUT)
 		r->recs_in_msg[r->cur - 1]++;
-	if (m->hdr.odid == 0) {
+	if (m->hdr.odid == 0 || is_meter(t)) {
 		r->other++;	/* the exporter's own statistics */
 		return;
 	}
@@ -1633,9 +1647,10 @@ test_fwd_lost(void)
 	    "on session 2");
 	at4 = whole_at(&o, &in, 4);
 	at5 = whole_at(&o, &in, 5);
-	CHECK(at4 > first2 && o.session[at4] == 2 && seq_of(&o, at4) == 40 &&
-	    at5 > at4 && seq_of(&o, at5) == 80, "fwd lost: inputs 4 and 5 "
-	    "whole on session 2, numbered 40 and 80");
+	/* the §4.1 record on session 2 (after a loss) is numbered too */
+	CHECK(at4 > first2 && o.session[at4] == 2 && seq_of(&o, at4) == 41 &&
+	    at5 > at4 && seq_of(&o, at5) == 81, "fwd lost: inputs 4 and 5 "
+	    "whole on session 2, numbered 41 and 81 (after its §4.1 record)");
 	decode_out(&o, IPFIX_KIND_TCP, &s);
 	CHECK(s.problems == 0 && s.records == 170, "fwd lost: session 2 has "
 	    "its templates before data (170 records decode)");
