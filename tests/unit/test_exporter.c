@@ -37,6 +37,7 @@ struct out {
 	uint32_t session[MAXOUT];
 	size_t n;
 	size_t fail_at;		/* fail the send with this index, 0: never */
+	size_t fail_then;	/* ... then this one, 0: never */
 };
 
 static int
@@ -46,7 +47,8 @@ sink_send(void *arg, uint64_t session, const uint8_t *msg, size_t len,
 	struct out *o = arg;
 
 	if (o->n + 1 == o->fail_at) {
-		o->fail_at = 0;
+		o->fail_at = o->fail_then;
+		o->fail_then = 0;
 		return ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
 		    "injected failure");
 	}
@@ -75,7 +77,7 @@ out_free(struct out *o)
 /* What a decode of a message sequence saw. */
 struct seen {
 	uint64_t records, tmpl_recs, withdrawals, problems, hash;
-	uint64_t odid0_records;
+	uint64_t own_records;
 	uint32_t last_template;
 	/* §4.1 records: per session, the first exportedFlowRecordTotalCount
 	 * and the data records seen in that session. */
@@ -96,8 +98,10 @@ s_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
 	struct seen *s = arg;
 	size_t i;
 
-	if (m->hdr.odid == 0 && t->id >= 65000) {
-		s->odid0_records++;
+	/* The exporter's own statistics, in any ODID: our templates take
+	 * the highest free ids, which the inputs here leave free. */
+	if (t->id >= 65000) {
+		s->own_records++;
 		/* The exporter's own statistics; §4.1 has exported records
 		 * (42) third. */
 		if (t->nfields == 4 && t->fields[2].id == 42 &&
@@ -277,8 +281,8 @@ seq_check(const struct out *o)
 		}
 		pre.n = i + 1;
 		decode_out(&pre, IPFIX_KIND_TCP, &s);
-		before[j] += s.records + s.odid0_records - total_prev;
-		total_prev = s.records + s.odid0_records;
+		before[j] += s.records + s.own_records - total_prev;
+		total_prev = s.records + s.own_records;
 	}
 	return true;
 }
@@ -390,7 +394,7 @@ test_loss(void)
 	    (unsigned long long)in.records);
 	CHECK_EQ_U(st.sessions, 2, "a second session");
 	CHECK_EQ_U(got.problems, 0, "templates resent on the new session");
-	CHECK_EQ_U(got.odid0_records, 1, "one §4.3 statistics record (C59)");
+	CHECK_EQ_U(got.own_records, 1, "one §4.3 statistics record (C59)");
 	for (i = 0; i < o.n; i++)
 		if (o.session[i] == 2) {
 			first = i;
@@ -431,7 +435,7 @@ test_spool(void)
 	CHECK_EQ_U(st.sessions, 2, "spool: a second session");
 	CHECK_EQ_U(got.problems, 0, "spool: templates before the spooled "
 	    "message on the new session");
-	CHECK_EQ_U(got.odid0_records, 0, "spool: no §4.3 record (none lost)");
+	CHECK_EQ_U(got.own_records, 0, "spool: no §4.3 record (none lost)");
 	CHECK(seq_check(&o), "spool: sequence numbers per session");
 	ipfix_exporter_free(x);
 	out_free(&o);
@@ -810,7 +814,7 @@ ro_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
 
 	if (r->cur - 1 < MAXOUT)
 		r->recs_in_msg[r->cur - 1]++;
-	if (m->hdr.odid == 0) {
+	if (t->id >= 65000) {
 		r->other++;	/* the exporter's own statistics */
 		return;
 	}
@@ -1633,18 +1637,126 @@ test_fwd_lost(void)
 	    "on session 2");
 	at4 = whole_at(&o, &in, 4);
 	at5 = whole_at(&o, &in, 5);
-	CHECK(at4 > first2 && o.session[at4] == 2 && seq_of(&o, at4) == 40 &&
-	    at5 > at4 && seq_of(&o, at5) == 80, "fwd lost: inputs 4 and 5 "
-	    "whole on session 2, numbered 40 and 80");
+	/* The §4.3 record of ODID 7 is one of its records on session 2. */
+	CHECK(at4 > first2 && o.session[at4] == 2 && seq_of(&o, at4) == 41 &&
+	    at5 > at4 && seq_of(&o, at5) == 81, "fwd lost: inputs 4 and 5 "
+	    "whole on session 2, numbered 41 and 81 (after the §4.3 record)");
 	decode_out(&o, IPFIX_KIND_TCP, &s);
 	CHECK(s.problems == 0 && s.records == 170, "fwd lost: session 2 has "
 	    "its templates before data (170 records decode)");
-	CHECK(s.odid0_records == 1, "fwd lost: one §4.3 statistics record "
-	    "(C59; %llu sent)", (unsigned long long)s.odid0_records);
+	CHECK(s.own_records == 1, "fwd lost: one §4.3 statistics record "
+	    "(C59; %llu sent)", (unsigned long long)s.own_records);
 	runs_decode(&o, IPFIX_KIND_TCP, &in, &r);
 	CHECK(r.next == 210 && r.bad_order == 1 &&
 	    runs_seq(&o, &r, &tot7, &tot9), "fwd lost: records in order "
 	    "but for the one gap; numbering per session");
+	ipfix_exporter_free(x);
+	out_free(&o);
+	in_free(&in);
+}
+
+/* Per ODID (of 7 and 9): data records received and the last §4.3
+ * notSentFlowTotalCount announced in a message of that ODID. */
+struct dom_seen {
+	uint64_t recs[2], told[2], tells[2], bad;
+	uint64_t told_on[2];	/* the session of the last */
+};
+
+static void
+ds_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
+    const struct ipfix_rec *r)
+{
+	struct dom_seen *s = arg;
+	int k = m->hdr.odid == 9;
+
+	if (m->hdr.odid != 7 && m->hdr.odid != 9) {
+		s->bad++;
+		return;
+	}
+	if (t->id < 65000) {
+		s->recs[k]++;
+		return;
+	}
+	/* §4.3: exportingProcessId, notSentFlowTotalCount (166), times */
+	if (t->nfields == 4 && t->fields[1].id == 166) {
+		s->told[k] = get64(r->p + 4);
+		s->tells[k]++;
+		s->told_on[k] = m->session;
+	}
+}
+
+static void
+dom_decode(const struct out *o, struct dom_seen *s)
+{
+	static const struct ipfix_decoder_ops ops = { .on_record = ds_record };
+	struct ipfix_decoder *d = ipfix_decoder_new(NULL, &ops, s);
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < o->n; i++)
+		(void)ipfix_decoder_feed(d, o->msg[i], o->len[i],
+		    o->session[i], IPFIX_KIND_TCP, 0, NULL);
+	ipfix_decoder_free(d);
+}
+
+/* Two ODIDs, a refused message in each: each ODID's §4.3 record
+ * carries its own count, in a message of that ODID, on every session
+ * after a drop, and the totals are their sum. With a spool that holds
+ * ODID 9's messages but not ODID 7's, only ODID 7 announces drops. */
+static void
+test_dom_stats(size_t spool)
+{
+	static const int m7[][2] = { { 300, 40 } }, m9[][2] = { { 300, 15 } };
+	struct ipfix_exporter_config cfg;
+	struct ipfix_exporter_stats st;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	static struct runs_in in;
+	static struct runs_out r;
+	static struct out o;
+	struct dom_seen s;
+	uint64_t t7, t9;
+	int k;
+
+	memset(&in, 0, sizeof(in));
+	run_msg(&in, 7, FW_T, 0, 1, m7, 1);
+	run_msg(&in, 9, FW_T, 0, 1, m9, 1);
+	for (k = 0; k < 10; k++)
+		run_msg(&in, k % 2 ? 9 : 7, FW_T, 0, 0, k % 2 ? m9 : m7, 1);
+	ipfix_exporter_config_init(&cfg);
+	cfg.spool_bytes = spool;
+	cfg.flush_each_input = true;	/* one message per input */
+	x = new_exp_cfg(&sink, &o, 1400, true, &cfg);
+	/* Sends 3 (the first data message of ODID 9) and, on session 2,
+	 * 9 (messages of both, lost twice in a row: the spool overflows). */
+	o.fail_at = 3;
+	o.fail_then = 9;
+	CHECK(x != NULL && feed_in(x, &in) == 0, "dom stats %zu: fed", spool);
+	ipfix_exporter_stats(x, &st);
+	dom_decode(&o, &s);
+	CHECK(s.bad == 0 && s.tells[0] > 0 && s.told[0] > 0 &&
+	    (spool > 0 ? s.tells[1] == 0 : s.tells[1] > 0 && s.told[1] > 0),
+	    "dom stats %zu: a §4.3 record in each ODID with drops (7: %llu, "
+	    "9: %llu)", spool, (unsigned long long)s.told[0],
+	    (unsigned long long)s.told[1]);
+	CHECK(s.told_on[0] == o.session[o.n - 1] && (spool > 0 ||
+	    s.told_on[1] == o.session[o.n - 1]), "dom stats %zu: repeated on "
+	    "the last session (%u)", spool, o.session[o.n - 1]);
+	CHECK(s.recs[0] + s.told[0] == in.per_odid7 &&
+	    s.recs[1] + s.told[1] == in.per_odid9, "dom stats %zu: received "
+	    "+ announced = input per ODID (7: %llu + %llu = %u, 9: %llu + "
+	    "%llu = %u)", spool, (unsigned long long)s.recs[0],
+	    (unsigned long long)s.told[0], in.per_odid7,
+	    (unsigned long long)s.recs[1], (unsigned long long)s.told[1],
+	    in.per_odid9);
+	CHECK(st.not_sent_records == s.told[0] + s.told[1] &&
+	    st.out_records == s.recs[0] + s.recs[1], "dom stats %zu: totals "
+	    "are the sum (not sent %llu)", spool,
+	    (unsigned long long)st.not_sent_records);
+	runs_decode(&o, IPFIX_KIND_TCP, &in, &r);
+	CHECK(runs_seq(&o, &r, &t7, &t9), "dom stats %zu: numbering per "
+	    "session and ODID, our records counted (also when spooled)",
+	    spool);
 	ipfix_exporter_free(x);
 	out_free(&o);
 	in_free(&in);
@@ -1793,6 +1905,8 @@ main(void)
 	test_fwd_refresh_clock();
 	test_fwd_gather_refresh();
 	test_fwd_lost();
+	test_dom_stats(0);
+	test_dom_stats(600);
 	test_fwd_fatal();
 	test_fwd_stopping();
 	TEST_DONE();
