@@ -128,6 +128,34 @@ park(struct ipfix_exporter *x, size_t len, uint32_t records, uint32_t own,
 	x->st.spooled_messages++;
 }
 
+/* While no session is up, a live input keeps being read (the writer
+ * never waits for the collector): its messages are built at the last
+ * session's size and wait in the spool, oldest dropped first; templates
+ * and statistics records are made for the next session instead. */
+static bool
+offline(const struct ipfix_exporter *x)
+{
+	return x->cur == NULL && x->in_fd >= 0 && x->off_max > 0 &&
+	    x->cfg.spool_bytes > 0 && !x->stopping && !x->failed;
+}
+
+/* A session came up: the message built without one waits in the spool,
+ * to go out after the new session's templates. */
+static void
+park_open(struct ipfix_exporter *x)
+{
+	struct ipfix_err err;
+
+	if (!x->open)
+		return;
+	x->open = false;
+	if (ipfix_builder_empty(&x->b))
+		return;
+	ipfix_err_set(&err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL, "no session");
+	park(x, ipfix_builder_finish(&x->b), x->b.records - x->b_own,
+	    x->b_own, x->b_odid, x->b_ctl, &err);
+}
+
 static void
 pace(struct ipfix_exporter *x, uint32_t records)
 {
@@ -316,10 +344,12 @@ open_msg(struct ipfix_exporter *x, struct exp_dom *d, int sidx)
 		return 0;
 	if (x->cur != NULL && x->cur->lost)
 		lose_cur(x);
-	if (exp_ensure_session(x) == -1)
+	if (!offline(x) && exp_ensure_session(x) == -1)
 		return -1;
 	seq_sync(x, d);
-	ipfix_builder_init(&x->b, x->buf, x->cur->max_msg, d->odid, t,
+	if (x->cur != NULL)
+		x->off_max = x->cur->max_msg;
+	ipfix_builder_init(&x->b, x->buf, x->off_max, d->odid, t,
 	    d->seq[sidx]);
 	x->open = true;
 	x->b_odid = d->odid;
@@ -387,7 +417,7 @@ ensure_tmpl(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e)
 {
 	struct item it = { .kind = ITEM_TMPL, .t = e->t };
 
-	if (x->cur != NULL && e->sent_gen == exp_cur_gen(x))
+	if ((x->cur != NULL && e->sent_gen == exp_cur_gen(x)) || offline(x))
 		return 0;
 	if (add_item(x, d, &it) == -1)
 		return -1;
@@ -481,7 +511,7 @@ emit_stats(struct ipfix_exporter *x, bool again)
 	/* A report that opened the new session is already on it when the
 	 * session's first upkeep asks again. */
 	if (x->cfg.no_own_stats || x->st.not_sent_records == 0 ||
-	    (x->stats_sent == x->st.not_sent_records &&
+	    offline(x) || (x->stats_sent == x->st.not_sent_records &&
 	    (!again || x->stats_gen == exp_cur_gen(x))))
 		return 0;
 	gen = exp_cur_gen(x);
@@ -1021,6 +1051,7 @@ ipfix_exporter_new(const struct ipfix_exporter_config *cfg,
 		return NULL;
 	}
 	x->cfg = *cfg;
+	x->in_fd = -1;
 	fill_defaults(x);
 	if ((x->ev = ev_new(EXP_EV_SETSIZE, err)) == NULL) {
 		ipfix_exporter_free(x);
@@ -1130,6 +1161,19 @@ ipfix_exporter_feed(struct ipfix_exporter *x, const uint8_t *msg, size_t len,
 	return x->failed ? feed_fail(x, err) : 0;
 }
 
+/* At the end, what the spool holds still gets a session (the backoff
+ * and --max-retries apply). */
+static void
+finish_spool(struct ipfix_exporter *x)
+{
+	if (x->failed || x->stopping || exp_spool_front(&x->spool) == NULL)
+		return;
+	if (x->cur == NULL && exp_ensure_session(x) == -1)
+		return;
+	(void)upkeep(x);
+	(void)flush_msg(x);
+}
+
 int
 ipfix_exporter_finish(struct ipfix_exporter *x, struct ipfix_err *err)
 {
@@ -1137,9 +1181,12 @@ ipfix_exporter_finish(struct ipfix_exporter *x, struct ipfix_err *err)
 
 	if (x->failed && pending > 0)
 		count_drop(x, x->b_odid, pending, x->b.len, &x->fail);
+	if (x->cur == NULL)
+		park_open(x);	/* built while no session was up */
 	if (!x->failed) {
 		(void)upkeep(x);
 		(void)flush_msg(x);
+		finish_spool(x);
 	}
 	exp_sess_free(x->next);
 	x->next = NULL;
@@ -1178,6 +1225,44 @@ count_rest(struct ipfix_exporter *x, struct ipfix_reader *r)
 	}
 }
 
+static void
+in_cb(struct ev_loop *ev, int fd, int mask, void *arg)
+{
+	struct ipfix_exporter *x = arg;
+
+	(void)ev;
+	(void)fd;
+	(void)mask;
+	x->in_ready = true;
+}
+
+/* Before a read of a live input while no session is up: the reconnect
+ * goes on (timers and sessions on the event loop) until the input has
+ * bytes or a session is up. -1: gave up or stopped. */
+static int
+offline_wait(struct ipfix_exporter *x, struct ipfix_reader *r)
+{
+	struct ipfix_err err;
+	uint64_t due = 0;
+	int rc;
+
+	if (!offline(x))
+		return 0;
+	x->in_ready = ipfix_reader_buffered(r);
+	if (!x->in_ready && ev_fd_add(x->ev, x->in_fd, EV_READ, in_cb, x,
+	    &err) == -1)
+		return 0;	/* cannot watch it: the read waits */
+	while ((rc = exp_conn_step(x, &due)) == 0 && !exp_stop_asked(x)) {
+		exp_wait(x, x->in_ready ? 0 : due);
+		if (x->in_ready)
+			break;
+	}
+	ev_fd_del(x->ev, x->in_fd, EV_READ);
+	if (rc == 1)
+		park_open(x);
+	return rc == -1 ? -1 : 0;
+}
+
 int
 ipfix_exporter_run(struct ipfix_exporter *x, struct ipfix_reader *r,
     struct ipfix_err *err)
@@ -1188,8 +1273,9 @@ ipfix_exporter_run(struct ipfix_exporter *x, struct ipfix_reader *r,
 	size_t len;
 	int rc;
 
+	x->in_fd = ipfix_reader_fd(r);
 	for (;;) {
-		if (exp_stop_asked(x))
+		if (exp_stop_asked(x) || offline_wait(x, r) == -1)
 			break;
 		ipfix_err_clear(&e);
 		rc = ipfix_reader_next(r, &msg, &len, &meta, &e);
@@ -1216,6 +1302,7 @@ ipfix_exporter_run(struct ipfix_exporter *x, struct ipfix_reader *r,
 			exp_conn_push(x);
 	}
 	x->more_input = false;
+	x->in_fd = -1;
 	if (exp_stop_asked(x))
 		x->stopping = true;
 	rc = ipfix_exporter_finish(x, err);

@@ -130,7 +130,10 @@ struct ipfix_exporter {
 	size_t ndom, domcap;
 	size_t dom_hint;	/* last exp_dom_get result */
 	struct exp_sess *cur, *next, *old;
-	struct exp_sess *conn;	/* being connected by exp_ensure_session */
+	struct exp_sess *conn;	/* being connected (exp_conn_step) */
+	uint64_t conn_by;	/* ... until then (monotonic ms) */
+	bool retry_told;	/* the backoff before the next attempt was
+				   announced */
 	struct exp_spool spool;	/* data messages waiting for a session */
 	uint64_t gen;
 	bool reliable;		/* TCP/SCTP template rules */
@@ -167,6 +170,11 @@ struct ipfix_exporter {
 	uint64_t feed_ms;	/* while an input message is decoded: its
 				   time, for the refresh clock (a clock read
 				   per record run cost 5 % over DTLS) */
+	int in_fd;		/* a live input read while no session is
+				   up (ipfix_exporter_run), -1: none */
+	bool in_ready;		/* ... it has bytes (evloop callback) */
+	size_t off_max;		/* the last session's message limit: what
+				   messages built without one may hold */
 	unsigned since_service;
 	bool more_input;	/* the next input message is already read:
 				   the transport may hold what we send */
@@ -306,6 +314,10 @@ bool exp_sleep_until(struct ipfix_exporter *x, uint64_t t, bool stoppable);
 /* A session to send on, reconnecting with backoff; -1 stop or give up.
  * x->cur must not be a lost session (dropped first). */
 int exp_ensure_session(struct ipfix_exporter *x);
+/* The same one step at a time, never waiting: 1 up, 0 not yet (call
+ * again by *due, monotonic ms; exp_wait serves the attempt meanwhile),
+ * -1 stop or give up. */
+int exp_conn_step(struct ipfix_exporter *x, uint64_t *due);
 /* Arm --rekey for the session that just came up. */
 void exp_rekey_arm(struct ipfix_exporter *x);
 /* Open the next session when --rekey is due. */

@@ -310,6 +310,112 @@ gone_and_back() {
 	[ "$announced" -eq "$notsent" ]
 }
 
+# per_odid FILE...: "ODID COUNT" of the input's records (our §4.3
+# records and ipfix-recv's details records left out), sorted by ODID.
+per_odid() {
+	timeout 60 "$dump" --json -q "$@" | jq -r 'select(.type == "record" and
+	    .sessionScope == null and .messageScope == null and
+	    ((has("notSentFlowTotalCount") and (has("notSentPacketTotalCount") |
+	    not)) | not)) | .odid' | sort -n | uniq -c | awk '{ print $2, $1 }'
+}
+
+# told_odid FILE...: "ODID COUNT": the highest notSentFlowTotalCount our
+# §4.3 records announced per ODID.
+told_odid() {
+	timeout 60 "$dump" --json -q "$@" | jq -r 'select(has("notSentFlowTotalCount")
+	    and (has("notSentPacketTotalCount") | not)) |
+	    "\(.odid) \(.notSentFlowTotalCount)"' | sort -k1,1n -k2,2n |
+	    awk '{ m[$1] = $2 } END { for (o in m) print o, m[o] }' | sort -n
+}
+
+# live_gone SPOOL: a pipe fed at a steady rate (16 streams of ODIDs 0 and
+# 5, ~80 kB/s, each write timed) into ipfix-send while the DTLS collector
+# is gone (ICMP) for 1.5 s; the pipe (64 KiB) would fill in under a second
+# if ipfix-send stopped reading.
+live_gone() {
+	gen_stream "$tmp/in5.ipfix" nDPI__wechat.pcap 5 400
+	for i in 1 2 3 4 5 6 7 8; do cat "$tmp/in.ipfix" "$tmp/in5.ipfix"; done \
+	    > "$tmp/live.ipfix"
+	nin=$(nrec "$tmp/live.ipfix")
+	per_odid "$tmp/live.ipfix" > "$tmp/odid.in"
+	start_recv recv1 "$tmp/out1.ipfix" dtls "${psk[@]}"
+	mkfifo "$tmp/pipe"
+	bg send 60 - "$send" -v --stats --spool "$1" --retry-min 0.2 \
+	    --retry-max 0.4 "${psk[@]}" "dtls://127.0.0.1:$port" "$tmp/pipe"
+	timeout 30 python3 -c '
+import os, sys, time
+data = open(sys.argv[1], "rb").read()
+fd = os.open(sys.argv[2], os.O_WRONLY)
+worst = 0.0
+for i in range(0, len(data), 4096):
+    t = time.monotonic()
+    os.write(fd, data[i:i + 4096])
+    worst = max(worst, time.monotonic() - t)
+    time.sleep(0.05)
+os.close(fd)
+open(sys.argv[3], "w").write("%.3f\n" % worst)' "$tmp/live.ipfix" "$tmp/pipe" \
+	    "$tmp/worst" &
+	wpid=$!
+	sleep 1.5
+	bg_stop recv1 INT
+	sleep 1.5
+	start_recv recv2 "$tmp/out2.ipfix" dtls "${psk[@]}"
+	wait "$wpid"
+	p=$(cat "$tmp/send.pid")
+	timeout 30 tail --pid="$p" -f /dev/null || true
+	rc=0
+	bg_stop send || rc=$?
+	sleep 0.3
+	bg_stop recv2 INT || true
+	cat "$tmp/send.err"
+	echo "the writer's longest write: $(cat "$tmp/worst") s"
+	[ "$rc" -eq 0 ]
+	grep -q "port is unreachable" "$tmp/send.err"
+	# a writer held back waits about as long as the collector was gone
+	awk '{ exit !($1 < 0.5) }' "$tmp/worst"
+	n=$(($(nrec "$tmp/out1.ipfix" "$tmp/out2.ipfix") - $(own_stats)))
+	notsent=$(sed -n 's/.*not sent: [0-9]* messages, \([0-9]*\) records.*/\1/p' \
+	    "$tmp/send.err" | tail -n 1)
+	unconf=$(sed -n 's/.*sent, unconfirmed: \([0-9]*\) records.*/\1/p' \
+	    "$tmp/send.err" | tail -n 1)
+	unseen=$((nin - n - notsent))
+	echo "input $nin: collected $n, not sent $notsent, lost unseen $unseen, unconfirmed $unconf"
+	[ "$unseen" -ge 0 ] && [ "$unseen" -le "$unconf" ]
+	grep -q "spooled: [1-9][0-9]* messages" "$tmp/send.err"
+}
+
+@test "liveness: a live pipe keeps being read while the collector is gone; the spool delivers it" {
+	live_gone 4194304
+	[ "$notsent" -eq 0 ]
+	[ "$unseen" -le "$unconf" ]
+}
+
+@test "liveness: a live pipe into a small spool: the overflow is counted exactly and announced per ODID" {
+	live_gone 30000
+	[ "$notsent" -gt 0 ]
+	per_odid "$tmp/out1.ipfix" "$tmp/out2.ipfix" > "$tmp/odid.out"
+	told_odid "$tmp/out2.ipfix" > "$tmp/odid.told"
+	echo "in:"; cat "$tmp/odid.in"; echo "collected:"; cat "$tmp/odid.out"
+	echo "announced:"; cat "$tmp/odid.told"
+	sum=0
+	for o in 0 5; do
+		i=$(awk -v o=$o '$1 == o { print $2 }' "$tmp/odid.in")
+		c=$(awk -v o=$o '$1 == o { print $2 }' "$tmp/odid.out")
+		t=$(awk -v o=$o '$1 == o { print $2 }' "$tmp/odid.told")
+		echo "ODID $o: input $i, collected $c, announced $t"
+		[ -n "$i" ]
+		[ -n "$c" ]
+		[ -n "$t" ]
+		[ "$t" -gt 0 ]
+		# what the dead session swallowed before the ICMP error is
+		# neither collected nor announced (sent, unconfirmed)
+		[ $((i - c - t)) -ge 0 ]
+		[ $((i - c - t)) -le "$unconf" ]
+		sum=$((sum + t))
+	done
+	[ "$sum" -eq "$notsent" ]
+}
+
 @test "liveness: openssl s_server refusing renegotiation: one warning, every record arrives" {
 	# OpenSSL 3's default: a client's renegotiation is refused (alert),
 	# which ends that session; s_server then takes the next one.
