@@ -1179,11 +1179,12 @@ ipfix_exporter_finish(struct ipfix_exporter *x, struct ipfix_err *err)
 {
 	uint32_t pending = x->open ? x->b.records - x->b_own : 0;
 
+	x->in_fd = -1;	/* the input is over: no more reading offline */
 	if (x->failed && pending > 0)
 		count_drop(x, x->b_odid, pending, x->b.len, &x->fail);
-	if (x->cur == NULL)
-		park_open(x);	/* built while no session was up */
 	if (!x->failed) {
+		if (x->cur == NULL)
+			park_open(x);	/* built while no session was up */
 		(void)upkeep(x);
 		(void)flush_msg(x);
 		finish_spool(x);
@@ -1302,7 +1303,6 @@ ipfix_exporter_run(struct ipfix_exporter *x, struct ipfix_reader *r,
 			exp_conn_push(x);
 	}
 	x->more_input = false;
-	x->in_fd = -1;
 	if (exp_stop_asked(x))
 		x->stopping = true;
 	rc = ipfix_exporter_finish(x, err);

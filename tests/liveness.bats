@@ -7,7 +7,9 @@
 # openssl s_server (one warning, export goes on, every record accounted
 # for); hand-offs every two messages over DTLS/UDP, TLS/TCP and DTLS/SCTP
 # (in namespaces) with the records compared exactly; a collector gone
-# (ICMP) and back, with and without the spool. The PKI comes from
+# (ICMP) and back, with and without the spool, and with a live pipe as
+# input (read on while no session is up: the writer never waits; a small
+# spool's overflow counted and announced per ODID). The PKI comes from
 # tests/lib/mkcerts.sh.
 
 load lib/netns

@@ -4,7 +4,7 @@
  * records survive re-packing in order, message sizes, templates before
  * data on every session, sequence numbers per session and ODID, UDP
  * refresh, withdrawals (TCP only), a lost session (drop counted, §4.3
- * record sent), compression, the pacing and backoff arithmetic, and
+ * record sent, per ODID in a message of that ODID), compression, the pacing and backoff arithmetic, and
  * forwarding: which input messages go out whole (only their sequence
  * number, or export time when asked, changed), gathering and cutting
  * around them, refresh beside them, and their records counted when
