@@ -165,19 +165,27 @@ static const struct ipfix_decoder_ops seen_ops = {
 	.on_problem = s_problem,
 };
 
-/* Decode the sink's messages, each sink session its own session. */
+/* Decode the sink's messages with ops, each sink session its own
+ * session. */
 static void
-decode_out(const struct out *o, enum ipfix_transport_kind kind,
-    struct seen *s)
+decode_with(const struct out *o, enum ipfix_transport_kind kind,
+    const struct ipfix_decoder_ops *ops, void *arg)
 {
-	struct ipfix_decoder *d = ipfix_decoder_new(NULL, &seen_ops, s);
+	struct ipfix_decoder *d = ipfix_decoder_new(NULL, ops, arg);
 	size_t i;
 
-	memset(s, 0, sizeof(*s));
 	for (i = 0; i < o->n; i++)
 		(void)ipfix_decoder_feed(d, o->msg[i], o->len[i],
 		    o->session[i], kind, 0, NULL);
 	ipfix_decoder_free(d);
+}
+
+static void
+decode_out(const struct out *o, enum ipfix_transport_kind kind,
+    struct seen *s)
+{
+	memset(s, 0, sizeof(*s));
+	decode_with(o, kind, &seen_ops, s);
 }
 
 static void
@@ -853,15 +861,10 @@ runs_decode(const struct out *o, enum ipfix_transport_kind kind,
 		.on_record = ro_record,
 		.on_problem = ro_problem,
 	};
-	struct ipfix_decoder *d = ipfix_decoder_new(NULL, &ops, r);
-	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	r->in = in;
-	for (i = 0; i < o->n; i++)
-		(void)ipfix_decoder_feed(d, o->msg[i], o->len[i],
-		    o->session[i], kind, 0, NULL);
-	ipfix_decoder_free(d);
+	decode_with(o, kind, &ops, r);
 }
 
 /* Each message's sequence number is the count of data records of its
@@ -1689,14 +1692,9 @@ static void
 dom_decode(const struct out *o, struct dom_seen *s)
 {
 	static const struct ipfix_decoder_ops ops = { .on_record = ds_record };
-	struct ipfix_decoder *d = ipfix_decoder_new(NULL, &ops, s);
-	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	for (i = 0; i < o->n; i++)
-		(void)ipfix_decoder_feed(d, o->msg[i], o->len[i],
-		    o->session[i], IPFIX_KIND_TCP, 0, NULL);
-	ipfix_decoder_free(d);
+	decode_with(o, IPFIX_KIND_TCP, &ops, s);
 }
 
 /* Two ODIDs, a refused message in each: each ODID's §4.3 record
