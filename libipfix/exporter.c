@@ -216,6 +216,20 @@ chan_send_one(struct ipfix_exporter *x, const uint8_t *p, size_t len,
 	return rc == IPFIX_T_OK ? 0 : -1;
 }
 
+/* A message of len bytes (wlen on the wire) left on the current session. */
+static void
+count_sent(struct ipfix_exporter *x, size_t len, size_t wlen,
+    uint32_t records)
+{
+	x->cur->msgs++;
+	x->cur->bytes += wlen;
+	x->cur->recs += records;
+	x->st.out_messages++;
+	x->st.out_records += records;
+	x->st.out_bytes += len;
+	x->st.out_wire_bytes += wlen;
+}
+
 /* Hand the finished message in x->buf to the current session. A
  * failure counts the message as not sent (its records keep their place
  * in the sequence numbers, C08) and ends the session. */
@@ -228,7 +242,8 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records, uint32_t own,
 	size_t wlen = len;
 	int rc;
 
-	pace(x, records);
+	if (!offline(x))	/* parked messages are paced when resent */
+		pace(x, records);
 	ipfix_err_clear(&err);
 	if (x->cur != NULL && x->cur->lost) {
 		err = x->cur->err;
@@ -253,13 +268,7 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records, uint32_t own,
 		lose_cur(x);
 		return -1;
 	}
-	x->cur->msgs++;
-	x->cur->bytes += wlen;
-	x->cur->recs += records;
-	x->st.out_messages++;
-	x->st.out_records += records;
-	x->st.out_bytes += len;
-	x->st.out_wire_bytes += wlen;
+	count_sent(x, len, wlen, records);
 	if (++x->since_service >= SERVICE_EVERY && x->cfg.sink == NULL) {
 		x->since_service = 0;
 		exp_wait(x, 0);
