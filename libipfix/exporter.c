@@ -7,6 +7,9 @@
  * restart with each session (RFC 7011 §3.1), so a reconnect or a hand-off
  * needs no bookkeeping beyond a new gen. The sessions themselves are in
  * exp_sess.c, our statistics records in exp_stats.c (exporter_int.h).
+ * While no session is up, a live input (pipe, socket, terminal) is still
+ * read: its messages are built for the spool while exp_conn_step goes on
+ * reconnecting on the same event loop (offline_wait).
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,11 +1,13 @@
 /*
  * exporter_int: what the pieces of the Exporting Process share (layer 5,
- * private to exporter.c, exp_conn.c, exp_sess.c and exp_stats.c): the
- * exporter's structures and the functions one piece calls in another.
+ * private to exporter.c and the exp_*.c files): the exporter's structures
+ * and the functions one piece calls in another.
  * Calls go one way: exporter.c (template state, the builder, the public
  * API) uses exp_stats.c (the RFC 7011 §4.3 and §4.1 statistics records,
  * as bytes) and exp_conn.c (the set of Transport Sessions: waiting on the
- * event loop, reconnects, hand-off), which uses exp_sess.c (one session).
+ * event loop, reconnects, hand-off), which uses exp_sess.c (one session)
+ * and exp_acct.c (delivery accounting); exp_dom.c (the domains and their
+ * not-sent counts), exp_tmpl.c and exp_spool.c sit below them all.
  * None of them calls back up: a lost session or a ready hand-off is a
  * return value, found when the caller asks.
  */
