@@ -795,7 +795,9 @@ on_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
 
 	x->st.in_records++;
 	if (x->failed || x->stopping) {
-		/* no session at the end */
+		/* No session at the end. A record in no message of ours is
+		 * charged to the ODID it came with, as our message would have
+		 * carried it (the §4.3 count is per domain, not per message). */
 		exp_dom_drop(x, m->hdr.odid, 0, 1, 0);
 		return;
 	}
