@@ -330,6 +330,7 @@ exp_conn_step(struct ipfix_exporter *x, uint64_t *due)
 {
 	uint64_t t;
 
+	*due = ev_now_ms();	/* after a failed attempt: the next step now */
 	if (x->cur != NULL)
 		return 1;
 	/* A hand-off in progress is moot once the session it replaces died. */
