@@ -129,38 +129,6 @@ no_session(const struct ipfix_exporter *x, const struct exp_sess *s,
 	    why != NULL ? ": " : "", why != NULL ? why : "");
 }
 
-/* One connection attempt: open, then wait until up or deadline. */
-static struct exp_sess *
-connect_once(struct ipfix_exporter *x, struct ipfix_err *err, bool *refused)
-{
-	struct exp_sess *s;
-	uint64_t deadline;
-	enum exp_sstate st;
-
-	*refused = false;
-	exp_event(x, IPFIX_EXP_CONNECTING, NULL, NULL);
-	x->st.attempts++;
-	if ((s = exp_sess_open(&x->env, ++x->gen, err)) == NULL)
-		return NULL;
-	deadline = ev_now_ms() + x->cfg.connect_ms;
-	x->conn = s;	/* so exp_wait serves its timers */
-	while ((st = exp_sess_state(s)) == EXP_S_CONNECTING &&
-	    ev_now_ms() < deadline && !exp_stop_asked(x))
-		exp_wait(x, deadline);
-	x->conn = NULL;
-	if (st == EXP_S_UP) {
-		exp_sess_limits(&x->env, s);
-		return s;
-	}
-	*refused = ipfix_chan_refused(s->c);
-	if (st == EXP_S_LOST)
-		*err = s->err;
-	else
-		no_session(x, s, "no session", err);
-	exp_sess_free(s);
-	return NULL;
-}
-
 /* Liveness -------------------------------------------------------------- */
 
 static void
@@ -254,25 +222,26 @@ session_up(struct ipfix_exporter *x, struct exp_sess *s)
 	x->probe_suspect = false;
 }
 
-/* Wait out the backoff before the next attempt; false on stop. */
-static bool
-backoff_wait(struct ipfix_exporter *x)
+/* When the next attempt may start (0: now); told once per wait. */
+static uint64_t
+backoff_due(struct ipfix_exporter *x)
 {
 	uint64_t due;
 	char buf[32];
 
 	if (x->last_attempt_ms == 0 || x->cfg.sink != NULL)
-		return true;
+		return 0;
 	/* After a lost session or one failure: retry_min after the last
 	 * attempt began; then doubling with each further failure. */
 	due = x->last_attempt_ms + ipfix_exp_backoff_ms(x->attempts > 0 ?
 	    x->attempts - 1 : 0, x->cfg.retry_min_ms, x->cfg.retry_max_ms);
-	if (due > ev_now_ms()) {
+	if (due > ev_now_ms() && !x->retry_told) {
+		x->retry_told = true;
 		snprintf(buf, sizeof(buf), "%llu",
 		    (unsigned long long)(due - ev_now_ms()));
 		exp_event(x, IPFIX_EXP_RETRY, buf, NULL);
 	}
-	return exp_sleep_until(x, due, true);
+	return due;
 }
 
 /* --max-retries counts the attempts after a failed one or a lost
@@ -285,54 +254,125 @@ retries_spent(const struct ipfix_exporter *x)
 	    x->retries >= (unsigned)x->cfg.max_retries;
 }
 
-/* A session to send on, reconnecting as needed (C66: attempts start no
- * more often than retry_min apart). The caller dropped a lost current
- * session first. -1 on stop or when giving up. */
-int
-exp_ensure_session(struct ipfix_exporter *x)
+/* An attempt failed: -1 when retrying cannot mend it (a configuration
+ * error such as no kernel SCTP, an authentication alert, or, before any
+ * session came up, a refused (D)TLS handshake: unknown CA, name
+ * mismatch, wrong PSK), else 0. A close or reset without an alert (a
+ * busy collector) is retried. */
+static int
+attempt_failed(struct ipfix_exporter *x, const struct ipfix_err *err,
+    bool refused)
+{
+	x->st.connect_failures++;
+	if (err->code == IPFIX_E_USAGE || refused ||
+	    (err->code == IPFIX_E_TLS && x->st.sessions == 0))
+		return exp_fatal(x, err);
+	exp_event(x, IPFIX_EXP_CONNECT_FAILED, NULL, err);
+	x->retry_err = *err;
+	x->attempts++;
+	return 0;
+}
+
+static int attempt_poll(struct ipfix_exporter *x, uint64_t *due);
+
+/* Open a session for the next attempt; it connects on the event loop
+ * until *due (attempt_poll's returns). */
+static int
+attempt_start(struct ipfix_exporter *x, uint64_t *due)
 {
 	struct ipfix_err err;
 	struct exp_sess *s;
+
+	if (x->last_attempt_ms != 0)
+		x->retries++;
+	x->last_attempt_ms = ev_now_ms();
+	x->retry_told = false;
+	exp_event(x, IPFIX_EXP_CONNECTING, NULL, NULL);
+	x->st.attempts++;
+	ipfix_err_clear(&err);
+	if ((s = exp_sess_open(&x->env, ++x->gen, &err)) == NULL)
+		return attempt_failed(x, &err, false);
+	x->conn = s;	/* so exp_wait serves its timers */
+	x->conn_by = ev_now_ms() + x->cfg.connect_ms;
+	return attempt_poll(x, due);	/* the test sink is up at once */
+}
+
+/* The attempt in x->conn: 1 up, 0 still connecting (until *due), 0 or
+ * -1 from attempt_failed. A stop ends the attempt. */
+static int
+attempt_poll(struct ipfix_exporter *x, uint64_t *due)
+{
+	struct exp_sess *s = x->conn;
+	enum exp_sstate st = exp_sess_state(s);
+	struct ipfix_err err;
 	bool refused;
 
+	if (st == EXP_S_CONNECTING && ev_now_ms() < x->conn_by &&
+	    !exp_stop_asked(x)) {
+		*due = x->conn_by;
+		return 0;
+	}
+	x->conn = NULL;
+	if (st == EXP_S_UP) {
+		exp_sess_limits(&x->env, s);
+		session_up(x, s);
+		return 1;
+	}
+	refused = ipfix_chan_refused(s->c);
+	if (st == EXP_S_LOST)
+		err = s->err;
+	else
+		no_session(x, s, "no session", &err);
+	exp_sess_free(s);
+	return attempt_failed(x, &err, refused);
+}
+
+/* One step towards a session, never waiting (C66: attempts start no
+ * more often than retry_min apart): 1 a session is up, 0 not yet (the
+ * next step is due at *due), -1 on stop or when giving up. */
+int
+exp_conn_step(struct ipfix_exporter *x, uint64_t *due)
+{
+	uint64_t t;
+
+	*due = ev_now_ms();	/* after a failed attempt: the next step now */
+	if (x->cur != NULL)
+		return 1;
 	/* A hand-off in progress is moot once the session it replaces died. */
-	if (x->cur == NULL && x->next != NULL) {
+	if (x->next != NULL) {
 		exp_sess_free(x->next);
 		x->next = NULL;
 	}
-	while (x->cur == NULL) {
-		if (x->failed)
-			return -1;
-		if (retries_spent(x)) {
-			exp_event(x, IPFIX_EXP_GAVE_UP, NULL, &x->retry_err);
-			return exp_fatal(x, &x->retry_err);
-		}
-		if (x->stopping || !backoff_wait(x)) {
-			x->stopping = true;
-			return -1;
-		}
-		if (x->last_attempt_ms != 0)
-			x->retries++;
-		x->last_attempt_ms = ev_now_ms();
-		ipfix_err_clear(&err);
-		if ((s = connect_once(x, &err, &refused)) != NULL) {
-			session_up(x, s);
-			break;
-		}
-		x->st.connect_failures++;
-		/* Retrying cannot mend a configuration error (no kernel
-		 * SCTP...), an authentication alert, nor, before any session
-		 * came up, a refused (D)TLS handshake (unknown CA, name
-		 * mismatch, wrong PSK). A close or reset without an alert
-		 * (a busy collector) is retried. */
-		if (err.code == IPFIX_E_USAGE || refused ||
-		    (err.code == IPFIX_E_TLS && x->st.sessions == 0))
-			return exp_fatal(x, &err);
-		exp_event(x, IPFIX_EXP_CONNECT_FAILED, NULL, &err);
-		x->retry_err = err;
-		x->attempts++;
+	if (x->conn != NULL)
+		return attempt_poll(x, due);
+	if (x->failed)
+		return -1;
+	if (retries_spent(x)) {
+		exp_event(x, IPFIX_EXP_GAVE_UP, NULL, &x->retry_err);
+		return exp_fatal(x, &x->retry_err);
 	}
-	return 0;
+	if (x->stopping || exp_stop_asked(x)) {
+		x->stopping = true;
+		return -1;
+	}
+	if ((t = backoff_due(x)) > ev_now_ms()) {
+		*due = t;
+		return 0;
+	}
+	return attempt_start(x, due);
+}
+
+/* A session to send on, reconnecting with backoff; waits on the event
+ * loop. The caller dropped a lost current session first. */
+int
+exp_ensure_session(struct ipfix_exporter *x)
+{
+	uint64_t due = 0;
+	int rc;
+
+	while ((rc = exp_conn_step(x, &due)) == 0)
+		exp_wait(x, due);
+	return rc == 1 ? 0 : -1;
 }
 
 /* Hand-off ----------------------------------------------------------------- */

@@ -12,7 +12,7 @@
 
 int
 exp_spool_push(struct exp_spool *sp, const uint8_t *p, size_t len,
-    uint32_t records, uint32_t odid)
+    uint32_t records, uint32_t own, uint32_t odid)
 {
 	struct exp_spooled *e;
 
@@ -36,6 +36,7 @@ exp_spool_push(struct exp_spool *sp, const uint8_t *p, size_t len,
 	memcpy(e->p, p, len);
 	e->len = len;
 	e->records = records;
+	e->own = own;
 	e->odid = odid;
 	sp->n++;
 	sp->bytes += len;

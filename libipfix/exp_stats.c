@@ -2,7 +2,7 @@
  * exp_stats: the exporter's own Options Template Records (exporter_int.h):
  * the RFC 7011 §4.3 Exporting Process Reliability Statistics (records
  * that never left, C59) and, after a hand-off, the §4.1 Metering Process
- * Statistics per domain. Separate from exporter.c because these records
+ * Statistics, both per domain. Separate from exporter.c because these records
  * are made here rather than re-packed from the input: this file makes their
  * templates (in the template store, exp_tmpl.c) and their bytes; exporter.c
  * decides when they go and adds them to messages like any other record.
@@ -65,13 +65,13 @@ exp_stats_tmpl(struct exp_dom *d, int kind)
 }
 
 void
-exp_stats_reliability(const struct ipfix_exporter_stats *st,
-    uint32_t process_id, uint8_t rec[EXP_STATS_REC_LEN])
+exp_stats_reliability(const struct exp_dom *d, uint32_t process_id,
+    uint8_t rec[EXP_STATS_REC_LEN])
 {
 	ipfix_put32(rec, process_id);
-	ipfix_put64(rec + 4, st->not_sent_records);
-	ipfix_put64(rec + 12, st->first_drop_ms);
-	ipfix_put64(rec + 20, st->last_drop_ms);
+	ipfix_put64(rec + 4, d->ns_records);
+	ipfix_put64(rec + 12, d->ns_first_ms);
+	ipfix_put64(rec + 20, d->ns_last_ms);
 }
 
 void

@@ -7,6 +7,9 @@
  * restart with each session (RFC 7011 §3.1), so a reconnect or a hand-off
  * needs no bookkeeping beyond a new gen. The sessions themselves are in
  * exp_sess.c, our statistics records in exp_stats.c (exporter_int.h).
+ * While no session is up, a live input (pipe, socket, terminal) is still
+ * read: its messages are built for the spool while exp_conn_step goes on
+ * reconnecting on the same event loop (offline_wait).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -52,88 +55,21 @@ ipfix_exp_realtime_due(uint64_t wall0_ms, uint64_t in0_ms, uint64_t in_ms,
 	return wall0_ms + (uint64_t)((double)(in_ms - in0_ms) / speed);
 }
 
-/* The refresh clock: while an input message is decoded, its one reading
- * (feed_ms), so that every reading of one feed agrees; a later reading
- * taken mid-feed made feed_ms - refresh_ms wrap and the refresh repeat. */
-static uint64_t
-refresh_now(const struct ipfix_exporter *x)
-{
-	return x->feed_ms != 0 ? x->feed_ms : ev_now_ms();
-}
-
-/* Template state ----------------------------------------------------------- */
-
-struct exp_dom *
-exp_dom_get(struct ipfix_exporter *x, uint32_t odid)
-{
-	struct exp_dom *d;
-	size_t lo = 0, hi = x->ndom, mid;
-
-	if (x->dom_hint < x->ndom && x->dom[x->dom_hint].odid == odid)
-		return &x->dom[x->dom_hint];
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (x->dom[mid].odid == odid) {
-			x->dom_hint = mid;
-			return &x->dom[mid];
-		}
-		if (x->dom[mid].odid < odid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (x->ndom == x->domcap) {
-		size_t cap = x->domcap ? x->domcap * 2 : 4;
-
-		if ((d = realloc(x->dom, cap * sizeof(*d))) == NULL)
-			return NULL;
-		x->dom = d;
-		x->domcap = cap;
-	}
-	memmove(&x->dom[lo + 1], &x->dom[lo], (x->ndom - lo) * sizeof(*d));
-	x->ndom++;
-	x->dom_hint = lo;
-	d = &x->dom[lo];
-	memset(d, 0, sizeof(*d));
-	d->odid = odid;
-	d->refresh_ms = refresh_now(x);
-	return d;
-}
-
-static void
-doms_free(struct ipfix_exporter *x)
-{
-	size_t i, j;
-
-	for (i = 0; i < x->ndom; i++) {
-		for (j = 0; j < x->dom[i].n; j++)
-			ipfix_tmpl_free(x->dom[i].tm[j].t);
-		free(x->dom[i].tm);
-	}
-	free(x->dom);
-}
-
 /* Sending ------------------------------------------------------------------ */
 
+/* A message of domain odid was not sent: counted there (§4.3). */
 static void
-count_drop(struct ipfix_exporter *x, uint32_t records, size_t len,
-    const struct ipfix_err *err)
+count_drop(struct ipfix_exporter *x, uint32_t odid, uint32_t records,
+    size_t len, const struct ipfix_err *err)
 {
-	uint64_t now = exp_wall_ms();
-
-	x->st.not_sent_messages++;
-	x->st.not_sent_records += records;
-	x->st.not_sent_bytes += len;
-	if (x->st.first_drop_ms == 0)
-		x->st.first_drop_ms = now;
-	x->st.last_drop_ms = now;
+	exp_dom_drop(x, odid, 1, records, len);
 	exp_event(x, IPFIX_EXP_DROPPED, NULL, err);
 }
 
 static void park(struct ipfix_exporter *x, size_t len, uint32_t records,
-    uint32_t odid, bool ctl, const struct ipfix_err *err);
+    uint32_t own, uint32_t odid, bool ctl, const struct ipfix_err *err);
 static void resend(struct ipfix_exporter *x, struct exp_dom *d, size_t len,
-    uint32_t records);
+    uint32_t records, uint32_t own);
 
 /* The current session is gone: count what the builder held, free it. */
 static void
@@ -148,7 +84,7 @@ lose_cur(struct ipfix_exporter *x)
 	/* What the builder holds waits for the next session. */
 	if (x->open && x->b.records > x->b_own)
 		park(x, ipfix_builder_finish(&x->b), x->b.records - x->b_own,
-		    x->b_odid, x->b_ctl, &x->cur->err);
+		    x->b_own, x->b_odid, x->b_ctl, &x->cur->err);
 	x->open = false;
 	x->retry_err = x->cur->err;
 	exp_conn_lost(x, x->cur);
@@ -168,29 +104,59 @@ spool_drop_oldest(struct ipfix_exporter *x, const struct ipfix_err *err)
 	struct exp_spooled *e = exp_spool_front(&x->spool);
 
 	x->st.spool_dropped_records += e->records;
-	count_drop(x, e->records, e->len, err);
+	count_drop(x, e->odid, e->records, e->len, err);
 	exp_spool_pop(&x->spool);
 }
 
 /* The message in x->buf could not be sent: a data message waits in the
  * spool for the next session (oldest dropped when full); templates and
- * withdrawals are made again there, so they are dropped. */
+ * withdrawals are made again there, so they are dropped. Of its records
+ * own are our statistics records: they keep their place in the
+ * numbering when it is sent again, but never count as not sent. */
 static void
-park(struct ipfix_exporter *x, size_t len, uint32_t records, uint32_t odid,
-    bool ctl, const struct ipfix_err *err)
+park(struct ipfix_exporter *x, size_t len, uint32_t records, uint32_t own,
+    uint32_t odid, bool ctl, const struct ipfix_err *err)
 {
 	if (ctl || records == 0 || len > x->cfg.spool_bytes || x->failed) {
 		if (records > 0)
-			count_drop(x, records, len, err);
+			count_drop(x, odid, records, len, err);
 		return;
 	}
 	while (x->spool.bytes + len > x->cfg.spool_bytes)
 		spool_drop_oldest(x, err);
-	if (exp_spool_push(&x->spool, x->buf, len, records, odid) == -1) {
-		count_drop(x, records, len, err);
+	if (exp_spool_push(&x->spool, x->buf, len, records, own, odid) == -1) {
+		count_drop(x, odid, records, len, err);
 		return;
 	}
 	x->st.spooled_messages++;
+}
+
+/* While no session is up, a live input keeps being read (the writer
+ * never waits for the collector): its messages are built at the last
+ * session's size and wait in the spool, oldest dropped first; templates
+ * and statistics records are made for the next session instead. */
+static bool
+offline(const struct ipfix_exporter *x)
+{
+	return x->cur == NULL && x->in_fd >= 0 && x->off_max > 0 &&
+	    x->cfg.spool_bytes > 0 && !x->stopping && !x->failed;
+}
+
+/* A session came up: the message built without one waits in the spool,
+ * to go out after the new session's templates. */
+static void
+park_open(struct ipfix_exporter *x)
+{
+	struct ipfix_err err;
+
+	if (!x->open)
+		return;
+	x->open = false;
+	if (ipfix_builder_empty(&x->b))
+		return;
+	ipfix_err_set(&err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL, "no session");
+	park(x, ipfix_builder_finish(&x->b), x->b.records - x->b_own,
+	    x->b_own, x->b_odid, x->b_ctl, &err);
 }
 
 static void
@@ -253,11 +219,25 @@ chan_send_one(struct ipfix_exporter *x, const uint8_t *p, size_t len,
 	return rc == IPFIX_T_OK ? 0 : -1;
 }
 
+/* A message of len bytes (wlen on the wire) left on the current session. */
+static void
+count_sent(struct ipfix_exporter *x, size_t len, size_t wlen,
+    uint32_t records)
+{
+	x->cur->msgs++;
+	x->cur->bytes += wlen;
+	x->cur->recs += records;
+	x->st.out_messages++;
+	x->st.out_records += records;
+	x->st.out_bytes += len;
+	x->st.out_wire_bytes += wlen;
+}
+
 /* Hand the finished message in x->buf to the current session. A
  * failure counts the message as not sent (its records keep their place
  * in the sequence numbers, C08) and ends the session. */
 static int
-deliver(struct ipfix_exporter *x, size_t len, uint32_t records,
+deliver(struct ipfix_exporter *x, size_t len, uint32_t records, uint32_t own,
     uint32_t odid, int sidx, bool ctl)
 {
 	struct ipfix_err err;
@@ -265,7 +245,8 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records,
 	size_t wlen = len;
 	int rc;
 
-	pace(x, records);
+	if (!offline(x))	/* parked messages are paced when resent */
+		pace(x, records);
 	ipfix_err_clear(&err);
 	if (x->cur != NULL && x->cur->lost) {
 		err = x->cur->err;
@@ -274,7 +255,7 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records,
 		ipfix_err_set(&err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
 		    "no session");
 	if (x->cur == NULL) {
-		park(x, len, records, odid, ctl, &err);
+		park(x, len, records, own, odid, ctl, &err);
 		return -1;
 	}
 	p = wire_bytes(x, x->buf, &wlen);
@@ -284,19 +265,13 @@ deliver(struct ipfix_exporter *x, size_t len, uint32_t records,
 	else
 		rc = chan_send_one(x, p, wlen, odid, sidx, ctl, &err);
 	if (rc == -1) {
-		park(x, len, records, odid, ctl, &err);
+		park(x, len, records, own, odid, ctl, &err);
 		x->cur->err = err;
 		x->cur->lost = true;
 		lose_cur(x);
 		return -1;
 	}
-	x->cur->msgs++;
-	x->cur->bytes += wlen;
-	x->cur->recs += records;
-	x->st.out_messages++;
-	x->st.out_records += records;
-	x->st.out_bytes += len;
-	x->st.out_wire_bytes += wlen;
+	count_sent(x, len, wlen, records);
 	if (++x->since_service >= SERVICE_EVERY && x->cfg.sink == NULL) {
 		x->since_service = 0;
 		exp_wait(x, 0);
@@ -317,10 +292,10 @@ send_msg(struct ipfix_exporter *x, struct exp_dom *d, uint32_t odid,
 		if (records > 0)
 			d->msgs++;
 	}
-	if (deliver(x, len, records, odid, sidx, ctl) == -1)
+	if (deliver(x, len, records, own, odid, sidx, ctl) == -1)
 		return x->failed ? -1 : 0;
 	/* Still the session it went on: deliver's waits free none. */
-	exp_acct_note(x, x->cur, records, len);
+	exp_acct_note(x, x->cur, odid, records, len);
 	if (d != NULL) {
 		d->tot_msgs++;
 		d->tot_recs += records;
@@ -381,10 +356,12 @@ open_msg(struct ipfix_exporter *x, struct exp_dom *d, int sidx)
 		return 0;
 	if (x->cur != NULL && x->cur->lost)
 		lose_cur(x);
-	if (exp_ensure_session(x) == -1)
+	if (!offline(x) && exp_ensure_session(x) == -1)
 		return -1;
 	seq_sync(x, d);
-	ipfix_builder_init(&x->b, x->buf, x->cur->max_msg, d->odid, t,
+	if (x->cur != NULL)
+		x->off_max = x->cur->max_msg;
+	ipfix_builder_init(&x->b, x->buf, x->off_max, d->odid, t,
 	    d->seq[sidx]);
 	x->open = true;
 	x->b_odid = d->odid;
@@ -452,7 +429,7 @@ ensure_tmpl(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e)
 {
 	struct item it = { .kind = ITEM_TMPL, .t = e->t };
 
-	if (x->cur != NULL && e->sent_gen == exp_cur_gen(x))
+	if ((x->cur != NULL && e->sent_gen == exp_cur_gen(x)) || offline(x))
 		return 0;
 	if (add_item(x, d, &it) == -1)
 		return -1;
@@ -508,32 +485,57 @@ add_record(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
 	return 0;
 }
 
-/* Tell the collector how many records never left (C59), once per new
- * count and on every new session. */
+/* The §4.3 record of domain i in a message of its ODID, when its count
+ * changed or (again) it is not on the current session yet. */
+static int
+emit_dom_stats(struct ipfix_exporter *x, size_t i, bool again)
+{
+	uint8_t rec[EXP_STATS_REC_LEN];
+	struct exp_dom *d = &x->dom[i];
+	struct exp_tmpl *e;
+
+	if (d->ns_records == 0 || (d->ns_told == d->ns_records &&
+	    (!again || d->ns_told_gen == exp_cur_gen(x))))
+		return 0;
+	if ((e = exp_stats_tmpl(d, OWN_RELIABILITY)) == NULL)
+		return 0;	/* no memory: the counts stay in --stats */
+	d->ns_told = d->ns_records;
+	exp_stats_reliability(d, x->cfg.process_id, rec);
+	if (add_record(x, d, e, rec, sizeof(rec)) == -1)
+		return -1;
+	/* add_record's drops may have added a domain: find it again. */
+	if ((d = exp_dom_get(x, x->b_odid)) != NULL) {
+		d->ns_told_gen = exp_cur_gen(x);
+		d->tot_own++;
+	}
+	x->st.out_stats_records++;
+	x->b_own++;
+	return 0;
+}
+
+/* Tell the collector how many records of each domain never left (C59),
+ * once per new count and on every new session; the exporter-wide total
+ * spares the look at every domain per input message. */
 static int
 emit_stats(struct ipfix_exporter *x, bool again)
 {
-	uint8_t rec[EXP_STATS_REC_LEN];
-	struct exp_dom *d;
-	struct exp_tmpl *e;
+	uint64_t gen;
+	size_t i;
 
 	/* A report that opened the new session is already on it when the
 	 * session's first upkeep asks again. */
 	if (x->cfg.no_own_stats || x->st.not_sent_records == 0 ||
-	    (x->stats_sent == x->st.not_sent_records &&
+	    offline(x) || (x->stats_sent == x->st.not_sent_records &&
 	    (!again || x->stats_gen == exp_cur_gen(x))))
 		return 0;
-	if ((d = exp_dom_get(x, 0)) == NULL ||
-	    (e = exp_stats_tmpl(d, OWN_RELIABILITY)) == NULL)
-		return 0;	/* no memory: the counts stay in --stats */
+	gen = exp_cur_gen(x);
 	x->stats_sent = x->st.not_sent_records;
-	exp_stats_reliability(&x->st, x->cfg.process_id, rec);
-	if (add_record(x, d, e, rec, sizeof(rec)) == -1)
-		return -1;
-	d->tot_own++;
-	x->stats_gen = exp_cur_gen(x);
-	x->st.out_stats_records++;
-	x->b_own++;
+	for (i = 0; i < x->ndom; i++)
+		if (emit_dom_stats(x, i, again) == -1)
+			return -1;
+	/* A session opened on the way has the domains before it still to
+	 * hear: the new session's first upkeep looks again. */
+	x->stats_gen = exp_cur_gen(x) == gen ? gen : 0;
 	return 0;
 }
 
@@ -559,7 +561,7 @@ emit_metering(struct ipfix_exporter *x)
 		    x->b.records - x->b_own : 0, rec);
 		if (add_record(x, d, e, rec, sizeof(rec)) == -1)
 			return -1;
-		d->tot_own++;
+		x->dom[i].tot_own++;	/* d may have moved: see above */
 		x->st.out_stats_records++;
 		x->b_own++;
 	}
@@ -584,7 +586,7 @@ emit_dom(struct ipfix_exporter *x, struct exp_dom *d, bool force)
 	 * an ODID whose templates were on the session already keeps its
 	 * own (C51). */
 	if (sent == d->n) {
-		d->refresh_ms = refresh_now(x);
+		d->refresh_ms = exp_refresh_now(x);
 		d->msgs = 0;
 	}
 	return 0;
@@ -598,7 +600,7 @@ refresh_due(const struct ipfix_exporter *x, const struct exp_dom *d)
 
 	if (x->reliable || d->n == 0)
 		return false;
-	now = refresh_now(x);
+	now = exp_refresh_now(x);
 	return (x->cfg.refresh_ms > 0 && now >= d->refresh_ms &&
 	    now - d->refresh_ms >= x->cfg.refresh_ms) ||
 	    (x->cfg.refresh_msgs > 0 && d->msgs >= x->cfg.refresh_msgs);
@@ -628,7 +630,8 @@ add_run(struct ipfix_exporter *x, struct exp_dom *d, struct exp_tmpl *e,
 			    add_record(x, d, e, p, rl) == -1) {
 				/* placed nowhere; after a fatal error
 				 * neither is the rest */
-				x->st.not_sent_records += x->failed ? n : 1;
+				exp_dom_drop(x, d->odid, 0, x->failed ?
+				    n : 1, 0);
 				if (x->failed)
 					return -1;
 			}
@@ -655,14 +658,14 @@ drain_spool(struct ipfix_exporter *x)
 		return x->failed ? -1 : 0;
 	while (n-- > 0 && x->cur != NULL && !x->cur->lost &&
 	    (e = exp_spool_front(&x->spool)) != NULL) {
-		uint32_t records = e->records;
+		uint32_t records = e->records, own = e->own;
 		size_t len = e->len;
 
 		if ((d = exp_dom_get(x, e->odid)) == NULL)
 			return 0;
 		memcpy(x->buf, e->p, len);
 		exp_spool_pop(&x->spool);	/* a failure pushes it again */
-		resend(x, d, len, records);
+		resend(x, d, len, records, own);
 		if (x->failed)
 			return -1;
 	}
@@ -799,7 +802,10 @@ on_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
 
 	x->st.in_records++;
 	if (x->failed || x->stopping) {
-		x->st.not_sent_records++;	/* no session at the end */
+		/* No session at the end. A record in no message of ours is
+		 * charged to the ODID it came with, as our message would have
+		 * carried it (the §4.3 count is per domain, not per message). */
+		exp_dom_drop(x, m->hdr.odid, 0, 1, 0);
 		return;
 	}
 	if ((d = exp_dom_get(x, m->hdr.odid)) == NULL)
@@ -810,7 +816,7 @@ on_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
 	}
 	if (maybe_refresh(x, d) == 0 &&
 	    add_record(x, d, e, r->p, r->len) == -1)
-		x->st.not_sent_records++;	/* placed in no message */
+		exp_dom_drop(x, d->odid, 0, 1, 0);	/* in no message */
 }
 
 /* n input records of the fixed-length template t, for ODID odid. */
@@ -823,7 +829,7 @@ take_run(struct ipfix_exporter *x, uint32_t odid, const struct ipfix_tmpl *t,
 
 	x->st.in_records += n;
 	if (x->failed || x->stopping) {
-		x->st.not_sent_records += n;
+		exp_dom_drop(x, odid, 0, n, 0);
 		return;
 	}
 	if ((d = exp_dom_get(x, odid)) == NULL)
@@ -895,7 +901,7 @@ whole_fits(struct ipfix_exporter *x, struct exp_dom *d,
 /* The data message in x->buf goes out under our header for d. */
 static void
 resend(struct ipfix_exporter *x, struct exp_dom *d, size_t len,
-    uint32_t records)
+    uint32_t records, uint32_t own)
 {
 	struct ipfix_hdr h;
 
@@ -906,7 +912,8 @@ resend(struct ipfix_exporter *x, struct exp_dom *d, size_t len,
 	h.seq = d->seq[SIDX_DATA];
 	h.odid = d->odid;
 	ipfix_hdr_encode(&h, x->buf);
-	(void)send_msg(x, d, d->odid, len, records, 0, SIDX_DATA, false);
+	(void)send_msg(x, d, d->odid, len, records + own, own, SIDX_DATA,
+	    false);
 }
 
 static void
@@ -914,7 +921,7 @@ send_whole(struct ipfix_exporter *x, struct exp_dom *d, const uint8_t *msg,
     size_t len, uint32_t records)
 {
 	memcpy(x->buf, msg, len);
-	resend(x, d, len, records);
+	resend(x, d, len, records, 0);
 }
 
 /* Returns false when the decoder must take the message. */
@@ -1065,6 +1072,7 @@ ipfix_exporter_new(const struct ipfix_exporter_config *cfg,
 		return NULL;
 	}
 	x->cfg = *cfg;
+	x->in_fd = -1;
 	fill_defaults(x);
 	if ((x->ev = ev_new(EXP_EV_SETSIZE, err)) == NULL) {
 		ipfix_exporter_free(x);
@@ -1093,7 +1101,7 @@ ipfix_exporter_free(struct ipfix_exporter *x)
 	exp_spool_free(&x->spool);
 	ev_free(x->ev);
 	ipfix_decoder_free(x->dec);
-	doms_free(x);
+	exp_doms_free(x);
 	free(x->buf);
 	free(x->zbuf);
 	free(x);
@@ -1174,16 +1182,33 @@ ipfix_exporter_feed(struct ipfix_exporter *x, const uint8_t *msg, size_t len,
 	return x->failed ? feed_fail(x, err) : 0;
 }
 
+/* At the end, what the spool holds still gets a session (the backoff
+ * and --max-retries apply). */
+static void
+finish_spool(struct ipfix_exporter *x)
+{
+	if (x->failed || x->stopping || exp_spool_front(&x->spool) == NULL)
+		return;
+	if (x->cur == NULL && exp_ensure_session(x) == -1)
+		return;
+	(void)upkeep(x);
+	(void)flush_msg(x);
+}
+
 int
 ipfix_exporter_finish(struct ipfix_exporter *x, struct ipfix_err *err)
 {
 	uint32_t pending = x->open ? x->b.records - x->b_own : 0;
 
+	x->in_fd = -1;	/* the input is over: no more reading offline */
 	if (x->failed && pending > 0)
-		count_drop(x, pending, x->b.len, &x->fail);
+		count_drop(x, x->b_odid, pending, x->b.len, &x->fail);
 	if (!x->failed) {
+		if (x->cur == NULL)
+			park_open(x);	/* built while no session was up */
 		(void)upkeep(x);
 		(void)flush_msg(x);
+		finish_spool(x);
 	}
 	exp_sess_free(x->next);
 	x->next = NULL;
@@ -1222,6 +1247,44 @@ count_rest(struct ipfix_exporter *x, struct ipfix_reader *r)
 	}
 }
 
+static void
+in_cb(struct ev_loop *ev, int fd, int mask, void *arg)
+{
+	struct ipfix_exporter *x = arg;
+
+	(void)ev;
+	(void)fd;
+	(void)mask;
+	x->in_ready = true;
+}
+
+/* Before a read of a live input while no session is up: the reconnect
+ * goes on (timers and sessions on the event loop) until the input has
+ * bytes or a session is up. -1: gave up or stopped. */
+static int
+offline_wait(struct ipfix_exporter *x, struct ipfix_reader *r)
+{
+	struct ipfix_err err;
+	uint64_t due = 0;
+	int rc;
+
+	if (!offline(x))
+		return 0;
+	x->in_ready = ipfix_reader_buffered(r);
+	if (!x->in_ready && ev_fd_add(x->ev, x->in_fd, EV_READ, in_cb, x,
+	    &err) == -1)
+		return 0;	/* cannot watch it: the read waits */
+	while ((rc = exp_conn_step(x, &due)) == 0 && !exp_stop_asked(x)) {
+		exp_wait(x, x->in_ready ? 0 : due);
+		if (x->in_ready)
+			break;
+	}
+	ev_fd_del(x->ev, x->in_fd, EV_READ);
+	if (rc == 1)
+		park_open(x);
+	return rc == -1 ? -1 : 0;
+}
+
 int
 ipfix_exporter_run(struct ipfix_exporter *x, struct ipfix_reader *r,
     struct ipfix_err *err)
@@ -1232,8 +1295,9 @@ ipfix_exporter_run(struct ipfix_exporter *x, struct ipfix_reader *r,
 	size_t len;
 	int rc;
 
+	x->in_fd = ipfix_reader_fd(r);
 	for (;;) {
-		if (exp_stop_asked(x))
+		if (exp_stop_asked(x) || offline_wait(x, r) == -1)
 			break;
 		ipfix_err_clear(&e);
 		rc = ipfix_reader_next(r, &msg, &len, &meta, &e);

@@ -1,11 +1,13 @@
 /*
  * exporter_int: what the pieces of the Exporting Process share (layer 5,
- * private to exporter.c, exp_conn.c, exp_sess.c and exp_stats.c): the
- * exporter's structures and the functions one piece calls in another.
+ * private to exporter.c and the exp_*.c files): the exporter's structures
+ * and the functions one piece calls in another.
  * Calls go one way: exporter.c (template state, the builder, the public
  * API) uses exp_stats.c (the RFC 7011 §4.3 and §4.1 statistics records,
  * as bytes) and exp_conn.c (the set of Transport Sessions: waiting on the
- * event loop, reconnects, hand-off), which uses exp_sess.c (one session).
+ * event loop, reconnects, hand-off), which uses exp_sess.c (one session)
+ * and exp_acct.c (delivery accounting); exp_dom.c (the domains and their
+ * not-sent counts), exp_tmpl.c and exp_spool.c sit below them all.
  * None of them calls back up: a lost session or a ready hand-off is a
  * return value, found when the caller asks.
  */
@@ -41,6 +43,11 @@ struct exp_dom {
 	uint64_t tot_msgs, tot_recs, tot_octets;	/* sent, all sessions */
 	uint64_t tot_own;		/* our §4.1 and §4.3 records made in
 					   d: a collector counts them too */
+	/* RFC 7011 §4.3 of this domain (exp_dom_drop): records never sent,
+	 * first and last drop (wall ms), and what was last announced on
+	 * which session. */
+	uint64_t ns_records, ns_first_ms, ns_last_ms;
+	uint64_t ns_told, ns_told_gen;
 };
 
 /* What a session needs of its exporter (exp_sess.c never sees more). */
@@ -57,15 +64,25 @@ struct exp_acct_ent {
 	uint64_t end;		/* stream offset after its last byte */
 	uint32_t records;	/* data records in it */
 	uint32_t len;		/* IPFIX message length */
+	uint8_t dom;		/* its row in exp_acct.dom */
+};
+
+/* What left the ring of one ODID's messages (its §4.3 count needs it when
+ * the peer refuses the session after acknowledging them). */
+#define EXP_ACCT_DOMS	8	/* rows; later ODIDs share the last */
+struct exp_acct_dom {
+	uint32_t odid;
+	uint64_t done_msgs, done_recs, done_bytes;	/* acknowledged, left
+							   the ring */
+	uint64_t lost_msgs, lost_recs, lost_bytes;	/* no ring memory:
+							   uncertain */
 };
 
 struct exp_acct {
 	struct exp_acct_ent *e;	/* ring, owned */
 	size_t head, n, cap;
-	uint64_t done_msgs, done_recs, done_bytes;	/* acknowledged, left
-							   the ring */
-	uint64_t lost_msgs, lost_recs, lost_bytes;	/* no ring memory:
-							   uncertain */
+	struct exp_acct_dom dom[EXP_ACCT_DOMS];
+	uint8_t ndom, hint;
 	bool tracked;		/* a byte stream: sends are noted */
 };
 
@@ -94,7 +111,9 @@ struct exp_sess {
 struct exp_spooled {
 	uint8_t *p;		/* owned; header rewritten when sent */
 	size_t len;
-	uint32_t records, odid;
+	uint32_t records;	/* data records: not sent if dropped */
+	uint32_t own;		/* our statistics records besides them */
+	uint32_t odid;
 };
 
 struct exp_spool {
@@ -115,7 +134,10 @@ struct ipfix_exporter {
 	size_t ndom, domcap;
 	size_t dom_hint;	/* last exp_dom_get result */
 	struct exp_sess *cur, *next, *old;
-	struct exp_sess *conn;	/* being connected by exp_ensure_session */
+	struct exp_sess *conn;	/* being connected (exp_conn_step) */
+	uint64_t conn_by;	/* ... until then (monotonic ms) */
+	bool retry_told;	/* the backoff before the next attempt was
+				   announced */
 	struct exp_spool spool;	/* data messages waiting for a session */
 	uint64_t gen;
 	bool reliable;		/* TCP/SCTP template rules */
@@ -123,8 +145,9 @@ struct ipfix_exporter {
 	bool zstream;
 	bool need_all;		/* a new session waits for every template */
 	bool need_meter;	/* a hand-off: §4.1 counts on the new one */
-	uint64_t stats_sent;	/* not_sent_records last reported */
-	uint64_t stats_gen;	/* the session that report went on */
+	uint64_t stats_sent;	/* not_sent_records when the domains'
+				   §4.3 records were last looked at */
+	uint64_t stats_gen;	/* ... and the session then */
 
 	struct ipfix_builder b;
 	uint8_t *buf, *zbuf;
@@ -151,6 +174,11 @@ struct ipfix_exporter {
 	uint64_t feed_ms;	/* while an input message is decoded: its
 				   time, for the refresh clock (a clock read
 				   per record run cost 5 % over DTLS) */
+	int in_fd;		/* a live input read while no session is
+				   up (ipfix_exporter_run), -1: none */
+	bool in_ready;		/* ... it has bytes (evloop callback) */
+	size_t off_max;		/* the last session's message limit: what
+				   messages built without one may hold */
 	unsigned since_service;
 	bool more_input;	/* the next input message is already read:
 				   the transport may hold what we send */
@@ -164,6 +192,15 @@ struct ipfix_exporter {
 };
 
 /* Plumbing, inline so that every piece may use it without a cycle. */
+/* The refresh clock: while an input message is decoded, its one reading
+ * (feed_ms), so that every reading of one feed agrees; a later reading
+ * taken mid-feed made feed_ms - refresh_ms wrap and the refresh repeat. */
+static inline uint64_t
+exp_refresh_now(const struct ipfix_exporter *x)
+{
+	return x->feed_ms != 0 ? x->feed_ms : ev_now_ms();
+}
+
 /* Wall clock in ms (the drop times of §4.3 records). */
 static inline uint64_t
 exp_wall_ms(void)
@@ -217,9 +254,10 @@ exp_stop_asked(const struct ipfix_exporter *x)
 /* Our template of kind (OWN_*) in d, made under the highest free id;
  * NULL without memory or a free id. */
 struct exp_tmpl *exp_stats_tmpl(struct exp_dom *d, int kind);
-/* The §4.3 record: records never sent, first and last drop (C59). */
-void exp_stats_reliability(const struct ipfix_exporter_stats *st,
-    uint32_t process_id, uint8_t rec[EXP_STATS_REC_LEN]);
+/* The §4.3 record of d: its records never sent, first and last drop
+ * (C59). */
+void exp_stats_reliability(const struct exp_dom *d, uint32_t process_id,
+    uint8_t rec[EXP_STATS_REC_LEN]);
 /* The §4.1 record of d: its cumulative exported counts. The record
  * count is every record before this one in d: data sent, our own §4.1
  * and §4.3 records, and the data the builder holds (it leaves first),
@@ -255,12 +293,13 @@ bool exp_sess_probe(struct exp_sess *s);
 bool exp_sess_probe_refused(const struct exp_sess *s);
 
 /* exp_acct.c: delivery accounting (TCP/TLS acknowledgements) */
-/* A message of records data records and len bytes was sent on s. */
+/* A message of ODID odid, records data records and len bytes was sent
+ * on s. */
 void exp_acct_note(struct ipfix_exporter *x, struct exp_sess *s,
-    uint32_t records, size_t len);
+    uint32_t odid, uint32_t records, size_t len);
 /* s ends (NULL accepted): what its peer did not acknowledge (all of it
- * when it refused us with an alert) moves from sent to not sent; then s
- * is freed. Returns EXP_ACCT_* flags; *why says what happened. */
+ * when it refused us with an alert) moves from sent to not sent, each
+ * message's records in its own domain (exp_dom_drop); then s is freed. Returns EXP_ACCT_* flags; *why says what happened. */
 #define EXP_ACCT_REFUSED	1	/* an authentication alert: final */
 #define EXP_ACCT_MISSED		2	/* records not acknowledged */
 int exp_acct_end(struct ipfix_exporter *x, struct exp_sess *s,
@@ -282,6 +321,10 @@ bool exp_sleep_until(struct ipfix_exporter *x, uint64_t t, bool stoppable);
 /* A session to send on, reconnecting with backoff; -1 stop or give up.
  * x->cur must not be a lost session (dropped first). */
 int exp_ensure_session(struct ipfix_exporter *x);
+/* The same one step at a time, never waiting: 1 up, 0 not yet (call
+ * again by *due, monotonic ms; exp_wait serves the attempt meanwhile),
+ * -1 stop or give up. */
+int exp_conn_step(struct ipfix_exporter *x, uint64_t *due);
 /* Arm --rekey for the session that just came up. */
 void exp_rekey_arm(struct ipfix_exporter *x);
 /* Open the next session when --rekey is due. */
@@ -301,14 +344,20 @@ int exp_conn_probe_start(struct ipfix_exporter *x, struct ipfix_err *err);
 /* The current session is being dropped: its liveness accounting. */
 void exp_conn_lost(struct ipfix_exporter *x, struct exp_sess *s);
 
-/* exporter.c: the domains */
+/* exp_dom.c: the domains (below every other piece) */
 /* The domain of odid, created when new; NULL without memory. */
 struct exp_dom *exp_dom_get(struct ipfix_exporter *x, uint32_t odid);
+void exp_doms_free(struct ipfix_exporter *x);
+/* msgs messages of records records and bytes bytes of domain odid never
+ * reached the collector: counted in the totals and in the domain (its
+ * §4.3 record). */
+void exp_dom_drop(struct ipfix_exporter *x, uint32_t odid, uint64_t msgs,
+    uint64_t records, uint64_t bytes);
 
 /* exp_spool.c: messages waiting for a session */
 /* Append a copy; -1 without memory. */
 int exp_spool_push(struct exp_spool *sp, const uint8_t *p, size_t len,
-    uint32_t records, uint32_t odid);
+    uint32_t records, uint32_t own, uint32_t odid);
 /* The oldest, or NULL when empty. */
 struct exp_spooled *exp_spool_front(struct exp_spool *sp);
 void exp_spool_pop(struct exp_spool *sp);

@@ -688,6 +688,12 @@ mem_hdr_ok(const struct ipfix_reader *r, size_t i, size_t have)
 
 /* A whole message in memory, and after it the end of what arrived or a
  * whole next header (else ipfix_reader_next would wait for the rest). */
+int
+ipfix_reader_fd(const struct ipfix_reader *r)
+{
+	return r->src.live && r->cap == NULL && !r->src.end ? r->src.fd : -1;
+}
+
 bool
 ipfix_reader_buffered(const struct ipfix_reader *r)
 {

@@ -91,6 +91,10 @@ int ipfix_reader_next(struct ipfix_reader *r, const uint8_t **msg,
  * whole message in memory. Live captures: false. For batching: push what
  * is queued when this is false, before the read that may block. */
 bool ipfix_reader_buffered(const struct ipfix_reader *r);
+/* The descriptor a raw stream that is not a regular file (pipe, socket,
+ * terminal) waits on, for a caller that polls it; -1 for regular files,
+ * captures and an input at its end. */
+int ipfix_reader_fd(const struct ipfix_reader *r);
 
 enum ipfix_input_format ipfix_reader_format(const struct ipfix_reader *r);
 /* Bytes consumed so far and total size if known (0), for progress. */

@@ -2,8 +2,10 @@
  * test_exp_conn: the hand-off's order between sessions (exp_conn.c). A
  * next session that is up takes the data only once the previous old one
  * is reaped: switching earlier freed that one mid-close (an SCTP ABORT
- * over DTLS/SCTP, its last messages lost). Real hand-offs run end to end
- * in tests/liveness.bats.
+ * over DTLS/SCTP, its last messages lost). exp_conn_step never waits: in
+ * a backoff it says when to call again; with the test sink a session is
+ * up at once. Real hand-offs and reconnects run end to end in
+ * tests/liveness.bats.
  */
 #include <stdlib.h>
 
@@ -39,9 +41,67 @@ test_wait_for_old(void)
 	free(x);
 }
 
+static void
+count_event(void *arg, enum ipfix_exp_event ev, const char *detail,
+    const struct ipfix_err *err)
+{
+	(void)detail;
+	(void)err;
+	if (ev == IPFIX_EXP_RETRY)
+		(*(int *)arg)++;
+}
+
+static int
+sink_send(void *arg, uint64_t session, const uint8_t *msg, size_t len,
+    uint16_t stream, struct ipfix_err *err)
+{
+	(void)arg, (void)session, (void)msg, (void)len, (void)stream;
+	(void)err;
+	return IPFIX_T_OK;
+}
+
+static void
+test_step(void)
+{
+	struct ipfix_exp_sink sink = { .max_msg = 1400, .send = sink_send };
+	struct ipfix_exporter *x = calloc(1, sizeof(*x));
+	uint64_t due = 0, t0 = ev_now_ms();
+	int retries = 0, rc, rc2;
+
+	if (x == NULL) {
+		CHECK(0, "out of memory");
+		return;
+	}
+	x->env.cfg = &x->cfg;
+	x->cfg.max_retries = -1;
+	x->cfg.retry_min_ms = 1000;
+	x->cfg.retry_max_ms = 4000;
+	x->cfg.connect_ms = 1000;
+	x->cfg.on_event = count_event;
+	x->cfg.arg = &retries;
+	x->last_attempt_ms = t0;	/* an attempt just failed */
+	x->attempts = 1;
+	rc = exp_conn_step(x, &due);
+	rc2 = exp_conn_step(x, &due);
+	CHECK(rc == 0 && rc2 == 0 && x->cur == NULL && x->conn == NULL &&
+	    due >= t0 + 1000 && due <= t0 + 1100 && ev_now_ms() < t0 + 500,
+	    "step: in a backoff, no attempt and no wait; the next step is due "
+	    "at its end (%llu ms)", (unsigned long long)(due - t0));
+	CHECK_EQ_U(retries, 1, "step: the backoff announced once");
+	x->cfg.sink = &sink;	/* the sink has no backoff: up at once */
+	rc = exp_conn_step(x, &due);
+	CHECK(rc == 1 && x->cur != NULL && x->cur->max_msg == 1400 &&
+	    x->st.sessions == 1 && x->st.attempts == 1 && x->attempts == 0,
+	    "step: the sink's session is up in one step (one attempt, the "
+	    "backoff reset)");
+	exp_sess_free(x->cur);
+	free(x);
+}
+
 int
 main(void)
 {
 	test_wait_for_old();
+	test_step();
 	TEST_DONE();
 }

@@ -4,7 +4,7 @@
  * records survive re-packing in order, message sizes, templates before
  * data on every session, sequence numbers per session and ODID, UDP
  * refresh, withdrawals (TCP only), a lost session (drop counted, §4.3
- * record sent), compression, the pacing and backoff arithmetic, and
+ * record sent, per ODID in a message of that ODID), compression, the pacing and backoff arithmetic, and
  * forwarding: which input messages go out whole (only their sequence
  * number, or export time when asked, changed), gathering and cutting
  * around them, refresh beside them, and their records counted when
@@ -37,6 +37,7 @@ struct out {
 	uint32_t session[MAXOUT];
 	size_t n;
 	size_t fail_at;		/* fail the send with this index, 0: never */
+	size_t fail_then;	/* ... then this one, 0: never */
 };
 
 static int
@@ -46,7 +47,8 @@ sink_send(void *arg, uint64_t session, const uint8_t *msg, size_t len,
 	struct out *o = arg;
 
 	if (o->n + 1 == o->fail_at) {
-		o->fail_at = 0;
+		o->fail_at = o->fail_then;
+		o->fail_then = 0;
 		return ipfix_err_set(err, IPFIX_E_NET, IPFIX_NO_OFFSET, NULL,
 		    "injected failure");
 	}
@@ -75,8 +77,7 @@ out_free(struct out *o)
 /* What a decode of a message sequence saw. */
 struct seen {
 	uint64_t records, tmpl_recs, withdrawals, problems, hash;
-	uint64_t odid0_records;		/* our §4.3 records (ODID 0) */
-	uint64_t meter_records;		/* our §4.1 records (any ODID) */
+	uint64_t own_records;		/* our §4.1 and §4.3 records */
 	uint32_t last_template;
 	/* §4.1 records: per session, the first exportedFlowRecordTotalCount
 	 * and the records (data and ours) seen in that session. */
@@ -104,12 +105,10 @@ s_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
 	struct seen *s = arg;
 	size_t i;
 
-	if ((m->hdr.odid == 0 && t->id >= 65000) || is_meter(t)) {
-		/* The exporter's own statistics */
-		if (!is_meter(t))
-			s->odid0_records++;
-		else
-			s->meter_records++;
+	/* The exporter's own statistics, in any ODID: our templates take
+	 * the highest free ids, which the inputs here leave free. */
+	if (t->id >= 65000) {
+		s->own_records++;
 		if (is_meter(t) && m->session < 64 &&
 		    !s->meter_seen[m->session]) {
 			s->meter_seen[m->session] = true;
@@ -173,19 +172,27 @@ static const struct ipfix_decoder_ops seen_ops = {
 	.on_problem = s_problem,
 };
 
-/* Decode the sink's messages, each sink session its own session. */
+/* Decode the sink's messages with ops, each sink session its own
+ * session. */
 static void
-decode_out(const struct out *o, enum ipfix_transport_kind kind,
-    struct seen *s)
+decode_with(const struct out *o, enum ipfix_transport_kind kind,
+    const struct ipfix_decoder_ops *ops, void *arg)
 {
-	struct ipfix_decoder *d = ipfix_decoder_new(NULL, &seen_ops, s);
+	struct ipfix_decoder *d = ipfix_decoder_new(NULL, ops, arg);
 	size_t i;
 
-	memset(s, 0, sizeof(*s));
 	for (i = 0; i < o->n; i++)
 		(void)ipfix_decoder_feed(d, o->msg[i], o->len[i],
 		    o->session[i], kind, 0, NULL);
 	ipfix_decoder_free(d);
+}
+
+static void
+decode_out(const struct out *o, enum ipfix_transport_kind kind,
+    struct seen *s)
+{
+	memset(s, 0, sizeof(*s));
+	decode_with(o, kind, &seen_ops, s);
 }
 
 static void
@@ -289,9 +296,8 @@ seq_check(const struct out *o)
 		}
 		pre.n = i + 1;
 		decode_out(&pre, IPFIX_KIND_TCP, &s);
-		before[j] += s.records + s.odid0_records + s.meter_records -
-		    total_prev;
-		total_prev = s.records + s.odid0_records + s.meter_records;
+		before[j] += s.records + s.own_records - total_prev;
+		total_prev = s.records + s.own_records;
 	}
 	return true;
 }
@@ -403,7 +409,7 @@ test_loss(void)
 	    (unsigned long long)in.records);
 	CHECK_EQ_U(st.sessions, 2, "a second session");
 	CHECK_EQ_U(got.problems, 0, "templates resent on the new session");
-	CHECK_EQ_U(got.odid0_records, 1, "one §4.3 statistics record (C59)");
+	CHECK_EQ_U(got.own_records, 1, "one §4.3 statistics record (C59)");
 	for (i = 0; i < o.n; i++)
 		if (o.session[i] == 2) {
 			first = i;
@@ -444,7 +450,7 @@ test_spool(void)
 	CHECK_EQ_U(st.sessions, 2, "spool: a second session");
 	CHECK_EQ_U(got.problems, 0, "spool: templates before the spooled "
 	    "message on the new session");
-	CHECK_EQ_U(got.odid0_records, 0, "spool: no §4.3 record (none lost)");
+	CHECK_EQ_U(got.own_records, 0, "spool: no §4.3 record (none lost)");
 	CHECK(seq_check(&o), "spool: sequence numbers per session");
 	ipfix_exporter_free(x);
 	out_free(&o);
@@ -824,7 +830,7 @@ ro_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
 
 	if (r->cur - 1 < MAXOUT)
 		r->recs_in_msg[r->cur - 1]++;
-	if (m->hdr.odid == 0 || is_meter(t)) {
+	if (t->id >= 65000) {
 		r->other++;	/* the exporter's own statistics */
 		return;
 	}
@@ -863,15 +869,10 @@ runs_decode(const struct out *o, enum ipfix_transport_kind kind,
 		.on_record = ro_record,
 		.on_problem = ro_problem,
 	};
-	struct ipfix_decoder *d = ipfix_decoder_new(NULL, &ops, r);
-	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	r->in = in;
-	for (i = 0; i < o->n; i++)
-		(void)ipfix_decoder_feed(d, o->msg[i], o->len[i],
-		    o->session[i], kind, 0, NULL);
-	ipfix_decoder_free(d);
+	decode_with(o, kind, &ops, r);
 }
 
 /* Each message's sequence number is the count of data records of its
@@ -1647,19 +1648,123 @@ test_fwd_lost(void)
 	    "on session 2");
 	at4 = whole_at(&o, &in, 4);
 	at5 = whole_at(&o, &in, 5);
-	/* the §4.1 record on session 2 (after a loss) is numbered too */
-	CHECK(at4 > first2 && o.session[at4] == 2 && seq_of(&o, at4) == 41 &&
-	    at5 > at4 && seq_of(&o, at5) == 81, "fwd lost: inputs 4 and 5 "
-	    "whole on session 2, numbered 41 and 81 (after its §4.1 record)");
+	/* Session 2 opens after a loss: the §4.1 and §4.3 records of
+	 * ODID 7 are two of its records there, numbered before the data. */
+	CHECK(at4 > first2 && o.session[at4] == 2 && seq_of(&o, at4) == 42 &&
+	    at5 > at4 && seq_of(&o, at5) == 82, "fwd lost: inputs 4 and 5 "
+	    "whole on session 2, numbered 42 and 82 (after its §4.1 and §4.3 "
+	    "records; 41 and 81 here)", seq_of(&o, at4), seq_of(&o, at5));
 	decode_out(&o, IPFIX_KIND_TCP, &s);
 	CHECK(s.problems == 0 && s.records == 170, "fwd lost: session 2 has "
 	    "its templates before data (170 records decode)");
-	CHECK(s.odid0_records == 1, "fwd lost: one §4.3 statistics record "
-	    "(C59; %llu sent)", (unsigned long long)s.odid0_records);
+	CHECK(s.own_records == 1, "fwd lost: one §4.3 statistics record "
+	    "(C59; %llu sent)", (unsigned long long)s.own_records);
 	runs_decode(&o, IPFIX_KIND_TCP, &in, &r);
 	CHECK(r.next == 210 && r.bad_order == 1 &&
 	    runs_seq(&o, &r, &tot7, &tot9), "fwd lost: records in order "
 	    "but for the one gap; numbering per session");
+	ipfix_exporter_free(x);
+	out_free(&o);
+	in_free(&in);
+}
+
+/* Per ODID (of 7 and 9): data records received and the last §4.3
+ * notSentFlowTotalCount announced in a message of that ODID. */
+struct dom_seen {
+	uint64_t recs[2], told[2], tells[2], bad;
+	uint64_t told_on[2];	/* the session of the last */
+};
+
+static void
+ds_record(void *arg, const struct ipfix_msg_ctx *m, const struct ipfix_tmpl *t,
+    const struct ipfix_rec *r)
+{
+	struct dom_seen *s = arg;
+	int k = m->hdr.odid == 9;
+
+	if (m->hdr.odid != 7 && m->hdr.odid != 9) {
+		s->bad++;
+		return;
+	}
+	if (t->id < 65000) {
+		s->recs[k]++;
+		return;
+	}
+	/* §4.3: exportingProcessId, notSentFlowTotalCount (166), times */
+	if (t->nfields == 4 && t->fields[1].id == 166) {
+		s->told[k] = get64(r->p + 4);
+		s->tells[k]++;
+		s->told_on[k] = m->session;
+	}
+}
+
+static void
+dom_decode(const struct out *o, struct dom_seen *s)
+{
+	static const struct ipfix_decoder_ops ops = { .on_record = ds_record };
+
+	memset(s, 0, sizeof(*s));
+	decode_with(o, IPFIX_KIND_TCP, &ops, s);
+}
+
+/* Two ODIDs, a refused message in each: each ODID's §4.3 record
+ * carries its own count, in a message of that ODID, on every session
+ * after a drop, and the totals are their sum. With a spool that holds
+ * ODID 9's messages but not ODID 7's, only ODID 7 announces drops. */
+static void
+test_dom_stats(size_t spool)
+{
+	static const int m7[][2] = { { 300, 40 } }, m9[][2] = { { 300, 15 } };
+	struct ipfix_exporter_config cfg;
+	struct ipfix_exporter_stats st;
+	struct ipfix_exp_sink sink;
+	struct ipfix_exporter *x;
+	static struct runs_in in;
+	static struct runs_out r;
+	static struct out o;
+	struct dom_seen s;
+	uint64_t t7, t9;
+	int k;
+
+	memset(&in, 0, sizeof(in));
+	run_msg(&in, 7, FW_T, 0, 1, m7, 1);
+	run_msg(&in, 9, FW_T, 0, 1, m9, 1);
+	for (k = 0; k < 10; k++)
+		run_msg(&in, k % 2 ? 9 : 7, FW_T, 0, 0, k % 2 ? m9 : m7, 1);
+	ipfix_exporter_config_init(&cfg);
+	cfg.spool_bytes = spool;
+	cfg.flush_each_input = true;	/* one message per input */
+	x = new_exp_cfg(&sink, &o, 1400, true, &cfg);
+	/* Sends 3 (the first data message of ODID 9) and, on session 2,
+	 * 9 (messages of both, lost twice in a row: the spool overflows). */
+	o.fail_at = 3;
+	o.fail_then = 9;
+	CHECK(x != NULL && feed_in(x, &in) == 0, "dom stats %zu: fed", spool);
+	ipfix_exporter_stats(x, &st);
+	dom_decode(&o, &s);
+	CHECK(s.bad == 0 && s.tells[0] > 0 && s.told[0] > 0 &&
+	    (spool > 0 ? s.tells[1] == 0 : s.tells[1] > 0 && s.told[1] > 0),
+	    "dom stats %zu: a §4.3 record in each ODID with drops (7: %llu, "
+	    "9: %llu)", spool, (unsigned long long)s.told[0],
+	    (unsigned long long)s.told[1]);
+	CHECK(s.told_on[0] == o.session[o.n - 1] && (spool > 0 ||
+	    s.told_on[1] == o.session[o.n - 1]), "dom stats %zu: repeated on "
+	    "the last session (%u)", spool, o.session[o.n - 1]);
+	CHECK(s.recs[0] + s.told[0] == in.per_odid7 &&
+	    s.recs[1] + s.told[1] == in.per_odid9, "dom stats %zu: received "
+	    "+ announced = input per ODID (7: %llu + %llu = %u, 9: %llu + "
+	    "%llu = %u)", spool, (unsigned long long)s.recs[0],
+	    (unsigned long long)s.told[0], in.per_odid7,
+	    (unsigned long long)s.recs[1], (unsigned long long)s.told[1],
+	    in.per_odid9);
+	CHECK(st.not_sent_records == s.told[0] + s.told[1] &&
+	    st.out_records == s.recs[0] + s.recs[1], "dom stats %zu: totals "
+	    "are the sum (not sent %llu)", spool,
+	    (unsigned long long)st.not_sent_records);
+	runs_decode(&o, IPFIX_KIND_TCP, &in, &r);
+	CHECK(runs_seq(&o, &r, &t7, &t9), "dom stats %zu: numbering per "
+	    "session and ODID, our records counted (also when spooled)",
+	    spool);
 	ipfix_exporter_free(x);
 	out_free(&o);
 	in_free(&in);
@@ -1808,6 +1913,8 @@ main(void)
 	test_fwd_refresh_clock();
 	test_fwd_gather_refresh();
 	test_fwd_lost();
+	test_dom_stats(0);
+	test_dom_stats(600);
 	test_fwd_fatal();
 	test_fwd_stopping();
 	TEST_DONE();
