@@ -12,7 +12,6 @@
 
 #define LINKS_MAX		8	/* ODIDs one session is associated in */
 #define IE_EXPORTED_RECORDS	42	/* exportedFlowRecordTotalCount */
-#define IE_NOT_SENT_RECORDS	166	/* notSentFlowTotalCount (§4.3) */
 #define IE_ODID			149	/* observationDomainId */
 
 /* One session in one chain. */
@@ -195,19 +194,6 @@ stat_layout(const struct ipfix_tmpl *t, int *o42, int *o149, int *l42)
 	}
 }
 
-static bool
-own_stats(const struct ipfix_tmpl *t)
-{
-	if (!t->options)
-		return false;
-	for (uint16_t i = 0; i < t->nfields; i++)
-		if (t->fields[i].pen == 0 &&
-		    (t->fields[i].id == IE_EXPORTED_RECORDS ||
-		    t->fields[i].id == IE_NOT_SENT_RECORDS))
-			return true;
-	return false;
-}
-
 static uint64_t
 get_be(const uint8_t *p, int n)
 {
@@ -245,7 +231,7 @@ ipfix_assoc_records(struct ipfix_assoc *a, uint32_t id, uint32_t odid,
 {
 	struct alink *l;
 
-	if (!own_stats(t)) {
+	if (!ipfix_tmpl_exp_stats(t)) {
 		if ((l = link_of(a, id, odid)) != NULL)
 			l->records += n;
 		return;

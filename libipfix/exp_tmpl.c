@@ -88,3 +88,27 @@ exp_tm_del(struct exp_dom *d, size_t i)
 	memmove(&d->tm[i], &d->tm[i + 1], (d->n - i - 1) * sizeof(d->tm[0]));
 	d->n--;
 }
+
+uint32_t
+exp_tm_fwd_stats(struct exp_dom *d, const uint8_t *msg, size_t len)
+{
+	const struct exp_tmpl *e;
+	size_t off = IPFIX_HDR_LEN;
+	uint32_t n = 0;
+	uint16_t sid, slen;
+
+	while (off + IPFIX_SET_HDR_LEN <= len) {
+		sid = ipfix_be16(msg + off);
+		slen = ipfix_be16(msg + off + 2);
+		if (slen < IPFIX_SET_HDR_LEN || slen > len - off)
+			break;
+		if (sid >= IPFIX_MIN_DATA_SET_ID &&
+		    (e = exp_tm_find(d, sid)) != NULL && !e->own &&
+		    !e->t->varlen && e->t->min_len > 0 &&
+		    ipfix_tmpl_exp_stats(e->t))
+			n += (uint32_t)((slen - IPFIX_SET_HDR_LEN) /
+			    e->t->min_len);
+		off += slen;
+	}
+	return n;
+}

@@ -310,9 +310,10 @@ static int
 send_msg(struct ipfix_exporter *x, struct exp_dom *d, uint32_t odid,
     size_t len, uint32_t all, uint32_t own, int sidx, bool ctl)
 {
-	uint32_t records = all - own;
+	uint32_t records = all - own, fwd = 0;
 
 	if (d != NULL) {
+		fwd = exp_tm_fwd_stats(d, x->buf, len);
 		d->seq[sidx] += all;
 		if (records > 0)
 			d->msgs++;
@@ -323,7 +324,7 @@ send_msg(struct ipfix_exporter *x, struct exp_dom *d, uint32_t odid,
 	exp_acct_note(x, x->cur, records, len);
 	if (d != NULL) {
 		d->tot_msgs++;
-		d->tot_recs += records;
+		d->tot_recs += records - (fwd < records ? fwd : records);
 		d->tot_octets += len;
 	}
 	return x->failed ? -1 : 0;

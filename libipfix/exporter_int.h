@@ -317,5 +317,9 @@ struct exp_tmpl *exp_tm_find(struct exp_dom *d, uint16_t id);
 struct exp_tmpl *exp_tm_put(struct exp_dom *d, struct ipfix_tmpl *t);
 /* Remove the template at index i. */
 void exp_tm_del(struct exp_dom *d, size_t i);
+/* The records of the message msg (len bytes, d's) that are the input's
+ * Exporting Process statistics forwarded, not ours (ipfix_tmpl_exp_stats):
+ * our exportedFlowRecordTotalCount leaves them out, as collectors do. */
+uint32_t exp_tm_fwd_stats(struct exp_dom *d, const uint8_t *msg, size_t len);
 
 #endif

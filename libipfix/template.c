@@ -80,6 +80,22 @@ ipfix_tmpl_finish(struct ipfix_tmpl *t)
 	t->min_len = min > 65535 ? 65535 : (uint16_t)min;
 }
 
+#define IE_EXPORTED_RECORDS	42	/* exportedFlowRecordTotalCount */
+#define IE_NOT_SENT_RECORDS	166	/* notSentFlowTotalCount */
+
+bool
+ipfix_tmpl_exp_stats(const struct ipfix_tmpl *t)
+{
+	if (!t->options)
+		return false;
+	for (uint16_t i = 0; i < t->nfields; i++)
+		if (t->fields[i].pen == 0 &&
+		    (t->fields[i].id == IE_EXPORTED_RECORDS ||
+		    t->fields[i].id == IE_NOT_SENT_RECORDS))
+			return true;
+	return false;
+}
+
 bool
 ipfix_tmpl_equal(const struct ipfix_tmpl *a, const struct ipfix_tmpl *b)
 {

@@ -84,6 +84,11 @@ struct ipfix_tmpl *ipfix_tmpl_dup(const struct ipfix_tmpl *t);
 void ipfix_tmpl_finish(struct ipfix_tmpl *t);
 /* Same id, kind, scope count and field specifiers (times not compared). */
 bool ipfix_tmpl_equal(const struct ipfix_tmpl *a, const struct ipfix_tmpl *b);
+/* An options template of Exporting Process statistics: RFC 7011 §4.1
+ * exportedFlowRecordTotalCount or §4.3 notSentFlowTotalCount. Their
+ * records are not flow records, to the collector's association and to
+ * the exporter's own cumulative count alike. */
+bool ipfix_tmpl_exp_stats(const struct ipfix_tmpl *t);
 /* Bytes the record takes on the wire in a template set. */
 size_t ipfix_tmpl_wire_size(const struct ipfix_tmpl *t);
 /* Encode the template record into buf (size checked); returns bytes or 0. */

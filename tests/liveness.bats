@@ -263,9 +263,16 @@ handoffs() {
 }
 
 @test "liveness: hand-offs over DTLS/SCTP (usrsctp), records exact, >= 99 % resumed" {
+	local between
 	handoffs dtls-sctp "${LIVENESS_HANDOFFS:-1000}" --sctp-udp-encap \
 	    "${psk[@]}"
 	[ $((resumed * 100)) -ge $((hand * 99)) ]
+	# nothing lost, so none between sessions either: the input's own
+	# statistics records, forwarded, are flow records to neither side
+	between=$(grep '^{' "$tmp/recv.err" | tail -n 1 |
+	    jq '.exporters[0].lost_between')
+	echo "lost between sessions: $between"
+	[ "$between" -eq 0 ]
 }
 
 # gone_and_back SPOOL: a DTLS collector stops (ICMP port unreachable from
