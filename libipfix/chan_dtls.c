@@ -69,17 +69,22 @@ auth_activate(struct ipfix_chan *c)
 	d->auth_active = true;
 }
 
-/* Key 1 from the handshake. The client activates it at once: in a full
- * handshake the collector finished first and installed it before it
- * read anything more. The collector activates on the first record the
- * exporter sends after its Finished. */
+/* Key 1 from the handshake's exporter, set (not yet used): receivers
+ * take any key that is set. In a resumed handshake the server finishes
+ * last and the client sends with key 1 at once, so both set it as soon
+ * as the master secret and both randoms are known (the server after its
+ * ServerHello, the client after reading it), as OpenSSL's own SCTP BIO
+ * does; in a full one the collector sets it on finishing, before it
+ * reads the exporter's next record. */
 static int
-auth_install(struct ipfix_chan *c, struct ipfix_err *err)
+auth_set_key(struct ipfix_chan *c, struct ipfix_err *err)
 {
 	struct dtls *d = D(c);
 	uint8_t key[AUTH_KEY_LEN];
 	int rc;
 
+	if (d->auth_set)
+		return 0;
 	if (SSL_export_keying_material(d->ssl, key, sizeof(key),
 	    EXPORTER_LABEL, strlen(EXPORTER_LABEL), NULL, 0, 0) != 1)
 		return ipfix_tls_err(d->ssl, 0, "dtls-sctp: key export", err);
@@ -89,6 +94,17 @@ auth_install(struct ipfix_chan *c, struct ipfix_err *err)
 	if (rc == -1)
 		return -1;
 	d->auth_set = true;
+	return 0;
+}
+
+/* Handshake done: the client sends with key 1 at once (the collector
+ * has it, see above); the collector on the first record the exporter
+ * sends after its Finished. */
+static int
+auth_install(struct ipfix_chan *c, struct ipfix_err *err)
+{
+	if (auth_set_key(c, err) == -1)
+		return -1;
 	if (c->l == NULL)
 		auth_activate(c);
 	return 0;
@@ -174,9 +190,7 @@ dtls_init(struct ipfix_chan *c, bool server, struct ipfix_err *err)
 	if (server && !d->sctp)
 		d->ssl = take_listen_ssl(c);
 	else
-		/* No resumption over SCTP: the AUTH key switch relies on
-		 * the collector finishing first (a full handshake). */
-		d->ssl = ipfix_tls_ssl_new(c->secctx, c, !d->sctp, err);
+		d->ssl = ipfix_tls_ssl_new(c->secctx, c, true, err);
 	if (d->ssl == NULL)
 		return d->sctp || !server ? -1 : ipfix_err_set(err,
 		    IPFIX_E_TLS, IPFIX_NO_OFFSET, NULL, "dtls: no verified "
@@ -238,6 +252,9 @@ dtls_handshake(struct ipfix_chan *c, struct ipfix_err *err)
 		dtls_fail(c, rc, "dtls handshake", err);
 		return IPFIX_CHAN_FAILED;
 	}
+	if (d->sctp && SSL_session_reused(d->ssl) == 1 &&
+	    auth_set_key(c, err) == -1)
+		return IPFIX_CHAN_FAILED;
 	if (c->l == NULL && ev_now_ms() - d->started_ms >= hs) {
 		ipfix_err_set(err, IPFIX_E_TLS, IPFIX_NO_OFFSET, NULL,
 		    "dtls handshake: not done within %u ms: %s", hs,

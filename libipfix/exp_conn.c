@@ -492,12 +492,16 @@ exp_close_session(struct ipfix_exporter *x)
 	x->old = s;
 }
 
-/* Drain the old session at the end (bounded by its linger time). */
+/* Drain the old session at the end (bounded by its linger time). One
+ * that closed already is watched no more, so nothing would end a wait
+ * before its linger bound: reap first. */
 void
 exp_conn_drain(struct ipfix_exporter *x)
 {
-	while (x->old != NULL) {
-		exp_wait(x, x->old->close_by_ms);
+	for (;;) {
 		(void)exp_conn_reap(x);
+		if (x->old == NULL)
+			return;
+		exp_wait(x, x->old->close_by_ms);
 	}
 }

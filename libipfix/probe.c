@@ -381,12 +381,6 @@ session_judge(struct probe *p, int loaded, const struct ipfix_cert_info *was,
 	struct ipfix_err err;
 	size_t n;
 
-	if (p->cfg->ep.scheme == IPFIX_SCHEME_DTLS_SCTP) {
-		r->session = PROBE_NA;
-		snprintf(r->session_how, sizeof(r->session_how), "sessions "
-		    "are not resumed over DTLS/SCTP: cannot tell");
-		return;
-	}
 	if (loaded == 0) {
 		r->session = PROBE_PASS;
 		snprintf(r->session_how, sizeof(r->session_how), "no saved "
@@ -421,12 +415,6 @@ check_resume(struct probe *p, struct ipfix_probe_result *r)
 
 	r->resume = PROBE_FAIL;
 	r->full_ms = r->first.ms;
-	if (p->cfg->ep.scheme == IPFIX_SCHEME_DTLS_SCTP) {
-		r->resume = PROBE_NA;
-		snprintf(r->resume_how, sizeof(r->resume_how), "not offered "
-		    "over DTLS/SCTP");
-		return;
-	}
 	if (!ipfix_sec_ctx_has_session(p->sec)) {
 		snprintf(r->resume_how, sizeof(r->resume_how), "the peer gave "
 		    "no session");

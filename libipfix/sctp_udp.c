@@ -27,14 +27,20 @@
 #define SU_TICK_MS	10	/* usrsctp's timer granularity */
 #define SU_PUMP_MAX	64	/* datagrams per pump, so one busy peer
 				   cannot starve the caller's loop */
+#define SU_PEER_GRACE_MS 1000	/* a peer whose associations all ended,
+				   and quiet this long, may be reused */
 
 struct su;
 
-/* An AF_CONN address: usrsctp hands it back to conn_output. */
+/* An AF_CONN address: usrsctp hands it back to conn_output. A
+ * listener's peer is freed only once no association can use it. */
 struct su_peer {
 	struct su *owner;
 	struct sockaddr_storage addr;	/* UDP address; len 0 = connected */
 	socklen_t len;
+	unsigned assocs;		/* up, by ASSOC_CHANGE events */
+	bool was_up;
+	uint64_t last_ms;		/* last datagram or association end */
 };
 
 struct su {
@@ -46,6 +52,7 @@ struct su {
 	uint8_t *buf;			/* one reassembled user message */
 	size_t have;
 	uint8_t *dgram;			/* one UDP datagram */
+	struct su_peer *from;		/* of the last user message read */
 	bool connecting;
 	struct ipfix_err fail;		/* sticky: the UDP socket failed */
 	bool failed;
@@ -107,6 +114,30 @@ su_tick(void)
 
 /* --- peers --------------------------------------------------------------- */
 
+/* Free the peers whose associations all ended a while ago (every
+ * hand-off of an exporter comes from a new UDP port: without this the
+ * limit ended a collector's service after that many). A peer that never
+ * had an association stays: one may be coming up unseen. */
+static void
+su_peers_reclaim(struct su *s)
+{
+	uint64_t now = ev_now_ms();
+	struct su_peer *p;
+	size_t i = 0;
+
+	while (i < s->npeers) {
+		p = s->peers[i];
+		if (!p->was_up || p->assocs > 0 ||
+		    now - p->last_ms < SU_PEER_GRACE_MS) {
+			i++;
+			continue;
+		}
+		usrsctp_deregister_address(p);
+		free(p);
+		s->peers[i] = s->peers[--s->npeers];
+	}
+}
+
 static struct su_peer *
 su_peer_find(struct su *s, const struct sockaddr_storage *ss, socklen_t len)
 {
@@ -117,6 +148,8 @@ su_peer_find(struct su *s, const struct sockaddr_storage *ss, socklen_t len)
 		if (s->peers[i]->len == len &&
 		    memcmp(&s->peers[i]->addr, ss, len) == 0)
 			return s->peers[i];
+	if (s->npeers >= s->maxpeers)
+		su_peers_reclaim(s);
 	if (s->npeers >= s->maxpeers)
 		return NULL;	/* the limit: new peers are not served */
 	np = realloc(s->peers, (s->npeers + 1) * sizeof(*np));
@@ -174,8 +207,10 @@ su_pump(struct su *s, struct ipfix_err *err)
 			return su_fail(s, err);
 		}
 		p = s->t.listener ? su_peer_find(s, &ss, len) : &s->self;
-		if (p != NULL)
-			usrsctp_conninput(p, s->dgram, (size_t)n, 0);
+		if (p == NULL)
+			continue;
+		p->last_ms = ev_now_ms();
+		usrsctp_conninput(p, s->dgram, (size_t)n, 0);
 	}
 	return 0;
 }
@@ -258,8 +293,23 @@ su_send(struct ipfix_transport *t, const void *msg, size_t len,
 	return IPFIX_T_OK;
 }
 
+/* A listener's peer counts its associations: only the ends of ones that
+ * came up are counted down (a restart is the same association). */
+static void
+su_peer_count(struct su_peer *p, uint16_t state)
+{
+	if (state == SCTP_COMM_UP) {
+		p->assocs++;
+		p->was_up = true;
+	} else if ((state == SCTP_COMM_LOST || state == SCTP_SHUTDOWN_COMP) &&
+	    p->assocs > 0)
+		p->assocs--;
+	p->last_ms = ev_now_ms();
+}
+
 static enum ipfix_tevent
-su_notification(const uint8_t *p, size_t len, struct ipfix_tmsg *m)
+su_notification(struct su *s, const uint8_t *p, size_t len,
+    struct ipfix_tmsg *m)
 {
 	struct sctp_assoc_change ac;
 
@@ -268,6 +318,8 @@ su_notification(const uint8_t *p, size_t len, struct ipfix_tmsg *m)
 	memcpy(&ac, p, sizeof(ac));
 	if (ac.sac_type != SCTP_ASSOC_CHANGE)
 		return IPFIX_TEV_NONE;
+	if (s->t.listener && s->from != NULL)
+		su_peer_count(s->from, ac.sac_state);
 	m->peer.assoc = (uint32_t)ac.sac_assoc_id;
 	if (ac.sac_state == SCTP_COMM_UP || ac.sac_state == SCTP_RESTART)
 		return IPFIX_TEV_UP;
@@ -275,18 +327,19 @@ su_notification(const uint8_t *p, size_t len, struct ipfix_tmsg *m)
 }
 
 /* The UDP peer behind an AF_CONN source address. */
-static void
+static struct su_peer *
 su_from(struct su *s, const struct sockaddr_conn *sc, struct ipfix_tmsg *m)
 {
-	const struct su_peer *p = sc->sconn_addr;
+	struct su_peer *p = sc->sconn_addr;
 
 	if (sc->sconn_family != AF_CONN || p == NULL || p->owner != s)
-		return;
+		return NULL;
 	if (p->len > 0) {
 		memcpy(&m->peer.addr, &p->addr, p->len);
 		m->peer.addrlen = p->len;
 	} else
 		m->peer = s->t.peer;
+	return p;
 }
 
 static int
@@ -314,7 +367,7 @@ su_recv_part(struct su *s, struct ipfix_tmsg *m, int *flags,
 	if (n == 0)
 		return IPFIX_T_EOF;
 	s->have += (size_t)n;
-	su_from(s, &from, m);
+	s->from = su_from(s, &from, m);
 	if (infotype == SCTP_RECVV_RCVINFO) {
 		m->stream = ri.rcv_sid;
 		m->unordered = (ri.rcv_flags & SCTP_UNORDERED) != 0;
@@ -343,7 +396,7 @@ su_recv(struct ipfix_transport *t, struct ipfix_tmsg *m,
 		s->have = 0;
 		if (!(flags & MSG_NOTIFICATION))
 			return IPFIX_T_OK;
-		m->event = su_notification(m->data, m->len, m);
+		m->event = su_notification(s, m->data, m->len, m);
 		m->data = NULL;
 		m->len = 0;
 		if (m->event != IPFIX_TEV_NONE)

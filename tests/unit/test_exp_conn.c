@@ -4,8 +4,10 @@
  * is reaped: switching earlier freed that one mid-close (an SCTP ABORT
  * over DTLS/SCTP, its last messages lost). exp_conn_step never waits: in
  * a backoff it says when to call again; with the test sink a session is
- * up at once. Real hand-offs and reconnects run end to end in
- * tests/liveness.bats.
+ * up at once. At the end, an old session that closed already is reaped
+ * without waiting out its linger bound (nothing watches it any more:
+ * ipfix-send took 5 s more to exit). Real hand-offs and reconnects run
+ * end to end in tests/liveness.bats.
  */
 #include <stdlib.h>
 
@@ -98,10 +100,38 @@ test_step(void)
 	free(x);
 }
 
+static void
+test_drain_closed(void)
+{
+	struct ipfix_exporter *x = calloc(1, sizeof(*x));
+	struct exp_sess *old = calloc(1, sizeof(*old));
+	struct ipfix_err err;
+	uint64_t t0;
+
+	if (x == NULL || old == NULL ||
+	    (x->ev = ev_new(16, &err)) == NULL) {
+		CHECK(0, "out of memory");
+		free(x), free(old);
+		return;
+	}
+	old->fd = -1;
+	old->lost = true;	/* closed: its descriptor is watched no more */
+	old->close_by_ms = ev_now_ms() + 3000;
+	x->old = old;
+	t0 = ev_now_ms();
+	exp_conn_drain(x);
+	CHECK(x->old == NULL && ev_now_ms() - t0 < 1000, "drain: a closed old "
+	    "session ends at once, not at its linger bound (%llu ms)",
+	    (unsigned long long)(ev_now_ms() - t0));
+	ev_free(x->ev);
+	free(x);
+}
+
 int
 main(void)
 {
 	test_wait_for_old();
 	test_step();
+	test_drain_closed();
 	TEST_DONE();
 }

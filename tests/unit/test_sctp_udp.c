@@ -259,6 +259,57 @@ out:
 	ipfix_transport_close(l);
 }
 
+/* end_assoc: shut c down and drive until the listener sees it end. */
+static int
+end_assoc(struct ipfix_transport *l, struct ipfix_transport *c)
+{
+	struct ipfix_transport *t[2] = { l, c };
+	struct ipfix_tmsg m;
+	struct ipfix_err err;
+	int i, down = 0;
+
+	if (ipfix_transport_shutdown(c, &err) != IPFIX_T_OK)
+		return 0;
+	for (i = 0; i < 300 && !down; i++) {
+		drive(t, 2, 10);
+		(void)ipfix_transport_recv(c, &m, &err);
+		while (ipfix_transport_recv(l, &m, &err) == IPFIX_T_OK)
+			down |= m.event == IPFIX_TEV_DOWN;
+	}
+	return down;
+}
+
+/* Every hand-off of an exporter comes from a new UDP port: a peer whose
+ * associations ended is freed, so the limit on peers bounds the ones at
+ * a time, not the ones over the listener's life (which ended service
+ * after 1,024 hand-offs). */
+static void
+test_peer_reuse(void)
+{
+	struct ipfix_err err;
+	uint16_t encap = free_udp_port();
+	struct ipfix_topts o = { .sctp_udp = true, .encap_port = encap,
+	    .max_peers = 1 };
+	struct ipfix_endpoint ep;
+	struct ipfix_transport *l = NULL, *c;
+	uint32_t as = 0;
+	int i, ok = 1;
+
+	if (ipfix_endpoint_parse("sctp://127.0.0.1:4739", &ep, &err) == 0)
+		l = ipfix_transport_listen(&ep, &o, &err);
+	CHECK(l != NULL, "listener of one peer (%s)", l ? "ok" : err.reason);
+	for (i = 0; l != NULL && i < 3 && ok; i++) {
+		c = open_client(encap, &err);
+		ok = c != NULL && connect_up(l, c, &as) && end_assoc(l, c);
+		ipfix_transport_close(c);
+		/* the peer waits out its grace, then makes room */
+		if (i < 2)
+			usleep(1100 * 1000);
+		CHECK(ok, "association %d of a new UDP port, then its end", i);
+	}
+	ipfix_transport_close(l);
+}
+
 static void
 test_errors(void)
 {
@@ -433,6 +484,7 @@ main(void)
 	test_evloop_driven();
 	test_auth();
 	test_two_peers();
+	test_peer_reuse();
 	test_errors();
 	TEST_DONE();
 }
