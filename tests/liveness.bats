@@ -341,13 +341,17 @@ gone_and_back() {
 	[ "$sum" -eq "$notsent" ]
 }
 
-# per_odid FILE...: "ODID COUNT" of the input's records (our §4.3
-# records and ipfix-recv's details records left out), sorted by ODID.
+# per_odid FILE...: "ODID COUNT" of the input's records (ipfix-recv's
+# details records and our §4.1 and §4.3 records left out: unlike
+# ipfix-gen's, ours carry no meteringProcessId, no notSentPacketTotalCount;
+# their template ids are renumbered in ipfix-recv's output), by ODID.
 per_odid() {
 	timeout 60 "$dump" --json -q "$@" | jq -r 'select(.type == "record" and
 	    .sessionScope == null and .messageScope == null and
 	    ((has("notSentFlowTotalCount") and (has("notSentPacketTotalCount") |
-	    not)) | not)) | .odid' | sort -n | uniq -c | awk '{ print $2, $1 }'
+	    not)) | not) and ((has("exportedFlowRecordTotalCount") and
+	    (has("meteringProcessId") | not)) | not)) | .odid' | sort -n |
+	    uniq -c | awk '{ print $2, $1 }'
 }
 
 # told_odid FILE...: "ODID COUNT": the highest notSentFlowTotalCount our
