@@ -112,11 +112,8 @@ restart() {
 	sleep 1.5	# the exporter notices and backs off
 	bg_alive send || { show_logs send; echo "ipfix-send exited"; return 1; }
 	bg recv2 60 "$nsb" "$recv" "$@" -o "$tmp/out2.ipfix" "$lurl"
-	p=$(cat "$tmp/send.pid")
 	rc=0
-	timeout 60 tail --pid="$p" -f /dev/null || true
-	wait "$p" || rc=$?
-	rm -f "$tmp/send.pid"
+	bg_wait send 60 || rc=$?
 	sleep 0.5
 	bg_stop recv2 INT || true
 	show_logs send recv1 recv2

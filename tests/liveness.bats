@@ -244,9 +244,8 @@ handoffs() {
 		cat "$tmp/chunk.ipfix" >> "$tmp/many.ipfix"
 	done
 	exec 4>&-
-	timeout 60 tail --pid="$(cat "$tmp/send.pid")" -f /dev/null || true
 	rc=0
-	bg_stop send || rc=$?
+	bg_wait send 60 || rc=$?
 	tail -n 3 "$tmp/send.err"
 	[ "$rc" -eq 0 ]
 	sleep 0.5
@@ -316,10 +315,8 @@ gone_and_back() {
 	bg_stop recv1 INT
 	sleep 1.5
 	start_recv recv2 "$tmp/out2.ipfix" dtls "${psk[@]}"
-	p=$(cat "$tmp/send.pid")
-	timeout 60 tail --pid="$p" -f /dev/null || true
 	rc=0
-	bg_stop send || rc=$?
+	bg_wait send 60 || rc=$?
 	sleep 0.3
 	bg_stop recv2 INT || true
 	cat "$tmp/send.err"
@@ -423,10 +420,8 @@ open(sys.argv[3], "w").write("%.3f\n" % worst)' "$tmp/live.ipfix" "$tmp/pipe" \
 	sleep 1.5
 	start_recv recv2 "$tmp/out2.ipfix" dtls "${psk[@]}"
 	wait "$wpid"
-	p=$(cat "$tmp/send.pid")
-	timeout 30 tail --pid="$p" -f /dev/null || true
 	rc=0
-	bg_stop send || rc=$?
+	bg_wait send 30 || rc=$?
 	sleep 0.3
 	bg_stop recv2 INT || true
 	cat "$tmp/send.err"

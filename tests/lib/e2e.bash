@@ -92,6 +92,13 @@ bg_stop() {
 	return $rc
 }
 
+# bg_wait NAME SECONDS: wait at most SECONDS for it to end by itself, then
+# stop it (bg_stop); returns its exit status.
+bg_wait() {
+	timeout "$2" tail --pid="$(cat "$tmp/$1.pid")" -f /dev/null || true
+	bg_stop "$1"
+}
+
 bg_alive() {	# bg_alive NAME: status 0 while it runs
 	kill -0 "$(cat "$tmp/$1.pid" 2> /dev/null)" 2> /dev/null
 }
