@@ -14,6 +14,8 @@
 # Environment: BUILD, IPFIX_BIN, PACKETS, FLOWS (synthetic capture,
 # default 400000 / 40000), COPIES (default 200), REPEAT (default 3), RUNS
 # (default 20).
+# out, work, ns, tmp and results are set by bench_ns_setup (../lib.bash)
+# shellcheck disable=SC2154
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -23,21 +25,9 @@ cd "$top" || exit 1
 : "${PACKETS:=400000}" "${FLOWS:=40000}" "${COPIES:=200}" "${REPEAT:=3}"
 : "${RUNS:=20}"
 py=/usr/bin/python3
-out="$top/$BUILD/bench-handoff"
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-handoff.XXXXXX")
-results="$top/tests/bench/RESULTS.md"
-ns=bench-ho-$$
-BATS_TEST_NUMBER=0
-# shellcheck source=../../lib/netns.bash
-. "$top/tests/lib/netns.bash"
-trap 'netns_destroy $ns; rm -rf "$work"' EXIT
-tmp=$work
-# shellcheck source=../../lib/e2e.bash
-. "$top/tests/lib/e2e.bash"	# bg, bg_stop (files in $tmp)
 # shellcheck source=../lib.bash
-. "$top/tests/bench/lib.bash"	# bench_require, median
-bench_require handoff
-mkdir -p "$out"
+. "$top/tests/bench/lib.bash"	# bench_ns_setup, median
+bench_ns_setup handoff
 cc -std=c11 -D_GNU_SOURCE -O2 -o "$out/synth" tests/bench/gen/synth.c -lpcap || exit 1
 sh tests/lib/mkcerts.sh "$work/pki" > /dev/null 2>&1 || exit 1
 psk="--psk-identity exp1 --psk-file $work/pki/psk.hex"

@@ -18,6 +18,8 @@
 # of the paced DTLS run, default 20000), HANDSHAKES (default 20), REPEAT
 # (alternating pair and send->recv runs per transport, default 3).
 # tests/bench/run.sh starts it with sh: arrays need bash
+# out, work, ns, tmp and results are set by bench_ns_setup (../lib.bash)
+# shellcheck disable=SC2154
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -27,23 +29,10 @@ cd "$top" || exit 1
 : "${PACKETS:=400000}" "${FLOWS:=40000}" "${COPIES:=200}" "${SECONDS_RAW:=3}"
 : "${PACED:=20000}" "${HANDSHAKES:=20}" "${REPEAT:=3}"
 py=/usr/bin/python3
-out="$top/$BUILD/bench-secure"
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-secure.XXXXXX")
-results="$top/tests/bench/RESULTS.md"
 ciphers="ECDHE-ECDSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256"
-ns=bench-sec-$$
-BATS_TEST_NUMBER=0
-# shellcheck source=../../lib/netns.bash
-. "$top/tests/lib/netns.bash"
-trap 'netns_destroy $ns; rm -rf "$work"' EXIT
-tmp=$work
-# shellcheck source=../../lib/e2e.bash
-. "$top/tests/lib/e2e.bash"	# bg, bg_stop (files in $tmp)
-
 # shellcheck source=../lib.bash
-. "$top/tests/bench/lib.bash"	# bench_require, median
-bench_require secure
-mkdir -p "$out"
+. "$top/tests/bench/lib.bash"	# bench_ns_setup, median
+bench_ns_setup secure
 cc -std=c11 -D_GNU_SOURCE -O2 -o "$out/sslpair" tests/bench/secure/sslpair.c \
     -lssl -lcrypto || exit 1
 cc -std=c11 -D_GNU_SOURCE -O2 -o "$out/synth" tests/bench/gen/synth.c -lpcap || exit 1

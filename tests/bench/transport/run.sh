@@ -20,6 +20,8 @@
 # and send->recv runs per transport, interleaved; medians reported; default
 # 3), RATES (blaster ladder in messages/s, 0 = full speed; empty skips it).
 # tests/bench/run.sh starts it with sh: arrays need bash
+# out, work, ns, tmp and results are set by bench_ns_setup (../lib.bash)
+# shellcheck disable=SC2154
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -30,24 +32,11 @@ cd "$top" || exit 1
 : "${REPEAT:=3}"
 : "${RATES=20000 50000 100000 200000 0}"
 py=/usr/bin/python3
-out="$top/$BUILD/bench-transport"
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-transport.XXXXXX")
-results="$top/tests/bench/RESULTS.md"
-ns=bench-$$
-BATS_TEST_NUMBER=0
-# shellcheck source=../../lib/netns.bash
-. "$top/tests/lib/netns.bash"
-trap 'netns_destroy $ns; rm -rf "$work"' EXIT
-tmp=$work
-# shellcheck source=../../lib/e2e.bash
-. "$top/tests/lib/e2e.bash"	# bg, bg_stop (files in $tmp)
 # shellcheck source=../../lib/peers.bash
 . "$top/tests/lib/peers.bash"
-
 # shellcheck source=../lib.bash
-. "$top/tests/bench/lib.bash"	# bench_require, median
-bench_require transport
-mkdir -p "$out"
+. "$top/tests/bench/lib.bash"	# bench_ns_setup, median
+bench_ns_setup transport
 cc -std=c11 -D_GNU_SOURCE -O2 -o "$out/rawpair" tests/bench/transport/rawpair.c \
     -lusrsctp -lpthread || exit 1
 cc -std=c11 -D_GNU_SOURCE -O2 -o "$out/udpblast" tests/bench/transport/udpblast.c ||
