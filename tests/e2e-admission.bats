@@ -15,14 +15,10 @@ setup_file() {
 }
 
 setup() {
-	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-	recv="$IPFIX_BIN/ipfix-recv"
-	send="$IPFIX_BIN/ipfix-send"
-	dump="$IPFIX_BIN/ipfix-dump"
+	e2e_setup
 	flood="python3 $top/tests/lib/floods.py"
-	input="$top/tests/data/ipfix/NetGauze__srv6.udp-payloads.ipfix"
+	input="$data/ipfix/NetGauze__srv6.udp-payloads.ipfix"
 	pki_use
-	tmp=$(mktemp -d "${BATS_TMPDIR:-/tmp}/adm.XXXXXX")
 	port=$((20000 + (RANDOM % 20000)))
 	rpid= tpid=
 }

@@ -16,20 +16,16 @@
 
 bats_require_minimum_version 1.5.0
 
+load lib/e2e
+
 setup_file() {
-	sh "$BATS_TEST_DIRNAME/lib/mkcerts.sh" "$BATS_FILE_TMPDIR/pki" \
-	    > /dev/null 2>&1 || true
+	pki_make
 }
 
 setup() {
-	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-	recv="$IPFIX_BIN/ipfix-recv"
-	send="$IPFIX_BIN/ipfix-send"
-	dump="$IPFIX_BIN/ipfix-dump"
-	input="$top/tests/data/ipfix/NetGauze__srv6.udp-payloads.ipfix"
-	pki=$BATS_FILE_TMPDIR/pki
-	psk=(--psk-identity exp1 --psk-file "$pki/psk.hex")
-	tmp=$(mktemp -d "${BATS_TMPDIR:-/tmp}/assoc.XXXXXX")
+	e2e_setup
+	input="$data/ipfix/NetGauze__srv6.udp-payloads.ipfix"
+	pki_use
 	port=$((20000 + (RANDOM % 20000)))
 	rpid= tpid=
 }

@@ -16,14 +16,10 @@ setup_file() {
 }
 
 setup() {
-	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-	send="$IPFIX_BIN/ipfix-send"
-	recv="$IPFIX_BIN/ipfix-recv"
-	dump="$IPFIX_BIN/ipfix-dump"
-	in="$top/tests/data/ipfix/NetGauze__srv6.udp-payloads.ipfix"
+	e2e_setup
+	in="$data/ipfix/NetGauze__srv6.udp-payloads.ipfix"
 	pki_use
-	command -v jq > /dev/null || skip "jq is not installed"
-	tmp=$(mktemp -d "${BATS_TMPDIR:-/tmp}/acct.XXXXXX")
+	need_cmd jq
 	port=$((20000 + (RANDOM % 20000)))
 	pids=
 }
