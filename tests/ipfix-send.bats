@@ -60,7 +60,8 @@ start_recv() {
 	local n=$1 i
 	shift
 	mkdir -p "$tmp/split"
-	timeout 120 "$recv" -v --split "$tmp/split" "$@" 2>"$tmp/recv.err" &
+	timeout -k 5 120 "$recv" -v --split "$tmp/split" "$@" \
+	    2>"$tmp/recv.err" &
 	rpid=$!
 	pids="$pids $rpid"
 	for i in $(seq 50); do
@@ -72,9 +73,13 @@ start_recv() {
 	return 1
 }
 
+# stop_recv: TERM to ipfix-recv itself: through timeout(1) it came twice
+# (timeout signals its command, then the group), and a sanitizer build
+# then hung now and then in its leak check at exit (NOTES.md).
 stop_recv() {
 	sleep 0.5
-	kill -TERM "$rpid"
+	kill -TERM "$(pgrep -P "$rpid" | head -n 1)" 2>/dev/null ||
+	    kill -TERM "$rpid"
 	wait "$rpid" || true
 }
 
